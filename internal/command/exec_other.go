@@ -1,0 +1,12 @@
+//go:build unix && !linux
+
+package command
+
+import (
+	"os"
+	"syscall"
+)
+
+func setPdeathsig(*syscall.SysProcAttr) {}
+
+func enlargePipe(*os.File) {}
