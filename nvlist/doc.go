@@ -1,0 +1,36 @@
+// Package nvlist decodes and encodes packed name-value lists, the
+// serialization that OpenZFS (libnvpair) uses for send-stream BEGIN payloads,
+// resume tokens, ioctl arguments and pool configurations.
+//
+// A List is an ordered sequence of Pairs. Each Pair has a name, a Type and a
+// typed Go value (see Type for the mapping, e.g. TypeUint64 holds a uint64
+// and TypeNVList holds a *List). Accessors such as List.Uint64, List.String
+// and List.List look values up by name; List.Map converts a list into plain
+// Go maps for printing, and a List marshals to JSON with its pairs in order.
+//
+// # Encodings
+//
+// A packed list starts with a 4-byte header: the encoding (0 native, 1 XDR),
+// the byte order of the host that packed it (1 little endian, 0 big endian)
+// and two reserved bytes. Decode reads both encodings in either byte order
+// (libnvpair itself refuses native lists of the other byte order); Encode
+// writes either encoding in either byte order. The native encoding mirrors
+// libnvpair's in-memory structures, 8-byte aligned; XDR is always big endian
+// and is what OpenZFS uses on the wire between hosts.
+//
+// # Hostile input
+//
+// Decode never panics and never allocates more than a small constant factor
+// of its input: every length and element count is checked against the bytes
+// that remain before anything is allocated, and nesting is limited to
+// MaxDepth levels. Decoding is strict in the same places libnvpair is strict
+// (pair sizes, name termination, boolean values, element counts), so input
+// that Decode accepts is input that OpenZFS would accept, too.
+//
+// # Errors
+//
+// Decoding errors are *DecodeError values carrying the byte offset and the
+// path of the pair being decoded; they wrap one of ErrTruncated,
+// ErrMalformed, ErrUnsupported or ErrTooDeep, so callers can test them with
+// errors.Is. Encoding errors are *EncodeError values wrapping ErrInvalidValue.
+package nvlist
