@@ -41,7 +41,10 @@ var rules = []rule{
 	// libzfs_sendrecv.c, ENODEV: "most recent snapshot of tank/a does
 	// not\nmatch incremental source"; corrective receive: "local snapshot
 	// doesn't match the snapshot in the provided stream"
-	r(StreamMismatch, `most recent snapshot of .* does not +match incremental source|local snapshot doesn't match the snapshot +in the provided stream`),
+	// Resuming a send (zfs send -t): "'tank/a@s' is no longer the same
+	// snapshot used in the initial send"; zfs send --saved: "provided resume
+	// token does not match dataset"
+	r(StreamMismatch, `most recent snapshot of .* does not +match incremental source|local snapshot doesn't match the snapshot +in the provided stream|is no longer the same snapshot used in the initial send|resume token does not match dataset`),
 	// libzfs_sendrecv.c: "local origin for clone tank/b@s does not exist";
 	// receive -o origin: "specified origin fs (tank/a@s) does not exist";
 	// send: "incremental source (tank/a@s) does not exist", "incremental source
@@ -84,13 +87,20 @@ var rules = []rule{
 	// an encrypted dataset."; libzfs_crypto.c: "Keys must be loaded for
 	// encryption root of 'tank/a' (tank).", "Parent key must be loaded.", "Key
 	// must be loaded."
-	r(KeyNotLoaded, `(?i)encryption key not loaded|key is not loaded|keys? must be loaded`),
+	// libzfs_crypto.c unload-key: "Key already unloaded for 'tank/secret'."
+	r(KeyNotLoaded, `(?i)encryption key not loaded|key is not loaded|keys? must be loaded|Key already unloaded for`),
 	// libzfs_util.c zfs/zpool_standard_error, EAGAIN: "pool I/O is currently
 	// suspended"; EZFS_POOLUNAVAIL: "pool is unavailable"; zpool_standard_error
 	// ENXIO: "one or more devices is currently unavailable"; zpool_main.c:
 	// "pool 'tank' is unavailable", "cannot scan 'tank': pool is currently
 	// unavailable"; libzfs_pool.c: "pool is in an unavailable state"
 	r(PoolUnavailable, `pool I/O is currently suspended|pool (is|'.*' is) (currently )?unavailable|pool is in an unavailable state|one or more devices is currently unavailable`),
+	// lib/libzfs/os/linux/libzfs_util_os.c libzfs_error_init, printed by zfs
+	// and zpool when libzfs cannot start: "The ZFS modules are not
+	// loaded.\nTry running 'modprobe zfs' as root to load them.", "The ZFS
+	// modules cannot be auto-loaded.\n...", "/dev/zfs and /proc/self/mounts
+	// are required.\n..."
+	r(ModuleNotLoaded, `The ZFS modules (are not loaded|cannot be auto-loaded)|/dev/zfs and /proc/self/mounts are required`),
 	// Existence. libzfs_util.c zfs_standard_error ENOENT: "dataset does not
 	// exist"; zpool_standard_error ENOENT and EZFS_NOENT: "no such pool or
 	// dataset"; libzfs_pool.c: "cannot open 'tank': no such pool";
@@ -114,7 +124,10 @@ var rules = []rule{
 	// "cannot mount 'tank/a': filesystem already mounted"; libzfs_dataset.c
 	// promote: "conflicting snapshot 'tank/a@s' from parent 'tank/b'"; rename:
 	// "a child dataset already has a snapshot with the new name"
-	r(Exist, `(dataset|pool|destination|filesystem|tag) already (exists|mounted)|pool or dataset exists|checkpoint exists|conflicting snapshot '.*' from parent|already has a snapshot with the new name`),
+	// zpool_main.c import: "cannot import 'tank': a pool with that name
+	// already exists"; libzfs_crypto.c load-key: "Key already loaded for
+	// 'tank/secret'."
+	r(Exist, `(dataset|pool|destination|filesystem|tag) already (exists|mounted)|pool or dataset exists|checkpoint exists|conflicting snapshot '.*' from parent|already has a snapshot with the new name|already exists|Key already loaded for`),
 	// libzfs_util.c zfs_standard_error EBUSY: "dataset is busy";
 	// zpool_standard_error EBUSY: "pool is busy"; EZFS_BUSY: "pool or dataset
 	// is busy"; libzfs_sendrecv.c send: "target is busy; if a filesystem, it
@@ -192,18 +205,26 @@ var rules = []rule{
 	// multi-snapshot stream", "not an earlier snapshot from the same fs";
 	// zfs_main.c/zpool_main.c usage errors (exit status 2): "invalid option
 	// 'x'", "missing dataset argument", "too many arguments", "usage:"
+	// libzfs_sendrecv.c zfs_send_resume_token_to_nvlist and friends: "resume
+	// token is corrupt (invalid format)", "resume token is corrupt", "provided
+	// resume token is corrupt", "dataset's resume token is corrupt"
+	r(InvalidArgument, `resume token is corrupt`),
 	r(InvalidArgument, `invalid property|read-only property|property doesn't apply|property cannot be inherited|invalid quota or reservation|operation not applicable to datasets|invalid argument|' is readonly|' must be (a|an|set|power|zero)|does not apply to datasets of this type|missing volume|volume size|cannot specify snapshot name|not an earlier snapshot from the same fs|invalid option|(^| )missing [a-z<]|too many arguments|(^| )usage:`),
 }
 
-// normalize turns line breaks and tabs into spaces, keeping byte offsets.
+// normalize turns line breaks and tabs into spaces, byte for byte, so offsets
+// into the result are offsets into s.
 func normalize(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '\n', '\r', '\t':
-			return ' '
+	if !strings.ContainsAny(s, "\n\r\t") {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c == '\n' || c == '\r' || c == '\t' {
+			b[i] = ' '
 		}
-		return r
-	}, s)
+	}
+	return string(b)
 }
 
 // Classify returns the Kind that the standard error of a failed zfs or zpool

@@ -87,6 +87,9 @@ const (
 	Canceled
 	// CommandNotFound: the zfs or zpool program could not be started.
 	CommandNotFound
+	// ModuleNotLoaded: the ZFS kernel module is not loaded or /dev/zfs is
+	// missing, so the program ran but could not use ZFS.
+	ModuleNotLoaded
 
 	numKinds
 )
@@ -119,6 +122,7 @@ var kindNames = [numKinds]string{
 	IO:                    "i/o error",
 	Canceled:              "canceled",
 	CommandNotFound:       "command not found",
+	ModuleNotLoaded:       "zfs kernel module not loaded",
 }
 
 // String returns a short lowercase description of k, such as "does not exist".
@@ -208,6 +212,7 @@ var (
 	ErrIO                    error = &kindError{IO}
 	ErrCanceled              error = &kindError{Canceled}
 	ErrCommandNotFound       error = &kindError{CommandNotFound}
+	ErrModuleNotLoaded       error = &kindError{ModuleNotLoaded}
 )
 
 // sentinels maps each Kind to its sentinel; Other maps to nil.
@@ -238,6 +243,7 @@ var sentinels = [numKinds]error{
 	IO:                    ErrIO,
 	Canceled:              ErrCanceled,
 	CommandNotFound:       ErrCommandNotFound,
+	ModuleNotLoaded:       ErrModuleNotLoaded,
 }
 
 // KindOf returns the Kind of the first *Error in err's tree. If there is none it

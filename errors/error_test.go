@@ -1,0 +1,357 @@
+package errors_test
+
+import (
+	"context"
+	stderrors "errors"
+	"fmt"
+	"io/fs"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/command"
+)
+
+// exitErr builds the error a runner returns for a failed zfs command.
+func exitErr(code int, stderr string, args ...string) *command.ExitError {
+	return &command.ExitError{Argv: append([]string{"zfs"}, args...), Code: code, Stderr: stderr}
+}
+
+func TestFromCommandNil(t *testing.T) {
+	if err := errors.FromCommand("destroy", "tank/a", nil); err != nil {
+		t.Fatalf("FromCommand(nil) = %v, want nil", err)
+	}
+}
+
+func TestFromCommandExitError(t *testing.T) {
+	xe := exitErr(1, "cannot destroy 'tank/a@x': dataset is busy\n", "destroy", "tank/a@x")
+	err := errors.FromCommand("destroy", "tank/a@x", xe)
+	var e *errors.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("FromCommand returned %T, want *errors.Error", err)
+	}
+	if e.Op != "destroy" || e.Name != "tank/a@x" || e.Kind != errors.Busy || e.ExitCode != 1 ||
+		e.Stderr != xe.Stderr || strings.Join(e.Argv, " ") != "zfs destroy tank/a@x" {
+		t.Errorf("FromCommand = %#v", e)
+	}
+	if got, want := err.Error(), "zfs destroy tank/a@x: dataset is busy"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	var got *command.ExitError
+	if !errors.As(err, &got) || got != xe {
+		t.Errorf("errors.As(*command.ExitError) did not find the cause")
+	}
+	if !errors.Is(err, errors.ErrBusy) {
+		t.Errorf("errors.Is(err, ErrBusy) = false")
+	}
+	if errors.Is(err, errors.ErrNotExist) || errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("busy error matches ErrNotExist")
+	}
+}
+
+func TestFromCommandPassThrough(t *testing.T) {
+	orig := errors.FromCommand("list", "tank", exitErr(1, "cannot open 'tank': no such pool\n", "list", "tank"))
+	if got := errors.FromCommand("other", "x", orig); got != orig {
+		t.Errorf("FromCommand(*Error) = %v, want the same error", got)
+	}
+	res := errors.FromCommand("receive", "tank/b", exitErr(1, "cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n"))
+	if got := errors.FromCommand("other", "x", res); got != res {
+		t.Errorf("FromCommand(*ResumableError) = %v, want the same error", got)
+	}
+}
+
+func TestFromCommandContext(t *testing.T) {
+	for _, cause := range []error{context.Canceled, context.DeadlineExceeded} {
+		t.Run(cause.Error(), func(t *testing.T) {
+			xe := &command.ExitError{Argv: []string{"zfs", "send", "tank/a@s"}, Code: -1, Err: cause}
+			err := errors.FromCommand("send", "tank/a@s", xe)
+			if !errors.Is(err, cause) {
+				t.Errorf("errors.Is(err, %v) = false", cause)
+			}
+			if !errors.Is(err, errors.ErrCanceled) {
+				t.Errorf("errors.Is(err, ErrCanceled) = false")
+			}
+			if k := errors.KindOf(err); k != errors.Canceled {
+				t.Errorf("KindOf = %v, want Canceled", k)
+			}
+			want := "zfs send tank/a@s: " + cause.Error()
+			if got := err.Error(); got != want {
+				t.Errorf("Error() = %q, want %q", got, want)
+			}
+		})
+	}
+	// A bare context error, as a runner might return before starting anything.
+	err := errors.FromCommand("list", "", context.Canceled)
+	if !errors.Is(err, context.Canceled) || errors.KindOf(err) != errors.Canceled {
+		t.Errorf("FromCommand(context.Canceled) = %v (kind %v)", err, errors.KindOf(err))
+	}
+	// Stderr from a killed command does not hide the cancellation.
+	xe := &command.ExitError{Argv: []string{"zfs", "destroy", "tank/a"}, Code: -1,
+		Stderr: "cannot destroy 'tank/a': dataset is busy\n", Err: context.Canceled}
+	if k := errors.KindOf(errors.FromCommand("destroy", "tank/a", xe)); k != errors.Canceled {
+		t.Errorf("kind of a canceled command with stderr = %v, want Canceled", k)
+	}
+}
+
+func TestFromCommandStartFailure(t *testing.T) {
+	_, lookErr := exec.LookPath("gozfs-no-such-program")
+	if lookErr == nil {
+		t.Skip("found a program that should not exist")
+	}
+	err := errors.FromCommand("list", "", lookErr)
+	if k := errors.KindOf(err); k != errors.CommandNotFound {
+		t.Errorf("kind = %v, want CommandNotFound", k)
+	}
+	if !errors.Is(err, errors.ErrCommandNotFound) || !errors.Is(err, exec.ErrNotFound) {
+		t.Errorf("start failure does not match ErrCommandNotFound and exec.ErrNotFound: %v", err)
+	}
+	pe := &fs.PathError{Op: "fork/exec", Path: "/nonexistent/zfs", Err: fs.ErrNotExist}
+	err = errors.FromCommand("list", "", &command.ExitError{Argv: []string{"/nonexistent/zfs", "list"}, Code: -1, Err: pe})
+	if k := errors.KindOf(err); k != errors.CommandNotFound {
+		t.Errorf("kind for fork/exec ENOENT = %v, want CommandNotFound", k)
+	}
+	if got, want := err.Error(), "zfs list: command not found: fork/exec /nonexistent/zfs: file does not exist"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	pe = &fs.PathError{Op: "fork/exec", Path: "/bin/zfs", Err: fs.ErrPermission}
+	err = errors.FromCommand("list", "", &command.ExitError{Argv: []string{"/bin/zfs", "list"}, Code: -1, Err: pe})
+	if k := errors.KindOf(err); k != errors.Permission {
+		t.Errorf("kind for fork/exec EACCES = %v, want Permission", k)
+	}
+}
+
+func TestFromCommandOther(t *testing.T) {
+	cause := stderrors.New("pipe broke")
+	err := errors.FromCommand("send", "tank/a@s", cause)
+	if !errors.Is(err, cause) || errors.KindOf(err) != errors.Other {
+		t.Errorf("FromCommand(other) = %v (kind %v)", err, errors.KindOf(err))
+	}
+	if got, want := err.Error(), "zfs send tank/a@s: pipe broke"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	// Unknown stderr: the message keeps zfs's own words.
+	err = errors.FromCommand("frob", "tank/a", exitErr(1, "cannot frob 'tank/a': something odd\n"))
+	if got, want := err.Error(), "zfs frob tank/a: something odd"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	// Non-zero exit with nothing on stderr.
+	err = errors.FromCommand("frob", "tank/a", exitErr(3, ""))
+	if got, want := err.Error(), "zfs frob tank/a: exit status 3"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+func TestIsStandardSentinels(t *testing.T) {
+	tests := []struct {
+		stderr string
+		target error
+		want   bool
+	}{
+		{"cannot open 'tank/x': dataset does not exist\n", fs.ErrNotExist, true},
+		{"cannot open 'tank/x': dataset does not exist\n", errors.ErrNotExist, true},
+		{"cannot open 'tank/x': dataset does not exist\n", fs.ErrExist, false},
+		{"cannot create 'tank/a': dataset already exists\n", fs.ErrExist, true},
+		{"cannot create 'tank/a': dataset already exists\n", errors.ErrExist, true},
+		{"cannot create 'tank/a': permission denied\n", fs.ErrPermission, true},
+		{"cannot create 'tank/a': permission denied\n", errors.ErrPermission, true},
+		{"cannot receive new filesystem stream: pool must be upgraded to receive this stream.\n", errors.ErrUnsupported, true},
+		{"cannot receive new filesystem stream: pool must be upgraded to receive this stream.\n", stderrors.ErrUnsupported, true},
+		{"cannot receive new filesystem stream: pool must be upgraded to receive this stream.\n", errors.ErrNotSupported, true},
+		{"cannot destroy 'tank/a': dataset is busy\n", fs.ErrPermission, false},
+		// Refinements match the coarser sentinel.
+		{"cannot destroy snapshot tank/a@s: it's being held. Run 'zfs holds -r tank/a@s' to see holders.\n", errors.ErrHeld, true},
+		{"cannot destroy snapshot tank/a@s: it's being held. Run 'zfs holds -r tank/a@s' to see holders.\n", errors.ErrBusy, true},
+		{"cannot destroy 'tank/a': dataset is busy\n", errors.ErrHeld, false},
+		{"cannot destroy 'tank/a': filesystem has children\n", errors.ErrHasChildren, true},
+		{"cannot destroy 'tank/a': filesystem has children\n", errors.ErrHasDependents, true},
+		{"cannot destroy 'tank/a': filesystem has children\n", errors.ErrHasClones, false},
+		{"cannot destroy 'tank/a': filesystem has dependent clones\n", errors.ErrHasDependents, true},
+		{"cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n", errors.ErrBusy, true},
+		{"cannot frob: odd\n", errors.ErrBusy, false},
+	}
+	for _, tc := range tests {
+		err := errors.FromCommand("op", "tank/a", exitErr(1, tc.stderr))
+		if got := errors.Is(err, tc.target); got != tc.want {
+			t.Errorf("errors.Is(FromCommand(%q), %v) = %v, want %v", tc.stderr, tc.target, got, tc.want)
+		}
+	}
+}
+
+func TestSentinels(t *testing.T) {
+	for k := errors.Kind(1); k.Err() != nil; k++ {
+		s := k.Err()
+		if !errors.Is(s, s) {
+			t.Errorf("sentinel %v does not match itself", s)
+		}
+		if got, want := s.Error(), "zfs: "+k.String(); got != want {
+			t.Errorf("sentinel message = %q, want %q", got, want)
+		}
+		if errors.KindOf(s) != k {
+			t.Errorf("KindOf(%v) = %v", s, errors.KindOf(s))
+		}
+		e := &errors.Error{Kind: k}
+		if !errors.Is(e, s) {
+			t.Errorf("*Error of kind %v does not match %v", k, s)
+		}
+		if errors.Is(e, errors.ErrNotExist) != (k == errors.NotExist) {
+			t.Errorf("*Error of kind %v: Is(ErrNotExist) wrong", k)
+		}
+	}
+	if errors.Other.Err() != nil {
+		t.Errorf("Other.Err() = %v, want nil", errors.Other.Err())
+	}
+	if !errors.Is(errors.ErrNotExist, fs.ErrNotExist) || errors.Is(errors.ErrBusy, fs.ErrNotExist) {
+		t.Errorf("sentinels map to fs sentinels wrongly")
+	}
+	if !errors.Is(errors.ErrHeld, errors.ErrBusy) || errors.Is(errors.ErrBusy, errors.ErrHeld) {
+		t.Errorf("ErrHeld/ErrBusy refinement wrong")
+	}
+	if errors.Is(&errors.Error{Kind: errors.Other}, errors.ErrBusy) {
+		t.Errorf("Kind Other matches ErrBusy")
+	}
+	if got := errors.Kind(200).String(); got != "kind(200)" {
+		t.Errorf("unknown kind String() = %q", got)
+	}
+	if errors.KindOf(nil) != errors.Other || errors.KindOf(stderrors.New("x")) != errors.Other {
+		t.Errorf("KindOf of nil or plain error is not Other")
+	}
+}
+
+func TestResumable(t *testing.T) {
+	const tok = "1-e604ea4bf-e0-789c63a2d0c4a0a6b0f0c0"
+	stderr := "cannot receive incremental stream: checksum mismatch or incomplete stream.\n" +
+		"Partially received snapshot is saved.\n" +
+		"A resuming stream can be generated on the sending system by running:\n" +
+		"    zfs send -t " + tok + "\n"
+	err := errors.FromCommand("receive", "tank/b", exitErr(1, stderr, "receive", "-s", "tank/b"))
+	var re *errors.ResumableError
+	if !errors.As(err, &re) {
+		t.Fatalf("FromCommand returned %T, want *ResumableError", err)
+	}
+	if re.Token != tok {
+		t.Errorf("Token = %q, want %q", re.Token, tok)
+	}
+	var e *errors.Error
+	if !errors.As(err, &e) || e.Kind != errors.Interrupted {
+		t.Errorf("errors.As(*Error) failed or kind wrong: %v", e)
+	}
+	if !errors.Is(err, errors.ErrInterrupted) {
+		t.Errorf("errors.Is(err, ErrInterrupted) = false")
+	}
+	want := "zfs receive tank/b: checksum mismatch or incomplete stream. Partially received snapshot is saved"
+	if got := err.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+
+	// Interrupted wins over the context: the state is what matters.
+	xe := exitErr(1, stderr, "receive", "-s", "tank/b")
+	xe.Err = context.Canceled
+	err = errors.FromCommand("receive", "tank/b", xe)
+	if !errors.As(err, &re) || !errors.Is(err, context.Canceled) || errors.KindOf(err) != errors.Interrupted {
+		t.Errorf("canceled resumable receive = %v (kind %v)", err, errors.KindOf(err))
+	}
+
+	// Partial state on the destination: a ResumableError without token.
+	err = errors.FromCommand("receive", "tank/b", exitErr(1,
+		"cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n"))
+	if !errors.As(err, &re) || re.Token != "" || !errors.Is(err, errors.ErrResumableStatePresent) {
+		t.Fatalf("partial state error = %#v", err)
+	}
+	// The caller fills in the token it reads from the property.
+	err2 := errors.Resumable(err, tok)
+	var re2 *errors.ResumableError
+	if !errors.As(err2, &re2) || re2.Token != tok || re.Token != "" {
+		t.Errorf("Resumable(ResumableError) = %v; original token %q", re2, re.Token)
+	}
+	// Resumable on a plain *Error (a receive killed by its context).
+	canceled := errors.FromCommand("receive", "tank/b", &command.ExitError{Argv: []string{"zfs", "receive", "-s", "tank/b"}, Code: -1, Err: context.Canceled})
+	err3 := errors.Resumable(canceled, tok)
+	if !errors.As(err3, &re2) || re2.Token != tok || !errors.Is(err3, context.Canceled) {
+		t.Errorf("Resumable(*Error) = %v", err3)
+	}
+	plain := stderrors.New("plain")
+	if got := errors.Resumable(plain, tok); got != plain {
+		t.Errorf("Resumable(plain) = %v, want it unchanged", got)
+	}
+	var zero errors.ResumableError
+	if zero.Error() == "" || zero.Unwrap() != nil {
+		t.Errorf("zero ResumableError: %q, %v", zero.Error(), zero.Unwrap())
+	}
+}
+
+func TestErrorMessages(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{errors.InvalidNamef("snapshot", "tank/a@", "empty component"), "zfs snapshot tank/a@: invalid name: empty component"},
+		{errors.InvalidArgumentf("send", "tank/a@s", "raw and compressed are exclusive"), "zfs send tank/a@s: invalid argument: raw and compressed are exclusive"},
+		{errors.Newf(errors.NotSupported, "zpool wait", "tank", "needs OpenZFS %d.%d", 2, 2), "zpool wait tank: not supported: needs OpenZFS 2.2"},
+		{errors.InvalidNamef("create", "tank/a b\n", "invalid character"), `zfs create "tank/a b\n": invalid name: invalid character`},
+		{&errors.Error{Op: "create", Name: "tank", Argv: []string{"/sbin/zpool", "create", "tank"}, Stderr: "cannot create 'tank': pool already exists\n"}, "zpool create tank: pool already exists"},
+		{&errors.Error{Kind: errors.Busy}, "zfs: busy"},
+		{&errors.Error{Op: "zfs", Kind: errors.Busy}, "zfs: busy"},
+		{&errors.Error{Op: "destroy", Name: "tank/a", Kind: errors.NotExist, Argv: []string{"zfs"}, Stderr: "cannot open 'tank': no such pool\n"}, "zfs destroy tank/a: tank: no such pool"},
+		{&errors.Error{Op: "destroy", Name: "tank/a", Err: &command.ExitError{Code: -1}}, "zfs destroy tank/a: killed"},
+	}
+	for _, tc := range tests {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestNewfWraps(t *testing.T) {
+	err := errors.Newf(errors.InvalidArgument, "send", "tank/a@s", "bad base: %w", fs.ErrNotExist)
+	if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, errors.ErrInvalidArgument) {
+		t.Errorf("Newf with %%w does not match both: %v", err)
+	}
+	var e *errors.Error
+	if !errors.As(err, &e) || e.ExitCode != -1 || e.Argv != nil {
+		t.Errorf("Newf = %#v", e)
+	}
+}
+
+func TestWithOp(t *testing.T) {
+	orig := errors.InvalidNamef("", "tank/@", "empty component")
+	err := errors.WithOp(orig, "destroy")
+	if got, want := err.Error(), "zfs destroy tank/@: invalid name: empty component"; got != want {
+		t.Errorf("WithOp: %q, want %q", got, want)
+	}
+	if got, want := orig.Error(), "zfs tank/@: invalid name: empty component"; got != want {
+		t.Errorf("WithOp changed the original: %q", got)
+	}
+	if again := errors.WithOp(err, "other"); again != err {
+		t.Errorf("WithOp replaced a set Op")
+	}
+	res := &errors.ResumableError{Token: "1-a-b-c", Err: &errors.Error{Kind: errors.Interrupted}}
+	got := errors.WithOp(res, "receive")
+	var re *errors.ResumableError
+	if !errors.As(got, &re) || re.Err.Op != "receive" || re.Token != "1-a-b-c" || res.Err.Op != "" {
+		t.Errorf("WithOp(ResumableError) = %#v", got)
+	}
+	plain := stderrors.New("x")
+	if errors.WithOp(plain, "op") != plain {
+		t.Errorf("WithOp changed a plain error")
+	}
+}
+
+func TestStdReexports(t *testing.T) {
+	a := errors.New("a")
+	b := fmt.Errorf("b: %w", a)
+	if !errors.Is(b, a) || errors.Unwrap(b) != a {
+		t.Errorf("Is/Unwrap re-exports broken")
+	}
+	j := errors.Join(a, nil)
+	if !errors.Is(j, a) || errors.Join(nil, nil) != nil {
+		t.Errorf("Join re-export broken")
+	}
+	var pe *fs.PathError
+	if errors.As(b, &pe) {
+		t.Errorf("As found a PathError that is not there")
+	}
+	if errors.ErrUnsupported != stderrors.ErrUnsupported {
+		t.Errorf("ErrUnsupported is not the standard one")
+	}
+}
