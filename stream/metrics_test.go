@@ -50,7 +50,7 @@ func TestPipelineFindsBottleneck(t *testing.T) {
 		sinkDelay  time.Duration
 	}{
 		{"slow transform", "encrypt", func(p *stream.Pipeline) []stream.WriteTransform {
-			return []stream.WriteTransform{p.Writer("compress", slow(0)), p.Writer("encrypt", slow(2 * time.Millisecond))}
+			return []stream.WriteTransform{p.Writer("compress", slow(0)), p.Writer("encrypt", slow(2*time.Millisecond))}
 		}, 0},
 		{"slow sink", "network", func(p *stream.Pipeline) []stream.WriteTransform {
 			return []stream.WriteTransform{p.Writer("compress", slow(0)), p.Writer("encrypt", slow(0))}
