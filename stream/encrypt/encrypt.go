@@ -253,6 +253,7 @@ type Writer struct {
 	header []byte // raw header: written first, and the AAD of every chunk
 	prefix [NoncePrefixSize]byte
 	buf    []byte // frame word, plaintext, room for the tag
+	spare  []byte // second chunk buffer for ReadFrom's read-ahead
 	chunk  int
 	n      int // plaintext bytes pending in buf
 	i      uint64
@@ -277,12 +278,69 @@ func (w *Writer) Write(p []byte) (int, error) {
 				return total, err
 			}
 		}
+		if w.n == 0 && len(p) > w.chunk {
+			// A whole chunk with more data after it: seal straight from p,
+			// saving a copy.
+			if err := w.seal(p[:w.chunk], false); err != nil {
+				return total, err
+			}
+			p = p[w.chunk:]
+			total += w.chunk
+			continue
+		}
 		c := copy(w.buf[FrameSize+w.n:FrameSize+w.chunk], p)
 		w.n += c
 		p = p[c:]
 		total += c
 	}
 	return total, nil
+}
+
+// ReadFrom encrypts everything r yields, reading straight into the chunk
+// buffers (no intermediate copy). It implements io.ReaderFrom; like Write it
+// leaves the final chunk to Close.
+func (w *Writer) ReadFrom(r io.Reader) (int64, error) {
+	if w.closed {
+		return 0, stream.ErrClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.spare == nil {
+		w.spare = make([]byte, len(w.buf))
+	}
+	var total int64
+	for {
+		if w.n == w.chunk {
+			// buf holds a full chunk. Read ahead into the spare buffer to
+			// learn whether more data follows before sealing it non-final.
+			k, err := r.Read(w.spare[FrameSize : FrameSize+w.chunk])
+			total += int64(k)
+			if k > 0 {
+				if ferr := w.flush(false); ferr != nil {
+					return total, ferr
+				}
+				w.buf, w.spare = w.spare, w.buf
+				w.n = k
+			}
+			if err == io.EOF {
+				return total, nil
+			}
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		k, err := r.Read(w.buf[FrameSize+w.n : FrameSize+w.chunk])
+		w.n += k
+		total += int64(k)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }
 
 // Close seals and writes the final chunk (which may be empty). It does not
@@ -298,7 +356,18 @@ func (w *Writer) Close() error {
 	return w.flush(true)
 }
 
+// flush seals the w.n pending bytes in buf.
 func (w *Writer) flush(final bool) error {
+	if err := w.seal(w.buf[FrameSize:FrameSize+w.n], final); err != nil {
+		return err
+	}
+	w.n = 0
+	return nil
+}
+
+// seal encrypts pt (which is either the pending bytes in buf or a whole
+// chunk from the caller) into buf and writes the frame.
+func (w *Writer) seal(pt []byte, final bool) error {
 	if !w.wrote {
 		w.wrote = true
 		if _, err := w.w.Write(w.header); err != nil {
@@ -312,19 +381,17 @@ func (w *Writer) flush(final bool) error {
 	}
 	var nc [12]byte
 	nonce(&nc, w.prefix, w.i, final)
-	frame := uint32(w.n)
+	frame := uint32(len(pt))
 	if final {
 		frame |= finalBit
 	}
 	binary.BigEndian.PutUint32(w.buf, frame)
-	pt := w.buf[FrameSize : FrameSize+w.n]
-	w.aead.Seal(pt[:0], nc[:], pt, w.header)
-	if _, err := w.w.Write(w.buf[:FrameSize+w.n+TagSize]); err != nil {
+	w.aead.Seal(w.buf[FrameSize:FrameSize], nc[:], pt, w.header)
+	if _, err := w.w.Write(w.buf[:FrameSize+len(pt)+TagSize]); err != nil {
 		w.err = err
 		return err
 	}
 	w.i++
-	w.n = 0
 	return nil
 }
 

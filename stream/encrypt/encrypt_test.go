@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"testing"
+	"testing/iotest"
 
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
@@ -336,5 +337,54 @@ func TestTransformInChain(t *testing.T) {
 	got, err := io.ReadAll(r)
 	if err != nil || string(got) != "through a chain" {
 		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+// TestWritePaths checks that Write (small and large pieces) and ReadFrom
+// (with short reads) produce streams that decrypt to the same plaintext and
+// have the same layout.
+func TestWritePaths(t *testing.T) {
+	const chunk = 32
+	tr := mustNew(t, encrypt.Options{Key: testKey(10), ChunkSize: chunk})
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, chunk, chunk + 1, 2 * chunk, 5*chunk - 1, 5 * chunk, 1000} {
+		pt := randBytes(rng, n)
+		paths := map[string]func(w *encrypt.Writer) error{
+			"one Write": func(w *encrypt.Writer) error { _, err := w.Write(pt); return err },
+			"ReadFrom": func(w *encrypt.Writer) error {
+				_, err := w.ReadFrom(iotest.HalfReader(bytes.NewReader(pt)))
+				return err
+			},
+			"ReadFrom one byte": func(w *encrypt.Writer) error {
+				_, err := w.ReadFrom(iotest.OneByteReader(bytes.NewReader(pt)))
+				return err
+			},
+			"Write then ReadFrom": func(w *encrypt.Writer) error {
+				h := len(pt) / 3
+				if _, err := w.Write(pt[:h]); err != nil {
+					return err
+				}
+				_, err := w.ReadFrom(bytes.NewReader(pt[h:]))
+				return err
+			},
+		}
+		for name, write := range paths {
+			var buf bytes.Buffer
+			w, _ := tr.Writer(&buf)
+			if err := write(w); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			chunks := max(1, (n+chunk-1)/chunk)
+			if want := 81 + n + chunks*(encrypt.FrameSize+encrypt.TagSize); buf.Len() != want {
+				t.Errorf("%s/%d: size %d, want %d", name, n, buf.Len(), want)
+			}
+			got, err := open(tr, buf.Bytes())
+			if err != nil || !bytes.Equal(got, pt) {
+				t.Errorf("%s/%d: round trip failed: %v", name, n, err)
+			}
+		}
 	}
 }
