@@ -2,7 +2,7 @@
 // and gzip compression.
 //
 // Zstd (github.com/klauspost/compress/zstd) is the recommended default: at
-// level 3 it compresses about as well as gzip -6 at several times the speed,
+// level 3 it compresses nearly as well as gzip -6 at several times the speed,
 // and Options.Concurrency lets the encoder compress blocks in parallel while
 // the decoder decodes ahead. LZ4 (github.com/pierrec/lz4/v4) is for links
 // faster than one core can compress zstd. Gzip uses klauspost's faster,
