@@ -32,10 +32,11 @@ type Options struct {
 	// KDF selects the passphrase KDF for writers; zero (KDFNone) with a
 	// Passphrase means KDFArgon2id. Readers take it from the header.
 	KDF KDF
-	// Argon2id are the Argon2id costs for writers; zero means
-	// DefaultArgon2id.
+	// Argon2id are the Argon2id costs for writers; zero means RFC 9106's
+	// second recommended option, t=3, m=64 MiB, p=4.
 	Argon2id Argon2idParams
-	// Scrypt are the scrypt costs for writers; zero means DefaultScrypt.
+	// Scrypt are the scrypt costs for writers; zero means N=2^15, r=8,
+	// p=1 (32 MiB).
 	Scrypt ScryptParams
 	// Keys, for readers, returns the raw master key for a key ID read from
 	// the header; return an error wrapping ErrNoKey when there is none.
@@ -140,10 +141,10 @@ func New(opts Options) (*Transform, error) {
 			t.opts.KDF = KDFArgon2id
 		}
 		if t.opts.Argon2id == (Argon2idParams{}) {
-			t.opts.Argon2id = DefaultArgon2id
+			t.opts.Argon2id = defaultArgon2id()
 		}
 		if t.opts.Scrypt == (ScryptParams{}) {
-			t.opts.Scrypt = DefaultScrypt
+			t.opts.Scrypt = defaultScrypt()
 		}
 		if _, err := io.ReadFull(opts.Rand, t.wsalt[:]); err != nil {
 			return nil, fmt.Errorf("encrypt: random salt: %w", err)

@@ -136,8 +136,8 @@ type Argon2idParams struct {
 	Threads uint8
 }
 
-// DefaultArgon2id is RFC 9106's second recommended option: t=3, m=64 MiB, p=4.
-var DefaultArgon2id = Argon2idParams{Time: 3, MemoryKiB: 64 << 10, Threads: 4}
+// defaultArgon2id is RFC 9106's second recommended option: t=3, m=64 MiB, p=4.
+func defaultArgon2id() Argon2idParams { return Argon2idParams{Time: 3, MemoryKiB: 64 << 10, Threads: 4} }
 
 // ScryptParams are scrypt cost parameters.
 type ScryptParams struct {
@@ -149,8 +149,8 @@ type ScryptParams struct {
 	P uint32
 }
 
-// DefaultScrypt is N=2^15, r=8, p=1 (32 MiB).
-var DefaultScrypt = ScryptParams{LogN: 15, R: 8, P: 1}
+// defaultScrypt is N=2^15, r=8, p=1 (32 MiB).
+func defaultScrypt() ScryptParams { return ScryptParams{LogN: 15, R: 8, P: 1} }
 
 // Header is the decoded header of an encrypted stream. Every field is
 // public information; the header is authenticated as additional data of
