@@ -137,7 +137,9 @@ type Argon2idParams struct {
 }
 
 // defaultArgon2id is RFC 9106's second recommended option: t=3, m=64 MiB, p=4.
-func defaultArgon2id() Argon2idParams { return Argon2idParams{Time: 3, MemoryKiB: 64 << 10, Threads: 4} }
+func defaultArgon2id() Argon2idParams {
+	return Argon2idParams{Time: 3, MemoryKiB: 64 << 10, Threads: 4}
+}
 
 // ScryptParams are scrypt cost parameters.
 type ScryptParams struct {
