@@ -2,7 +2,7 @@
 # integration.sh compiles the integration tests (files with the `zfs` build tag)
 # on this machine and runs them against real ZFS: directly when GOZFS_DIRECT=1
 # (a host with ZFS, as root), otherwise inside the lab VM, booted once for all
-# packages. Extra arguments are passed to the test binaries (e.g. -test.run X).
+# packages. GOZFS_TEST_RUN selects tests (default ^TestIntegration). Extra arguments are passed to the test binaries (e.g. -test.run X).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -12,7 +12,8 @@ build=$(mktemp -d "${TMPDIR:-/tmp}/gozfs-itest.XXXXXX")
 trap 'rm -rf "$build"' EXIT
 manifest=$build/manifest
 : >"$manifest"
-dirs=$(grep -rl --include='*_test.go' -E '^//go:build .*\bzfs\b' . | xargs -r -n1 dirname | sort -u)
+# GOZFS_PKGS="./zfs ./zpool" limits the run to those package directories.
+dirs=$(grep -rl --include='*_test.go' -E '^//go:build .*\bzfs\b' ${GOZFS_PKGS:-.} | xargs -r -n1 dirname | sort -u)
 if [ -z "$dirs" ]; then
 	echo "integration: no integration tests found" >&2
 	exit 1
