@@ -12,22 +12,22 @@ type Features uint64
 
 // Feature flags.
 const (
-	FeatureDedup                Features = 1 << 0  // deprecated; receive refuses it
-	FeatureDedupProps           Features = 1 << 1  // deprecated with dedup
-	FeatureSASpill              Features = 1 << 2  // system-attribute spill blocks
-	FeatureEmbedData            Features = 1 << 16 // WRITE_EMBEDDED records (-e)
-	FeatureLZ4                  Features = 1 << 17 // LZ4-compressed embedded or compressed data
-	FeatureLargeBlocks          Features = 1 << 19 // blocks over 128 KiB (-L)
-	FeatureResuming             Features = 1 << 20 // a resumed send (zfs send -t)
-	FeatureRedacted             Features = 1 << 21 // redacted send
-	FeatureCompressed           Features = 1 << 22 // compressed WRITE records (-c)
-	FeatureLargeDnode           Features = 1 << 23 // dnodes over 512 bytes
-	FeatureRaw                  Features = 1 << 24 // raw, possibly encrypted records (-w)
-	FeatureZstd                 Features = 1 << 25 // zstd-compressed data
-	FeatureHolds                Features = 1 << 26 // holds in the compound header (-h)
-	FeatureSwitchToLargeBlocks  Features = 1 << 27 // incremental may switch to large blocks
-	FeatureLongName             Features = 1 << 28 // long file names (OpenZFS 2.3)
-	FeatureLargeMicroZap        Features = 1 << 29 // large micro-ZAPs (OpenZFS 2.3)
+	FeatureDedup               Features = 1 << 0  // deprecated; receive refuses it
+	FeatureDedupProps          Features = 1 << 1  // deprecated with dedup
+	FeatureSASpill             Features = 1 << 2  // system-attribute spill blocks
+	FeatureEmbedData           Features = 1 << 16 // WRITE_EMBEDDED records (-e)
+	FeatureLZ4                 Features = 1 << 17 // LZ4-compressed embedded or compressed data
+	FeatureLargeBlocks         Features = 1 << 19 // blocks over 128 KiB (-L)
+	FeatureResuming            Features = 1 << 20 // a resumed send (zfs send -t)
+	FeatureRedacted            Features = 1 << 21 // redacted send
+	FeatureCompressed          Features = 1 << 22 // compressed WRITE records (-c)
+	FeatureLargeDnode          Features = 1 << 23 // dnodes over 512 bytes
+	FeatureRaw                 Features = 1 << 24 // raw, possibly encrypted records (-w)
+	FeatureZstd                Features = 1 << 25 // zstd-compressed data
+	FeatureHolds               Features = 1 << 26 // holds in the compound header (-h)
+	FeatureSwitchToLargeBlocks Features = 1 << 27 // incremental may switch to large blocks
+	FeatureLongName            Features = 1 << 28 // long file names (OpenZFS 2.3)
+	FeatureLargeMicroZap       Features = 1 << 29 // large micro-ZAPs (OpenZFS 2.3)
 )
 
 // SupportedFeatures is DMU_BACKUP_FEATURE_MASK: every flag that current

@@ -1,22 +1,25 @@
 package sendstream
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"iter"
 )
 
-// readBufferSize is the Reader's buffer; payloads up to this size are
-// checksummed and returned in place, without a copy.
-const readBufferSize = 1 << 20
+// Reader buffer sizes: the buffer starts small and grows, as payloads
+// demand, up to maxReadBuffer; payloads up to that size are checksummed and
+// returned in place, without a copy.
+const (
+	minReadBuffer = 64 << 10
+	maxReadBuffer = 1 << 20
+)
 
 // Reader reads a send stream record by record, verifying checksums and
-// structure as it goes. Its memory use is bounded: a 1 MiB read buffer, a
-// payload buffer that grows to the largest payload over 1 MiB seen (at
-// most MaxPayload), and the BEGIN nvlists.
+// structure as it goes. Its memory use is bounded: a read buffer of at most
+// 1 MiB, a payload buffer that grows to the largest payload over 1 MiB seen
+// (at most MaxPayload), and the BEGIN nvlists.
 type Reader struct {
-	src   *bufio.Reader
+	in    input
 	m     machine
 	large []byte
 	err   error
@@ -24,7 +27,7 @@ type Reader struct {
 
 // NewReader returns a Reader that reads the stream from r. opts may be nil.
 func NewReader(r io.Reader, opts *Options) *Reader {
-	return &Reader{src: bufio.NewReaderSize(r, readBufferSize), m: newMachine(opts)}
+	return &Reader{in: input{src: r}, m: newMachine(opts)}
 }
 
 // Next returns the next record. It returns io.EOF after the last record of a
@@ -48,29 +51,31 @@ func (r *Reader) Next() (*Record, error) {
 
 func (r *Reader) next() (*Record, error) {
 	m := &r.m
-	n, err := io.ReadFull(r.src, m.rec.Header[:])
-	switch {
-	case err == io.EOF:
-		if err := m.finish(); err != nil {
+	h, err := r.in.peek(HeaderSize)
+	if len(h) < HeaderSize {
+		switch {
+		case err == io.EOF && len(h) == 0:
+			if err := m.finish(); err != nil {
+				return nil, err
+			}
+			return nil, io.EOF
+		case err == io.EOF:
+			return nil, m.truncatedHeader(len(h))
+		default:
 			return nil, err
 		}
-		return nil, io.EOF
-	case err == io.ErrUnexpectedEOF:
-		return nil, m.truncatedHeader(n)
-	case err != nil:
-		return nil, err
 	}
+	copy(m.rec.Header[:], h)
+	r.in.discard(HeaderSize)
 	rec, err := m.header()
 	if err != nil {
 		return nil, err
 	}
-	if m.left <= readBufferSize {
-		p, err := r.src.Peek(int(m.left))
+	if m.left <= maxReadBuffer {
+		p, err := r.in.peek(int(m.left))
 		m.payload(p)
-		if _, derr := r.src.Discard(len(p)); derr != nil && err == nil {
-			err = derr
-		}
-		if err != nil {
+		r.in.discard(len(p))
+		if m.left > 0 {
 			if err == io.EOF {
 				return nil, m.truncatedPayload()
 			}
@@ -82,15 +87,12 @@ func (r *Reader) next() (*Record, error) {
 		// claiming a huge payload cannot force a huge allocation.
 		buf := r.large[:0]
 		for m.left > 0 {
-			chunk := min(m.left, readBufferSize)
-			if cap(buf)-len(buf) < int(chunk) {
-				buf = append(buf, make([]byte, chunk)...)[:len(buf)]
-			}
-			k, err := io.ReadFull(r.src, buf[len(buf):len(buf)+int(chunk)])
-			m.payload(buf[len(buf) : len(buf)+k])
-			buf = buf[:len(buf)+k]
-			if err != nil {
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
+			p, err := r.in.peek(int(min(m.left, maxReadBuffer)))
+			buf = append(buf, p...)
+			m.payload(p)
+			r.in.discard(len(p))
+			if m.left > 0 && err != nil {
+				if err == io.EOF {
 					return nil, m.truncatedPayload()
 				}
 				return nil, err
@@ -104,6 +106,54 @@ func (r *Reader) next() (*Record, error) {
 	}
 	return rec, nil
 }
+
+// input is a read buffer that grows on demand up to maxReadBuffer.
+type input struct {
+	src   io.Reader
+	buf   []byte
+	r, w  int
+	err   error
+	empty int // consecutive empty reads
+}
+
+// peek returns the next n <= maxReadBuffer bytes without consuming them,
+// or fewer with the error that stopped it (io.EOF at the end of input).
+func (in *input) peek(n int) ([]byte, error) {
+	for in.w-in.r < n && in.err == nil {
+		if len(in.buf)-in.r < n {
+			size := max(len(in.buf), minReadBuffer)
+			for size < n {
+				size *= 2
+			}
+			size = min(size, maxReadBuffer)
+			if size > len(in.buf) {
+				nb := make([]byte, size)
+				in.w = copy(nb, in.buf[in.r:in.w])
+				in.buf, in.r = nb, 0
+			} else {
+				in.w = copy(in.buf, in.buf[in.r:in.w])
+				in.r = 0
+			}
+		}
+		k, err := in.src.Read(in.buf[in.w:])
+		in.w += k
+		if err != nil {
+			in.err = err
+		} else if k == 0 {
+			if in.empty++; in.empty >= 100 {
+				in.err = io.ErrNoProgress
+			}
+		} else {
+			in.empty = 0
+		}
+	}
+	if avail := in.w - in.r; avail < n {
+		return in.buf[in.r:in.w], in.err
+	}
+	return in.buf[in.r : in.r+n], nil
+}
+
+func (in *input) discard(n int) { in.r += n }
 
 // All returns an iterator over the remaining records. It stops after the
 // last record of a complete stream; on an error it yields (nil, err) once

@@ -5,29 +5,9 @@ import (
 	"io"
 )
 
-// The verifying transforms pass a stream through unchanged while checking
-// it with the same rules as Reader. Their guarantee:
-//
-// Every record header is held back until it is complete and has been
-// verified: its embedded checksum, its type, its place in the stream
-// structure, and for an END record the checksum of the whole substream it
-// closes. Payload bytes are passed on as they arrive (they are covered by
-// the checksum in the next header). So the bytes that complete an END
-// record are passed on only if that END record, and everything before it in
-// its substream, verified. On a corrupt stream the error is returned before
-// the first byte of the failing header is passed on; on a truncated stream
-// the error replaces io.EOF (reader) or is returned by Close (writer), and
-// the bytes of a partial header are never passed on.
-//
-// A consumer such as zfs receive therefore never sees a valid END record for
-// a bad substream. Two caveats follow from the format: the substreams of a
-// compound (-R, -I) stream are independent, so zfs receive may commit
-// substreams that verified before a later one fails; and data that follows
-// a complete stream is reported (ErrTrailingData) after the stream's final
-// END has been passed on, which zfs receive would not read anyway.
-
 // VerifyingReader passes through a send stream read from an underlying
-// reader, verifying it on the way; see the guarantee above.
+// reader, verifying it on the way. See the package documentation for what
+// it guarantees about the bytes it passes on.
 type VerifyingReader struct {
 	src     io.Reader
 	m       machine
@@ -159,7 +139,8 @@ func (v *VerifyingReader) Summary() Summary {
 }
 
 // VerifyingWriter passes a send stream written to it through to an
-// underlying writer, verifying it on the way; see the guarantee above.
+// underlying writer, verifying it on the way. See the package documentation
+// for what it guarantees about the bytes it passes on.
 type VerifyingWriter struct {
 	dst    io.Writer
 	m      machine

@@ -1,0 +1,39 @@
+package sendstream_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"testing"
+
+	"github.com/gozfs/gozfs/stream/sendstream/internal/streamgen"
+)
+
+// syntheticFixture is the generator configuration behind
+// testdata/synthetic-compound.zsend, a small compound stream used by the
+// examples and by the zstream example program's tests.
+func syntheticFixture(t testing.TB) []byte {
+	return streamgen.Stream(streamgen.Config{
+		Order: binary.LittleEndian, Objects: 2, Blocks: 2, BlockSize: 512,
+		Substreams: 2, HeaderNVList: headerNVList(t), AllTypes: true, Seed: 1,
+	})
+}
+
+// TestSyntheticFixture keeps the committed synthetic stream identical to
+// what the generator produces; run with GOZFS_UPDATE_FIXTURES=1 to rewrite.
+func TestSyntheticFixture(t *testing.T) {
+	const path = "testdata/synthetic-compound.zsend"
+	want := syntheticFixture(t)
+	if os.Getenv("GOZFS_UPDATE_FIXTURES") != "" {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the generator's output; rerun with GOZFS_UPDATE_FIXTURES=1", path)
+	}
+}

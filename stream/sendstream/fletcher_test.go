@@ -1,0 +1,202 @@
+package sendstream_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/stream/sendstream/internal/streamgen"
+)
+
+// naiveFletcher4 is the textbook loop, one word at a time.
+func naiveFletcher4(sum sendstream.Checksum, p []byte, order binary.ByteOrder) sendstream.Checksum {
+	if order == binary.LittleEndian {
+		return naiveFletcher4LE(sum, p)
+	}
+	for i := 0; i+4 <= len(p); i += 4 {
+		sum[0] += uint64(order.Uint32(p[i:]))
+		sum[1] += sum[0]
+		sum[2] += sum[1]
+		sum[3] += sum[2]
+	}
+	return sum
+}
+
+// naiveFletcher4LE is the textbook loop specialized to little-endian words,
+// the baseline in BenchmarkFletcher4.
+func naiveFletcher4LE(sum sendstream.Checksum, p []byte) sendstream.Checksum {
+	a, b, c, d := sum[0], sum[1], sum[2], sum[3]
+	for i := 0; i+4 <= len(p); i += 4 {
+		a += uint64(binary.LittleEndian.Uint32(p[i:]))
+		b += a
+		c += b
+		d += c
+	}
+	return sendstream.Checksum{a, b, c, d}
+}
+
+func TestFletcher4KnownValues(t *testing.T) {
+	// Words 1, 2, 3: a = 6, b = 1+3+6, c = 1+4+10, d = 1+5+15.
+	le := []byte{1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xff} // trailing byte ignored
+	f := sendstream.NewFletcher4(nil)
+	f.Update(le)
+	if got, want := f.Sum(), (sendstream.Checksum{6, 10, 15, 21}); got != want {
+		t.Errorf("little endian sum = %v, want %v", got, want)
+	}
+	be := []byte{0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3}
+	f = sendstream.NewFletcher4(binary.BigEndian)
+	f.Update(be)
+	if got, want := f.Sum(), (sendstream.Checksum{6, 10, 15, 21}); got != want {
+		t.Errorf("big endian sum = %v, want %v", got, want)
+	}
+	f.Reset()
+	if !f.Sum().IsZero() {
+		t.Error("Reset did not zero the sums")
+	}
+	if s := (sendstream.Checksum{0xa, 0, 1, 0xffffffffffffffff}).String(); s != "a/0/1/ffffffffffffffff" {
+		t.Errorf("String() = %q", s)
+	}
+}
+
+func TestFletcher4MatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, 70000)
+	for i := range buf {
+		buf[i] = byte(rng.Uint32())
+	}
+	for _, order := range orders {
+		for _, n := range []int{0, 3, 4, 31, 32, 33, 64, 100, 4096, 65537, len(buf)} {
+			// Split into two calls at a word boundary: the running
+			// state must carry over.
+			split := (n / 3) &^ 3
+			f := sendstream.NewFletcher4(order)
+			f.Update(buf[:split])
+			f.Update(buf[split:n])
+			want := naiveFletcher4(sendstream.Checksum{}, buf[:n], order)
+			if got := f.Sum(); got != want {
+				t.Errorf("%v, %d bytes: %v, want %v", order, n, got, want)
+			}
+		}
+	}
+}
+
+// benchData is a generated 32 MiB stream of 128 KiB WRITE records.
+func benchData(b *testing.B, order binary.ByteOrder) []byte {
+	b.Helper()
+	return streamgen.Stream(streamgen.Config{Order: order, Objects: 16, Blocks: 16, BlockSize: 128 << 10, Seed: 42})
+}
+
+// BenchmarkFletcher4 measures the unrolled fletcher-4 over 1 MiB in both
+// word orders. The baseline for the ratio metric is naiveFletcher4LE, the
+// plain one-word-per-iteration loop over little-endian words, measured in
+// the same run; ratio is baseline time / our time, so higher is better.
+func BenchmarkFletcher4(b *testing.B) {
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	naive := func(b *testing.B) {
+		b.SetBytes(int64(len(buf)))
+		var s sendstream.Checksum
+		for range b.N {
+			s = naiveFletcher4LE(s, buf)
+		}
+	}
+	var s sendstream.Checksum
+	base := nsPerOp(func() { s = naiveFletcher4LE(s, buf) })
+	b.Run("naive", naive)
+	for _, order := range orders {
+		b.Run("unrolled-"+order.String(), func(b *testing.B) {
+			b.SetBytes(int64(len(buf)))
+			f := sendstream.NewFletcher4(order)
+			for range b.N {
+				f.Update(buf)
+			}
+			b.ReportMetric(base/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "ratio")
+		})
+	}
+}
+
+// nsPerOp times f for about half a second and returns its mean duration
+// in nanoseconds. It measures benchmark baselines inside the benchmark
+// (testing.Benchmark cannot be called from a running benchmark).
+func nsPerOp(f func()) float64 {
+	f() // warm up
+	n := 0
+	start := time.Now()
+	for n < 3 || time.Since(start) < 500*time.Millisecond {
+		f()
+		n++
+	}
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
+
+// onlyReader hides everything but Read, so io.Copy cannot shortcut.
+type onlyReader struct{ io.Reader }
+
+// BenchmarkReader measures parsing plus full checksum verification of a
+// 32 MiB generated stream with 128 KiB WRITE records. The baseline for the
+// ratio metric is copying the same bytes from memory through a 1 MiB
+// buffer to io.Discard with no parsing (the cost floor of touching the
+// data once), measured in the same run; ratio is baseline time / our time,
+// so it is at most about 1 and higher is better.
+func BenchmarkReader(b *testing.B) {
+	le := benchData(b, binary.LittleEndian)
+	be := benchData(b, binary.BigEndian)
+	copyBuf := make([]byte, 1<<20)
+	baseline := func(b *testing.B) {
+		b.SetBytes(int64(len(le)))
+		for range b.N {
+			if _, err := io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	base := nsPerOp(func() {
+		if _, err := io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
+			b.Fatal(err)
+		}
+	})
+	ratio := func(b *testing.B) {
+		b.ReportMetric(base/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "ratio")
+	}
+	b.Run("baseline-copy", baseline)
+	for name, data := range map[string][]byte{"Reader-le": le, "Reader-be": be} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for range b.N {
+				if _, err := sendstream.Scan(bytes.NewReader(data), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ratio(b)
+		})
+	}
+	b.Run("VerifyingReader", func(b *testing.B) {
+		b.SetBytes(int64(len(le)))
+		for range b.N {
+			v := sendstream.NewVerifyingReader(bytes.NewReader(le), nil)
+			if _, err := io.CopyBuffer(io.Discard, onlyReader{v}, copyBuf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ratio(b)
+	})
+	b.Run("VerifyingWriter", func(b *testing.B) {
+		b.SetBytes(int64(len(le)))
+		for range b.N {
+			v := sendstream.NewVerifyingWriter(io.Discard, nil)
+			if _, err := io.CopyBuffer(v, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
+				b.Fatal(err)
+			}
+			if err := v.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ratio(b)
+	})
+}
