@@ -1,0 +1,203 @@
+package zfs
+
+import (
+	"bytes"
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/names"
+)
+
+// identityProps are the columns every listing asks for: what a handle holds.
+var identityProps = []string{"name", "type", "guid", "createtxg", "creation"}
+
+// Filesystem returns a handle on the named filesystem, reading its identity
+// with one `zfs list`. It fails with an error of Kind NotExist if there is no
+// such dataset and InvalidArgument if the dataset is not a filesystem.
+func (c *Client) Filesystem(ctx context.Context, name string) (*Filesystem, error) {
+	d, err := c.identity(ctx, "list", name, names.Dataset, TypeFilesystem)
+	if err != nil {
+		return nil, err
+	}
+	return &Filesystem{d}, nil
+}
+
+// Volume returns a handle on the named volume; see Filesystem.
+func (c *Client) Volume(ctx context.Context, name string) (*Volume, error) {
+	d, err := c.identity(ctx, "list", name, names.Dataset, TypeVolume)
+	if err != nil {
+		return nil, err
+	}
+	return &Volume{d}, nil
+}
+
+// Snapshot returns a handle on the named snapshot, "pool/a@s"; see
+// Filesystem.
+func (c *Client) Snapshot(ctx context.Context, name string) (*Snapshot, error) {
+	d, err := c.identity(ctx, "list", name, names.Snapshot, TypeSnapshot)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{d}, nil
+}
+
+// Bookmark returns a handle on the named bookmark, "pool/a#b"; see
+// Filesystem.
+func (c *Client) Bookmark(ctx context.Context, name string) (*Bookmark, error) {
+	d, err := c.identity(ctx, "list", name, names.Bookmark, TypeBookmark)
+	if err != nil {
+		return nil, err
+	}
+	return &Bookmark{d}, nil
+}
+
+// identity reads the identity columns of one dataset with `zfs list -H -p`
+// (they hold no free text, so the text output is exact on every version) and
+// checks its type (0 accepts any).
+func (c *Client) identity(ctx context.Context, op, name string, check func(string) error, want Type) (dataset, error) {
+	if err := check(name); err != nil {
+		return dataset{}, errors.WithOp(err, op)
+	}
+	var out bytes.Buffer
+	cmd := &Cmd{Name: "zfs", Args: []string{"list", "-H", "-p", "-t", "all", "-o", strings.Join(identityProps, ","), name}, Stdout: &out}
+	if err := c.Run(ctx, op, name, cmd); err != nil {
+		return dataset{}, err
+	}
+	line, _, _ := strings.Cut(out.String(), "\n")
+	f := strings.Split(line, "\t")
+	if len(f) != len(identityProps) || f[0] != name {
+		return dataset{}, errors.Newf(errors.Other, op, name, "unexpected zfs list output %q", line)
+	}
+	d := dataset{c: c, name: name, typ: parseType(f[1])}
+	d.guid, _ = strconv.ParseUint(f[2], 10, 64)
+	d.createTXG, _ = strconv.ParseUint(f[3], 10, 64)
+	d.creation, _ = strconv.ParseInt(f[4], 10, 64)
+	if want != 0 && d.typ != want {
+		return dataset{}, errors.InvalidArgumentf(op, name, "%s is a %s, not a %s", name, d.typ, want)
+	}
+	return d, nil
+}
+
+// Properties is a list of property values, as returned by a listing or by
+// the Properties method of a handle.
+type Properties []Property
+
+// Lookup returns the named property and whether it is in the list.
+func (ps Properties) Lookup(name string) (Property, bool) {
+	for i := range ps {
+		if ps[i].Name == name {
+			return ps[i], true
+		}
+	}
+	return Property{Name: name, Value: "-"}, false
+}
+
+// Get returns the named property, or one with Value "-" (no value) if it is
+// not in the list.
+func (ps Properties) Get(name string) Property {
+	p, _ := ps.Lookup(name)
+	return p
+}
+
+// Properties reads the named properties of the dataset (all of them when no
+// name is given) with one `zfs get`, in the order zfs reports them. Any
+// property name is accepted, including user properties ("module:prop") and
+// written@snap; a user property that is not set has Value "-" and Source
+// SourceNone.
+func (d *dataset) Properties(ctx context.Context, props ...string) (Properties, error) {
+	return d.c.getProperties(ctx, d.name, props)
+}
+
+// Set sets properties on the dataset with one `zfs set a=1 b=2 ... name`:
+// either all of them are set or, if zfs rejects one, none is. Keys are
+// passed in sorted order.
+func (d *dataset) Set(ctx context.Context, props map[string]string) error {
+	if len(props) == 0 {
+		return nil
+	}
+	args := []string{"set"}
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		if err := checkPropName(k); err != nil {
+			return errors.WithOp(err, "set")
+		}
+		args = append(args, k+"="+props[k])
+	}
+	args = append(args, d.name)
+	return d.c.Run(ctx, "set", d.name, &Cmd{Name: "zfs", Args: args})
+}
+
+// InheritOptions are the options of Inherit.
+type InheritOptions struct {
+	// Recursive (-r) also clears the properties on all descendants.
+	Recursive bool
+	// Received (-S) reverts to the received value, if any, rather than
+	// inheriting.
+	Received bool
+}
+
+// Inherit clears the local values of the named properties with one `zfs
+// inherit`, so that they are inherited from the parent (or take their
+// default, or received, value). Clearing a user property removes it.
+func (d *dataset) Inherit(ctx context.Context, opts InheritOptions, props ...string) error {
+	if len(props) == 0 {
+		return errors.InvalidArgumentf("inherit", d.name, "no property given")
+	}
+	args := []string{"inherit"}
+	if opts.Recursive {
+		args = append(args, "-r")
+	}
+	if opts.Received {
+		args = append(args, "-S")
+	}
+	for _, p := range props {
+		if err := checkPropName(p); err != nil {
+			return errors.WithOp(err, "inherit")
+		}
+	}
+	args = append(args, props...)
+	args = append(args, d.name)
+	return d.c.Run(ctx, "inherit", d.name, &Cmd{Name: "zfs", Args: args})
+}
+
+// checkPropName rejects property names zfs would misread: empty, beginning
+// with '-', or holding '=', ',' or whitespace.
+func checkPropName(p string) error {
+	if p == "" || p[0] == '-' || strings.ContainsAny(p, "=, \t\n") {
+		return errors.InvalidArgumentf("", p, "invalid property name %q", p)
+	}
+	return nil
+}
+
+// getProperties runs `zfs get` for one dataset.
+func (c *Client) getProperties(ctx context.Context, name string, props []string) (Properties, error) {
+	if err := names.Any(name); err != nil {
+		return nil, errors.WithOp(err, "get")
+	}
+	list := "all"
+	if len(props) > 0 {
+		for _, p := range props {
+			if err := checkPropName(p); err != nil {
+				return nil, errors.WithOp(err, "get")
+			}
+		}
+		list = strings.Join(props, ",")
+	}
+	var out bytes.Buffer
+	cmd := &Cmd{Name: "zfs", Args: []string{"get", "-H", "-p", "-o", "name,property,value,source", list, name}, Stdout: &out}
+	if err := c.Run(ctx, "get", name, cmd); err != nil {
+		return nil, err
+	}
+	var ps Properties
+	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		f := strings.SplitN(line, "\t", 4)
+		if len(f) != 4 {
+			continue
+		}
+		ps = append(ps, Property{Name: f[1], Value: f[2], Source: parseSourceText(f[3])})
+	}
+	return ps, nil
+}
