@@ -59,7 +59,8 @@ var rules = []rule{
 	// to overwrite it"; "destination has snapshots (eg. tank/a@s)\nmust destroy
 	// them to overwrite it"
 	r(Exist, `destination '.*' exists +must specify -F|Resuming recv on existing|destination '.*' is a clone +must destroy it|destination has snapshots \(eg\. .*\) +must destroy them`),
-	// libzfs_dataset.c zfs_destroy_snaps_nvl (2.3.1+), EBUSY with holds:
+	// libzfs_dataset.c zfs_destroy_snaps_nvl (zfs-2.3.3 and later, and some
+	// distribution builds of 2.3.2), EBUSY with holds:
 	// "cannot destroy snapshot tank/a@s: it's being held. Run 'zfs holds -r
 	// tank/a@s' to see holders." Earlier releases say "dataset is busy".
 	r(Held, `it's being held`),
@@ -87,7 +88,8 @@ var rules = []rule{
 	// an encrypted dataset."; libzfs_crypto.c: "Keys must be loaded for
 	// encryption root of 'tank/a' (tank).", "Parent key must be loaded.", "Key
 	// must be loaded."
-	// libzfs_crypto.c unload-key: "Key already unloaded for 'tank/secret'."
+	// libzfs_crypto.c zfs_crypto_unload_key: "Key unload error: Key
+	// already unloaded for 'tank/secret'."
 	r(KeyNotLoaded, `(?i)encryption key not loaded|key is not loaded|keys? must be loaded|Key already unloaded for`),
 	// libzfs_util.c zfs/zpool_standard_error, EAGAIN: "pool I/O is currently
 	// suspended"; EZFS_POOLUNAVAIL: "pool is unavailable"; zpool_standard_error
@@ -125,15 +127,16 @@ var rules = []rule{
 	// promote: "conflicting snapshot 'tank/a@s' from parent 'tank/b'"; rename:
 	// "a child dataset already has a snapshot with the new name"
 	// zpool_main.c import: "cannot import 'tank': a pool with that name
-	// already exists"; libzfs_crypto.c load-key: "Key already loaded for
-	// 'tank/secret'."
+	// already exists"; libzfs_crypto.c zfs_crypto_load_key: "Key load error:
+	// Key already loaded for 'tank/secret'."
 	r(Exist, `(dataset|pool|destination|filesystem|tag) already (exists|mounted)|pool or dataset exists|checkpoint exists|conflicting snapshot '.*' from parent|already has a snapshot with the new name|already exists|Key already loaded for`),
 	// libzfs_util.c zfs_standard_error EBUSY: "dataset is busy";
 	// zpool_standard_error EBUSY: "pool is busy"; EZFS_BUSY: "pool or dataset
 	// is busy"; libzfs_sendrecv.c send: "target is busy; if a filesystem, it
 	// must not be mounted"; umount(8) via libzfs_mount.c: "umount: /tank/a:
 	// target is busy."
-	r(Busy, `(dataset|pool|pool or dataset) is busy|target is busy`),
+	// EZFS_ACTIVE_POOL (multihost): "pool is imported on a different host"
+	r(Busy, `(dataset|pool|pool or dataset) is busy|target is busy|pool is imported on a different host`),
 	// zfs_main.c: "cannot unmount 'tank/a': not currently mounted", "cannot
 	// share 'tank/a': not currently mounted"
 	r(NotMounted, `not currently mounted`),
