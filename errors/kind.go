@@ -29,7 +29,8 @@ const (
 	// Busy: the dataset or pool is in use (mounted, open, or being changed).
 	Busy
 	// Held: a snapshot cannot be destroyed because it has user holds. It
-	// refines Busy.
+	// refines Busy. OpenZFS reports it distinctly from 2.3.3 on; earlier
+	// releases say "dataset is busy", which gives Busy.
 	Held
 	// Permission: the caller lacks the privilege or delegated permission.
 	Permission
