@@ -1,0 +1,191 @@
+package send_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/send"
+	"github.com/gozfs/gozfs/zfs"
+)
+
+const token = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
+
+func TestArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		snap send.Snapshot
+		opts send.Options
+		want []string
+	}{
+		{"full", send.Name("tank/a@s1"), send.Options{}, []string{"send", "tank/a@s1"}},
+		{"incremental from snapshot", send.Name("tank/a@s2"), send.Options{From: send.Name("tank/a@s1")},
+			[]string{"send", "-i", "tank/a@s1", "tank/a@s2"}},
+		{"incremental from bookmark", send.Name("tank/a@s2"), send.Options{From: send.Name("tank/a#b1")},
+			[]string{"send", "-i", "tank/a#b1", "tank/a@s2"}},
+		{"short source", send.Name("tank/a@s2"), send.Options{From: send.Name("#b1")},
+			[]string{"send", "-i", "#b1", "tank/a@s2"}},
+		{"intermediates", send.Name("tank/a@s3"), send.Options{From: send.Name("tank/a@s1"), Intermediates: true},
+			[]string{"send", "-I", "tank/a@s1", "tank/a@s3"}},
+		{"all flags", send.Name("tank/a@s1"), send.Options{Replicate: true, Properties: true, Holds: true, Backup: true,
+			Raw: true, Compressed: true, LargeBlocks: true, Embedded: true},
+			[]string{"send", "-R", "-p", "-h", "-b", "-w", "-c", "-L", "-e", "tank/a@s1"}},
+		{"resume", nil, send.Options{ResumeToken: token, Compressed: true},
+			[]string{"send", "-c", "-t", token}},
+		{"saved", send.Name("tank/a"), send.Options{Saved: true}, []string{"send", "-S", "tank/a"}},
+		{"incremental replication", send.Name("tank/a@s2"), send.Options{Replicate: true, From: send.Name("tank/a@s1")},
+			[]string{"send", "-R", "-i", "tank/a@s1", "tank/a@s2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := commandtest.New(t)
+			f.Expect(append([]string{"zfs"}, tt.want...)...).Stdout("stream")
+			var buf bytes.Buffer
+			if err := send.To(context.Background(), zfs.New(zfs.WithRunner(f)), &buf, tt.snap, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			if got := buf.String(); got != "stream" {
+				t.Errorf("got %q, want %q", got, "stream")
+			}
+		})
+	}
+}
+
+func TestVersionGatedArgs(t *testing.T) {
+	tests := []struct {
+		name    string
+		version zfs.Version
+		opts    send.Options
+		want    []string
+		kind    errors.Kind
+	}{
+		{"exclude on 2.3", zfs.Version{Major: 2, Minor: 3}, send.Options{Replicate: true, Exclude: []string{"tank/a/x", "tank/a/y"}},
+			[]string{"send", "-R", "-X", "tank/a/x", "-X", "tank/a/y", "tank/a@s1"}, 0},
+		{"exclude on 2.1", zfs.Version{Major: 2, Minor: 1}, send.Options{Replicate: true, Exclude: []string{"tank/a/x"}},
+			nil, errors.NotSupported},
+		{"skip missing on 2.1", zfs.Version{Major: 2, Minor: 1}, send.Options{Replicate: true, SkipMissing: true},
+			[]string{"send", "-R", "-s", "tank/a@s1"}, 0},
+		{"skip missing on 2.0", zfs.Version{Major: 2, Minor: 0}, send.Options{Replicate: true, SkipMissing: true},
+			nil, errors.NotSupported},
+		{"dedup on 0.8", zfs.Version{Major: 0, Minor: 8}, send.Options{Dedup: true}, []string{"send", "-D", "tank/a@s1"}, 0},
+		{"dedup on 2.0", zfs.Version{Major: 2, Minor: 0}, send.Options{Dedup: true}, nil, errors.NotSupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := commandtest.New(t)
+			if tt.want != nil {
+				f.Expect(append([]string{"zfs"}, tt.want...)...)
+			}
+			c := zfs.New(zfs.WithRunner(f), zfs.WithVersion(tt.version))
+			err := send.To(context.Background(), c, &bytes.Buffer{}, send.Name("tank/a@s1"), tt.opts)
+			if tt.want != nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, tt.kind.Err()) {
+				t.Fatalf("err = %v, want kind %v", err, tt.kind)
+			}
+			if tt.kind == errors.NotSupported && !errors.Is(err, errors.ErrUnsupported) {
+				t.Errorf("err = %v does not match errors.ErrUnsupported", err)
+			}
+		})
+	}
+}
+
+func TestVersionProbedOnlyWhenNeeded(t *testing.T) {
+	f := commandtest.New(t).InOrder()
+	f.Expect("zfs", "version").Stdout("zfs-2.3.2-1\nzfs-kmod-2.3.2-1\n")
+	f.Expect("zfs", "send", "-R", "-X", "tank/a/b", "tank/a@s")
+	f.Expect("zfs", "send", "tank/a@s")
+	c := zfs.New(zfs.WithRunner(f))
+	ctx := context.Background()
+	if err := send.To(ctx, c, &bytes.Buffer{}, send.Name("tank/a@s"), send.Options{Replicate: true, Exclude: []string{"tank/a/b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := send.To(ctx, c, &bytes.Buffer{}, send.Name("tank/a@s"), send.Options{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	snap := send.Name("tank/a@s2")
+	tests := []struct {
+		name string
+		snap send.Snapshot
+		opts send.Options
+		kind errors.Kind
+		msg  string
+	}{
+		{"no snapshot", nil, send.Options{}, errors.InvalidArgument, "no snapshot"},
+		{"dataset, not snapshot", send.Name("tank/a"), send.Options{}, errors.InvalidName, ""},
+		{"bookmark, not snapshot", send.Name("tank/a#b"), send.Options{}, errors.InvalidName, ""},
+		{"option-like name", send.Name("-R"), send.Options{}, errors.InvalidName, ""},
+		{"bad source", snap, send.Options{From: send.Name("tank/a")}, errors.InvalidName, ""},
+		{"empty source", snap, send.Options{From: send.Name("")}, errors.InvalidArgument, "empty incremental source"},
+		{"-I without source", snap, send.Options{Intermediates: true}, errors.InvalidArgument, "needs an incremental source"},
+		{"-I from bookmark", snap, send.Options{From: send.Name("tank/a#b1"), Intermediates: true}, errors.InvalidArgument, "bookmark"},
+		{"-I from short bookmark", snap, send.Options{From: send.Name("#b1"), Intermediates: true}, errors.InvalidArgument, "bookmark"},
+		{"-R from bookmark", snap, send.Options{From: send.Name("tank/a#b1"), Replicate: true}, errors.InvalidArgument, "bookmark"},
+		{"-X without -R", snap, send.Options{Exclude: []string{"tank/a/b"}}, errors.InvalidArgument, "needs a replication stream"},
+		{"-X root", snap, send.Options{Replicate: true, Exclude: []string{"tank"}}, errors.InvalidArgument, "non-root"},
+		{"-X bad name", snap, send.Options{Replicate: true, Exclude: []string{"tank/a@x"}}, errors.InvalidName, ""},
+		{"-s without -R", snap, send.Options{SkipMissing: true}, errors.InvalidArgument, "needs a replication stream"},
+		{"-t with snapshot", snap, send.Options{ResumeToken: token}, errors.InvalidArgument, "takes no snapshot"},
+		{"-t malformed", nil, send.Options{ResumeToken: "nonsense"}, errors.InvalidArgument, "malformed resume token"},
+		{"-t with -i", nil, send.Options{ResumeToken: token, From: send.Name("tank/a@s1")}, errors.InvalidArgument, "From (-i)"},
+		{"-t with -R -p -h -b", nil, send.Options{ResumeToken: token, Replicate: true, Properties: true, Holds: true, Backup: true},
+			errors.InvalidArgument, "Replicate (-R), Properties (-p), Holds (-h), Backup (-b)"},
+		{"-t with -S", nil, send.Options{ResumeToken: token, Saved: true}, errors.InvalidArgument, "Saved (-S)"},
+		{"-S with snapshot", snap, send.Options{Saved: true}, errors.InvalidName, ""},
+		{"-S with -w -c -L -e", send.Name("tank/a"), send.Options{Saved: true, Raw: true, Compressed: true, LargeBlocks: true, Embedded: true},
+			errors.InvalidArgument, "Raw (-w), Compressed (-c), LargeBlocks (-L), Embedded (-e)"},
+		{"-S with -I", send.Name("tank/a"), send.Options{Saved: true, From: send.Name("tank/a@s1"), Intermediates: true},
+			errors.InvalidArgument, "From (-i), Intermediates (-I)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := commandtest.New(t) // no expectations: nothing may run
+			c := zfs.New(zfs.WithRunner(f))
+			err := send.To(context.Background(), c, &bytes.Buffer{}, tt.snap, tt.opts)
+			var e *errors.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want *errors.Error", err)
+			}
+			if e.Kind != tt.kind {
+				t.Errorf("kind = %v, want %v (%v)", e.Kind, tt.kind, err)
+			}
+			if e.Op != "send" {
+				t.Errorf("op = %q, want send", e.Op)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("err = %q, want it to mention %q", err, tt.msg)
+			}
+			// The same checks apply to Reader, Estimate and Validate.
+			if _, err := send.Reader(context.Background(), c, tt.snap, tt.opts); errors.KindOf(err) != tt.kind {
+				t.Errorf("Reader: err = %v, want kind %v", err, tt.kind)
+			}
+			if _, err := send.Estimate(context.Background(), c, tt.snap, tt.opts); errors.KindOf(err) != tt.kind {
+				t.Errorf("Estimate: err = %v, want kind %v", err, tt.kind)
+			}
+			if err := send.Validate(context.Background(), c, tt.snap, tt.opts); errors.KindOf(err) != tt.kind {
+				t.Errorf("Validate: err = %v, want kind %v", err, tt.kind)
+			}
+		})
+	}
+}
+
+func TestNilArguments(t *testing.T) {
+	f := commandtest.New(t)
+	c := zfs.New(zfs.WithRunner(f))
+	if err := send.To(context.Background(), nil, &bytes.Buffer{}, send.Name("tank/a@s"), send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
+		t.Errorf("nil client: err = %v", err)
+	}
+	if err := send.To(context.Background(), c, nil, send.Name("tank/a@s"), send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
+		t.Errorf("nil writer: err = %v", err)
+	}
+}

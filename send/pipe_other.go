@@ -1,0 +1,7 @@
+//go:build !linux
+
+package send
+
+import "os"
+
+func enlargePipe(*os.File) {}
