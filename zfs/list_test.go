@@ -1,0 +1,178 @@
+package zfs
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/command"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestListArgv(t *testing.T) {
+	ctx := context.Background()
+	const idc = "name,type,guid,createtxg,creation"
+	for _, tc := range []struct {
+		name string
+		text bool
+		opts ListOptions
+		argv []string
+	}{
+		{"default json", false, ListOptions{}, []string{"zfs", "list", "-j", "-p", "-t", "filesystem,volume", "-o", idc}},
+		{"default text", true, ListOptions{}, []string{"zfs", "list", "-H", "-p", "-t", "filesystem,volume", "-o", idc}},
+		{"roots only", false, ListOptions{Roots: []string{"tank/a", "tank/b@s"}}, []string{"zfs", "list", "-j", "-p", "-t", "filesystem,volume,snapshot,bookmark", "-o", idc, "tank/a", "tank/b@s"}},
+		{"recursive props json", false, ListOptions{Roots: []string{"tank"}, Recursive: true, Types: []Type{TypeSnapshot, TypeBookmark}, Properties: []string{"used", "guid", "com.example:x", "used"}},
+			[]string{"zfs", "list", "-j", "-p", "-r", "-t", "snapshot,bookmark", "-o", idc + ",used,com.example:x", "tank"}},
+		{"recursive props text uses get", true, ListOptions{Roots: []string{"tank"}, Recursive: true, Properties: []string{"used", "com.example:x"}},
+			[]string{"zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", "-t", "filesystem,volume", idc + ",used,com.example:x", "tank"}},
+		{"depth sort text uses list", true, ListOptions{Roots: []string{"tank"}, Depth: 2, Properties: []string{"used"}, Sort: []SortKey{{Property: "used", Descending: true}, {Property: "name"}}},
+			[]string{"zfs", "list", "-H", "-p", "-d", "2", "-t", "filesystem,volume", "-o", idc + ",used", "-S", "used", "-s", "name", "tank"}},
+		{"all json uses get", false, ListOptions{Roots: []string{"tank"}, Properties: []string{"all"}},
+			[]string{"zfs", "get", "-j", "-p", "-t", "filesystem,volume,snapshot,bookmark", "all", "tank"}},
+		{"all text", true, ListOptions{Roots: []string{"tank"}, Depth: 1, Types: []Type{TypeSnapshot}, Properties: []string{"all"}},
+			[]string{"zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-d", "1", "-t", "snapshot", "all", "tank"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []Option
+			if tc.text {
+				opts = append(opts, WithTextOutput())
+			}
+			f, c := newFake(t, opts...)
+			f.Expect(tc.argv...)
+			_, err := c.List(ctx, tc.opts)
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestListInvalid(t *testing.T) {
+	ctx := context.Background()
+	_, c := newFake(t)
+	for _, tc := range []struct {
+		opts ListOptions
+		want error
+	}{
+		{ListOptions{Roots: []string{"-r"}}, errors.ErrInvalidName},
+		{ListOptions{Roots: []string{"tank/a@b@c"}}, errors.ErrInvalidName},
+		{ListOptions{Depth: -1}, errors.ErrInvalidArgument},
+		{ListOptions{Properties: []string{"-x"}}, errors.ErrInvalidArgument},
+		{ListOptions{Properties: []string{"a,b"}}, errors.ErrInvalidArgument},
+		{ListOptions{Sort: []SortKey{{Property: ""}}}, errors.ErrInvalidArgument},
+		{ListOptions{Types: []Type{0}}, errors.ErrInvalidArgument},
+		{ListOptions{Properties: []string{"all"}, Sort: []SortKey{{Property: "used"}}}, errors.ErrInvalidArgument},
+	} {
+		_, err := c.List(ctx, tc.opts)
+		assert.ErrorIs(t, err, tc.want, "%+v", tc.opts)
+	}
+}
+
+func TestListJSONGolden(t *testing.T) {
+	ctx := context.Background()
+	f, c := newFake(t)
+	f.Expect("zfs", "list", "-j", "-p", "-d", "1", "-t", "bookmark", "-o", "name,type,guid,createtxg,creation", "-s", "createtxg", "gzcap/fs").
+		Stdout(golden(t, "list-json-bookmarks.out"))
+	fs := &Filesystem{dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem}}
+	bms, err := fs.Bookmarks(ctx)
+	require.NoError(t, err)
+	require.Len(t, bms, 2)
+	assert.Equal(t, "gzcap/fs#b1", bms[0].Name())
+	assert.Equal(t, "b1", bms[0].ShortName())
+	assert.Equal(t, uint64(5274757016947556155), bms[0].GUID())
+	assert.Equal(t, uint64(18), bms[1].CreateTXG())
+	assert.Same(t, c, bms[0].Client())
+}
+
+func TestListTextSnapshots(t *testing.T) {
+	ctx := context.Background()
+	f, c := newFake(t, WithTextOutput())
+	f.Expect("zfs", "list", "-H", "-p", "-d", "1", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation", "-s", "createtxg", "gzcap/fs").
+		Stdout("gzcap/fs@s1\tsnapshot\t5274757016947556155\t18\t1795324003\ngzcap/fs@s2\tsnapshot\t11444529596499067059\t20\t1795324008\n")
+	fs := &Filesystem{dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem}}
+	snaps, err := fs.Snapshots(ctx)
+	require.NoError(t, err)
+	require.Len(t, snaps, 2)
+	assert.Equal(t, "s2", snaps[1].ShortName())
+	assert.Equal(t, uint64(11444529596499067059), snaps[1].GUID())
+}
+
+func TestListPartialFailure(t *testing.T) {
+	ctx := context.Background()
+	f, c := newFake(t, WithTextOutput())
+	f.Expect("zfs", "list", "-H", "-p", "-t", "filesystem,volume,snapshot,bookmark", "-o", "name,type,guid,createtxg,creation", "tank/a", "tank/nope").
+		Stdout("tank/a\tfilesystem\t1\t2\t3\n").Stderr("cannot open 'tank/nope': dataset does not exist\n").Exit(1)
+	var names []string
+	var gotErr error
+	for d, err := range c.Datasets(ctx, ListOptions{Roots: []string{"tank/a", "tank/nope"}}) {
+		if err != nil {
+			gotErr = err
+			break
+		}
+		names = append(names, d.Name())
+	}
+	assert.Equal(t, []string{"tank/a"}, names)
+	assert.ErrorIs(t, gotErr, errors.ErrNotExist)
+	var e *errors.Error
+	require.ErrorAs(t, gotErr, &e)
+	assert.Equal(t, "list", e.Op)
+}
+
+// TestListEarlyBreak checks that stopping the iteration stops the command and
+// waits for it: the fake writes forever until its output fails or its
+// context ends.
+func TestListEarlyBreak(t *testing.T) {
+	ctx := context.Background()
+	f, c := newFake(t, WithTextOutput())
+	exited := make(chan struct{})
+	f.Expect("zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation", "tank").
+		Do(func(ctx context.Context, cmd *command.Cmd) error {
+			defer close(exited)
+			row := []byte(strings.Repeat("tank/a@s\tsnapshot\t1\t2\t3\n", 100))
+			for {
+				if _, err := cmd.Stdout.Write(row); err != nil {
+					return err
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
+		})
+	n := 0
+	for d, err := range c.Datasets(ctx, ListOptions{Roots: []string{"tank"}, Recursive: true, Types: []Type{TypeSnapshot}}) {
+		require.NoError(t, err)
+		require.Equal(t, "tank/a@s", d.Name())
+		if n++; n == 1000 {
+			break
+		}
+	}
+	select {
+	case <-exited:
+	default:
+		t.Fatal("command still running after the loop ended")
+	}
+}
+
+func TestListSyntaxError(t *testing.T) {
+	ctx := context.Background()
+	f, c := newFake(t)
+	f.Expect("zfs", "list", "-j", "-p", "-t", "filesystem,volume", "-o", "name,type,guid,createtxg,creation").
+		Stdout(`{"output_version":{},"datasets":{"a":{"name":`)
+	_, err := c.List(ctx, ListOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unexpected end of input")
+}
+
+func TestDatasetOne(t *testing.T) {
+	ctx := context.Background()
+	f, c := newFake(t)
+	f.Expect("zfs", "list", "-j", "-p", "-t", "filesystem,volume,snapshot,bookmark", "-o", "name,type,guid,createtxg,creation,used", "tank/a").
+		Stdout(`{"output_version":{"command":"zfs list","vers_major":0,"vers_minor":1},"datasets":{"tank/a":{"name":"tank/a","type":"FILESYSTEM","pool":"tank","createtxg":"8","properties":{"guid":{"value":"14574694993080536175","source":{"type":"NONE","data":"-"}},"createtxg":{"value":"8","source":{"type":"NONE","data":"-"}},"creation":{"value":"1795324697","source":{"type":"NONE","data":"-"}},"used":{"value":"24576","source":{"type":"NONE","data":"-"}}}}}}`)
+	d, err := c.Dataset(ctx, "tank/a", "used")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(14574694993080536175), d.GUID())
+	assert.Equal(t, TypeFilesystem, d.Type())
+	assert.Equal(t, Properties{{Name: "used", Value: "24576", Source: Source{Kind: SourceNone}}}, d.Properties())
+	assert.NotNil(t, d.Filesystem())
+	assert.Nil(t, d.Snapshot())
+}

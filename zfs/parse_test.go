@@ -1,0 +1,172 @@
+package zfs
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// captureProps are the properties zfs/testdata/capture.sh lists.
+var captureProps = strings.Split("name,type,guid,createtxg,creation,used,available,referenced,compressratio,mounted,mountpoint,canmount,quota,volsize,origin,com.example:note,com.example:tab,written@s1", ",")
+
+func golden(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "2.3.2", name))
+	require.NoError(t, err)
+	return string(b)
+}
+
+func parseAll(t testing.TB, p rowParser) ([]*Dataset, error) {
+	t.Helper()
+	var out []*Dataset
+	for {
+		d, err := p.next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, d)
+	}
+}
+
+func byName(ds []*Dataset) map[string]*Dataset {
+	m := make(map[string]*Dataset)
+	for _, d := range ds {
+		m[d.Name()] = d
+	}
+	return m
+}
+
+func TestParseGoldenGetText(t *testing.T) {
+	s := newShape(nil, "get", captureProps)
+	ds, err := parseAll(t, newTextGetParser(s, strings.NewReader(golden(t, "get-text.out"))))
+	require.NoError(t, err)
+	require.Len(t, ds, 17)
+	m := byName(ds)
+	fs := m["gzcap/fs"]
+	require.NotNil(t, fs)
+	assert.Equal(t, TypeFilesystem, fs.Type())
+	assert.Equal(t, uint64(3424008432579265679), fs.GUID())
+	assert.Equal(t, uint64(8), fs.CreateTXG())
+	assert.Equal(t, int64(1795323983), fs.Creation().Unix())
+	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
+	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:note"))
+	assert.Len(t, fs.Properties(), len(captureProps))
+	clone := m["gzcap/clone"]
+	assert.Equal(t, uint64(13178244885097847466), clone.GUID())
+	assert.Equal(t, "gzcap/fs@s2", clone.Get("origin").Value)
+	child := m["gzcap/fs/child/grand"]
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, child.Get("com.example:tab").Source)
+	assert.Equal(t, "a\tb\nc", child.Get("com.example:tab").Value)
+	recv := m["gzcap/recv"]
+	assert.Equal(t, Source{Kind: SourceReceived}, recv.Get("com.example:note").Source)
+	assert.Equal(t, TypeBookmark, m["gzcap/fs#b1"].Type())
+	assert.Equal(t, m["gzcap/fs@s1"].GUID(), m["gzcap/fs#b1"].GUID())
+	assert.Equal(t, TypeVolume, m["gzcap/vol"].Type())
+	v, err := m["gzcap/sparse"].Get("volsize").Bytes()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(32<<20), v)
+	r, err := m["gzcap/fs@s1"].Get("compressratio").Ratio()
+	require.NoError(t, err)
+	assert.InDelta(t, 1.11, r, 1e-9)
+}
+
+func TestParseGoldenGetTextAll(t *testing.T) {
+	s := newShape(nil, "get", []string{"all"})
+	ds, err := parseAll(t, newTextGetParser(s, strings.NewReader(golden(t, "get-text-all.out"))))
+	require.NoError(t, err)
+	require.Len(t, ds, 3)
+	m := byName(ds)
+	grand := m["gzcap/fs/child/grand"]
+	assert.Equal(t, Property{Name: "readonly", Value: "on", Source: Source{Kind: SourceTemporary}}, grand.Get("readonly"))
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Get("compression").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, m["gzcap/recv"].Get("compression").Source)
+	assert.Equal(t, Source{Kind: SourceDefault}, m["gzcap/recv"].Get("atime").Source)
+	assert.Greater(t, len(grand.Properties()), 50)
+	assert.NotZero(t, grand.GUID())
+	assert.NotZero(t, grand.CreateTXG())
+}
+
+func TestParseGoldenListText(t *testing.T) {
+	// Two user properties listed: the row whose value holds a tab and a
+	// newline cannot be split and is reported.
+	s := newShape(nil, "list", captureProps)
+	ds, err := parseAll(t, newTextListParser(s, strings.NewReader(golden(t, "list-text.out"))))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "line 3:")
+	require.Len(t, ds, 2)
+	assert.Equal(t, "gzcap/clone", ds[1].Name())
+	assert.Equal(t, "cloned", ds[1].Get("com.example:note").Value)
+	assert.Equal(t, SourceUnknown, ds[1].Get("com.example:note").Source.Kind)
+	assert.Equal(t, uint64(13178244885097847466), ds[1].GUID())
+
+	// One user property: the value is recovered.
+	s = newShape(nil, "list", []string{"com.example:tab", "used"})
+	in := "gzcap/fs\tfilesystem\t1\t8\t1795323983\ta\tb\nc\t1156096\ngzcap/vol\tvolume\t2\t9\t1795323984\t-\t5\n"
+	ds, err = parseAll(t, newTextListParser(s, strings.NewReader(in)))
+	require.NoError(t, err)
+	require.Len(t, ds, 2)
+	assert.Equal(t, "a\tb\nc", ds[0].Get("com.example:tab").Value)
+	assert.Equal(t, "1156096", ds[0].Get("used").Value)
+	assert.Equal(t, "5", ds[1].Get("used").Value)
+	assert.False(t, ds[1].Get("com.example:tab").IsSet())
+}
+
+func TestParseGoldenListJSONInt(t *testing.T) {
+	s := newShape(nil, "list", captureProps)
+	ds, err := parseAll(t, newJSONListParser(s, strings.NewReader(golden(t, "list-json.out"))))
+	require.NoError(t, err)
+	require.Len(t, ds, 17)
+	m := byName(ds)
+	fs := m["gzcap/fs"]
+	assert.Equal(t, uint64(3424008432579265679), fs.GUID())
+	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
+	assert.Equal(t, "1156096", fs.Get("used").Value)
+	// --json-int clamps GUIDs above 2^63-1: why listings use -p.
+	assert.Equal(t, uint64(9223372036854775807), m["gzcap/clone"].GUID())
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/recv"}, m["gzcap/recv@s1"].Get("com.example:tab").Source)
+	assert.Equal(t, TypeSnapshot, m["gzcap/vol@s3"].Type())
+
+	// The same values as the text output of zfs get, apart from the clamped
+	// GUIDs.
+	tds, err := parseAll(t, newTextGetParser(newShape(nil, "get", captureProps), strings.NewReader(golden(t, "get-text.out"))))
+	require.NoError(t, err)
+	for _, td := range tds {
+		jd := m[td.Name()]
+		require.NotNil(t, jd, td.Name())
+		assert.Equal(t, td.Type(), jd.Type(), td.Name())
+		assert.Equal(t, td.CreateTXG(), jd.CreateTXG(), td.Name())
+		for _, p := range td.Properties() {
+			if p.Name == "guid" || p.Name == "name" {
+				continue
+			}
+			jp, ok := jd.Lookup(p.Name)
+			require.True(t, ok, "%s %s", td.Name(), p.Name)
+			assert.Equal(t, p.Value, jp.Value, "%s %s", td.Name(), p.Name)
+		}
+	}
+}
+
+func TestParseJSONOneByteReads(t *testing.T) {
+	s := newShape(nil, "list", captureProps)
+	want, err := parseAll(t, newJSONListParser(s, strings.NewReader(golden(t, "list-json.out"))))
+	require.NoError(t, err)
+	got, err := parseAll(t, newJSONListParser(s, iotest.OneByteReader(strings.NewReader(golden(t, "list-json.out")))))
+	require.NoError(t, err)
+	require.Equal(t, len(want), len(got))
+	for i := range want {
+		assert.Equal(t, want[i].dataset, got[i].dataset)
+		assert.Equal(t, want[i].Properties(), got[i].Properties())
+	}
+	tgot, err := parseAll(t, newTextGetParser(newShape(nil, "get", captureProps), iotest.OneByteReader(strings.NewReader(golden(t, "get-text.out")))))
+	require.NoError(t, err)
+	assert.Len(t, tgot, 17)
+}
