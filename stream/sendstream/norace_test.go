@@ -1,0 +1,5 @@
+//go:build !race
+
+package sendstream_test
+
+const raceEnabled = false
