@@ -23,9 +23,11 @@
 // Decode never panics and never allocates more than a small constant factor
 // of its input: every length and element count is checked against the bytes
 // that remain before anything is allocated, and nesting is limited to
-// MaxDepth levels. Decoding is strict in the same places libnvpair is strict
-// (pair sizes, name termination, boolean values, element counts), so input
-// that Decode accepts is input that OpenZFS would accept, too.
+// MaxDepth levels. Decoding is about as strict as libnvpair's: pair sizes
+// must match their values exactly, names must be NUL-terminated at their
+// recorded size, boolean values must be 0 or 1, and element counts must fit
+// their types. Unlike libnvpair it also reads native lists packed in the
+// other byte order.
 //
 // # Errors
 //

@@ -218,6 +218,9 @@ func (m *machine) begin(plen int64) error {
 	}
 	m.beginPayload = plen > 0
 	m.beginBuf = m.beginBuf[:0]
+	if m.state != stBetween {
+		m.summary.Complete = false // a new top-level stream starts
+	}
 	if b.HeaderType == Compound {
 		m.state = stCompoundHeader
 		m.cur = nil

@@ -406,8 +406,12 @@ func TestConcatenated(t *testing.T) {
 	valid := small(binary.LittleEndian)
 	two := append(bytes.Clone(valid), small(binary.BigEndian)...)
 	sum, err := sendstream.Scan(bytes.NewReader(two), &sendstream.Options{AllowConcatenated: true})
-	if err != nil || len(sum.Substreams) != 2 || !sum.Substreams[1].Begin.BigEndian {
+	if err != nil || len(sum.Substreams) != 2 || !sum.Substreams[1].Begin.BigEndian || !sum.Complete {
 		t.Fatalf("Scan = %v, %d substreams", err, len(sum.Substreams))
+	}
+	sum, err = sendstream.Scan(bytes.NewReader(two[:len(two)-1]), &sendstream.Options{AllowConcatenated: true})
+	if !errors.Is(err, sendstream.ErrTruncated) || sum.Complete {
+		t.Fatalf("truncated second stream: %v, complete %v", err, sum.Complete)
 	}
 }
 

@@ -14,6 +14,17 @@ type VerifyingReader struct {
 	nhdr    int // bytes of a held header in m.rec.Header
 	pending []byte
 	err     error
+	empty   int // consecutive empty reads from src
+}
+
+// noProgress counts a read that returned no data and no error, and gives up
+// after 100 in a row as bufio does.
+func (v *VerifyingReader) noProgress(n int) {
+	if n > 0 {
+		v.empty = 0
+	} else if v.empty++; v.empty >= 100 && v.err == nil {
+		v.err = io.ErrNoProgress
+	}
 }
 
 // NewVerifyingReader returns a reader that yields the bytes of r unchanged,
@@ -38,6 +49,7 @@ func (v *VerifyingReader) Read(p []byte) (int, error) {
 		if v.nhdr > 0 {
 			// Complete a header held back from an earlier read.
 			n, err := v.src.Read(v.m.rec.Header[v.nhdr:])
+			v.noProgress(n)
 			v.nhdr += n
 			if v.nhdr == HeaderSize {
 				v.nhdr = 0
@@ -60,6 +72,7 @@ func (v *VerifyingReader) Read(p []byte) (int, error) {
 			continue
 		}
 		n, err := v.src.Read(p)
+		v.noProgress(n)
 		good, verr := v.feed(p[:n])
 		if verr != nil {
 			v.err = verr

@@ -265,6 +265,20 @@ func TestVerifierUnderlyingErrors(t *testing.T) {
 	}
 }
 
+// stuckReader returns no data and no error, forever.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+func TestNoProgress(t *testing.T) {
+	if _, _, err := readVerified(stuckReader{}, 512); !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("VerifyingReader: %v", err)
+	}
+	if _, err := sendstream.Scan(stuckReader{}, nil); !errors.Is(err, io.ErrNoProgress) {
+		t.Errorf("Reader: %v", err)
+	}
+}
+
 type failWriter struct {
 	n, after int
 	err      error
