@@ -36,6 +36,7 @@ type DecodeError struct {
 	Err error
 }
 
+// Error formats the error with its location and cause.
 func (e *DecodeError) Error() string {
 	if e.Path != "" {
 		return fmt.Sprintf("%v at offset %d (pair %q): %s", e.Err, e.Offset, e.Path, e.Reason)
@@ -57,6 +58,7 @@ type EncodeError struct {
 	Err error
 }
 
+// Error formats the error with its location and cause.
 func (e *EncodeError) Error() string {
 	return fmt.Sprintf("%v (pair %q): %s", e.Err, e.Path, e.Reason)
 }

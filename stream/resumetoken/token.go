@@ -48,6 +48,7 @@ type DecodeError struct {
 	Cause  error
 }
 
+// Error formats the error with its location and cause.
 func (e *DecodeError) Error() string {
 	msg := e.Err.Error() + ": " + e.Reason
 	if e.Cause != nil {
@@ -74,6 +75,7 @@ type MismatchError struct {
 	Token, Want string
 }
 
+// Error names the field that differs and both values.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("resumetoken: token has %s %s, snapshot has %s", e.Field, e.Token, e.Want)
 }

@@ -11,8 +11,8 @@
 // follows from the header fields may follow. A substream runs from a BEGIN
 // record to an END record whose own checksum covers everything before it.
 // A compound stream (zfs send -R, -I, -p, -b or -h) wraps substreams: a
-// BEGIN with header type Compound carrying a packed nvlist that describes
-// the datasets, an END checksumming that header, the substreams, and a
+// BEGIN with header type Compound, usually carrying a packed nvlist that
+// describes the datasets, an END checksumming that header, the substreams, and a
 // final all-zero END. The byte order is the sending host's; it is detected
 // from the BEGIN record's magic number, and big-endian streams are read
 // and checksummed byte-swapped as zfs receive does.

@@ -50,6 +50,7 @@ type ChecksumError struct {
 	Computed Checksum
 }
 
+// Error formats the error with its location and cause.
 func (e *ChecksumError) Error() string {
 	what := "record header"
 	if e.StreamEnd {
@@ -79,6 +80,7 @@ type TruncatedError struct {
 	Missing int64
 }
 
+// Error formats the error with its location and cause.
 func (e *TruncatedError) Error() string {
 	if e.Missing > 0 {
 		return fmt.Sprintf("sendstream: truncated stream: %d bytes of record %d %s missing at offset %d", e.Missing, e.Index, e.Want, e.Offset)
@@ -101,6 +103,7 @@ type RecordError struct {
 	Cause  error
 }
 
+// Error formats the error with its location and cause.
 func (e *RecordError) Error() string {
 	msg := fmt.Sprintf("%v: record %d (%v) at offset %d: %s", e.Err, e.Index, e.Type, e.Offset, e.Reason)
 	if e.Cause != nil {
