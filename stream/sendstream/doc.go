@@ -1,6 +1,6 @@
 // Package sendstream reads and verifies OpenZFS send streams (the output of
-// zfs send) in pure Go, without ZFS: record by record, with constant
-// memory, checking every checksum that zfs receive checks.
+// zfs send) in pure Go, without ZFS: record by record, holding at most one
+// record in memory, and checking every checksum that zfs receive checks.
 //
 // # Format
 //
