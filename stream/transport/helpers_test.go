@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -287,3 +288,5 @@ func (p *proxy) forward(dst, src net.Conn, plan proxyPlan) {
 		}
 	}
 }
+
+func writeFile(name string, data []byte) error { return os.WriteFile(name, data, 0o600) }

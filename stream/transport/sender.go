@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/stream"
-	"github.com/zeebo/xxh3"
 )
 
 // Defaults for zero-valued Sender and Server fields.
@@ -220,16 +219,16 @@ func (s *Sender) Resume(ctx context.Context, src Source, h Header) (*Result, err
 type sendState struct {
 	cfg      senderConfig
 	id       string
-	hello    []byte // marshalled hello without the resume flag
-	ring     ring
-	hash     *xxh3.Hasher
-	segStart int64 // where the checksummed segment starts
-	rc       io.ReadCloser
-	total    int64 // bytes taken from the source
-	acked    int64 // highest acknowledgement seen
-	eof      bool
+	hello    []byte // marshalled hello without flags
+	win      window
+	rd       *sourceReader // nil until the source is opened
+	segStart int64         // where the checksummed segment starts
+	sent     int64         // bytes written to some connection (the frontier)
+	acked    int64         // highest acknowledgement seen
+	eof      bool          // the source ended and its last buffer is complete
 	reply    map[string]string
 	reconnct int
+	aborted  bool // the receiver has been told the transfer is off
 }
 
 func newID() string {
@@ -243,7 +242,7 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 		return nil, errors.New("transport: Sender.Addr is empty")
 	}
 	cfg := s.config()
-	st := &sendState{cfg: cfg, id: h.ID, hash: xxh3.New()}
+	st := &sendState{cfg: cfg, id: h.ID}
 	if st.id == "" {
 		st.id = newID()
 	}
@@ -268,10 +267,10 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 	case len(st.hello) > MaxControlSize:
 		return nil, fmt.Errorf("transport: header is %d bytes encoded, more than %d", len(st.hello), MaxControlSize)
 	}
-	st.ring.init(cfg.frameSize, cfg.slots)
+	st.win.init(cfg.frameSize, cfg.slots)
 	defer func() {
-		if st.rc != nil {
-			st.rc.Close()
+		if st.rd != nil {
+			st.rd.close()
 		}
 	}()
 
@@ -279,7 +278,17 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 	if resume {
 		flags = helloResume | helloSegment
 	}
+	// A first connection that is refused, times out or fails TLS is an
+	// error; one that merely drops is retried like any other.
 	w, acc, res, err := st.dial(ctx, flags)
+	for attempt := 1; err != nil && errors.Is(err, ErrConnLost) && attempt <= cfg.maxReconnects; attempt++ {
+		if serr := sleep(ctx, min(cfg.backoff<<(attempt-1), maxReconnectBackoff)); serr != nil {
+			return nil, classify(ctx, "dial", cfg.addr, serr)
+		}
+		if w, acc, res, err = st.dial(ctx, flags); err == nil {
+			st.reconnct++
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +299,7 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 	st.reply = acc.reply
 	endDone := acc.flags&acceptHasEnd != 0
 	if resume {
-		st.total, st.acked, st.segStart = int64(acc.offset), int64(acc.offset), int64(acc.offset)
+		st.sent, st.acked, st.segStart = int64(acc.offset), int64(acc.offset), int64(acc.offset)
 		st.eof = endDone
 	} else if acc.offset != 0 || endDone {
 		w.close()
@@ -303,13 +312,15 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 		}
 	}
 	if !st.eof {
-		if st.rc, err = src.Open(ctx, st.total); err != nil {
+		rc, err := src.Open(ctx, st.sent)
+		if err != nil {
 			st.abort(w, err)
 			return nil, err
 		}
+		st.rd = newSourceReader(rc, st.sent)
 	}
 
-	from := st.total
+	from := st.sent
 	failures := 0
 	for {
 		ackedBefore := st.acked
@@ -317,7 +328,13 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 		if res != nil {
 			return st.finish(res)
 		}
-		if ctx.Err() != nil || !retryable(err) {
+		if ctx.Err() != nil {
+			if !st.aborted {
+				st.abortRemote(ctx, context.Cause(ctx))
+			}
+			return nil, err
+		}
+		if !retryable(err) {
 			return nil, err
 		}
 		if st.acked > ackedBefore {
@@ -331,13 +348,18 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 			}
 			backoff := cfg.backoff << min(failures-1, 16)
 			if err := sleep(ctx, min(backoff, maxReconnectBackoff)); err != nil {
+				st.abortRemote(ctx, context.Cause(ctx))
 				return nil, classify(ctx, "send", cfg.addr, err)
 			}
 			w, acc, res, err = st.dial(ctx, helloResume)
 			if err == nil {
 				break
 			}
-			if ctx.Err() != nil || !retryable(err) {
+			if ctx.Err() != nil {
+				st.abortRemote(ctx, context.Cause(ctx))
+				return nil, err
+			}
+			if !retryable(err) {
 				return nil, err
 			}
 			lastErr = err
@@ -347,9 +369,9 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 			w.close()
 			return st.finish(res)
 		}
-		if int64(acc.offset) < st.acked || int64(acc.offset) > st.total {
+		if int64(acc.offset) < st.acked || int64(acc.offset) > st.sent {
 			w.close()
-			return nil, protoErrf("receiver resumes at %d, outside the unacknowledged range %d..%d", acc.offset, st.acked, st.total)
+			return nil, protoErrf("receiver resumes at %d, outside the unacknowledged range %d..%d", acc.offset, st.acked, st.sent)
 		}
 		from = int64(acc.offset)
 		endDone = acc.flags&acceptHasEnd != 0
@@ -383,28 +405,24 @@ type sourceError struct{ err error }
 func (e *sourceError) Error() string { return "transport: reading source: " + e.err.Error() }
 func (e *sourceError) Unwrap() error { return e.err }
 
-// dial opens a connection, says hello and waits for the accept (or a
-// result, for a rejection or an already finished transfer).
-func (st *sendState) dial(ctx context.Context, flags uint8) (*wire, *accept, *result, error) {
+// connect opens a connection, completes the TLS handshake and sends the
+// hello, all within the dial timeout.
+func (st *sendState) connect(ctx context.Context, flags uint8) (*wire, error) {
 	cfg := &st.cfg
 	dctx, cancel := context.WithTimeout(ctx, cfg.dialTimeout)
 	defer cancel()
 	raw, err := cfg.dial(dctx, "tcp", cfg.addr)
 	if err != nil {
-		return nil, nil, nil, classify(dctx, "dial", cfg.addr, err)
+		return nil, classify(dctx, "dial", cfg.addr, err)
 	}
 	w := newWire(raw, cfg.idle)
 	// Interrupt whatever blocks below when the dial phase times out or the
-	// caller gives up; after the hello only ctx matters.
+	// caller gives up.
 	stopDial := context.AfterFunc(dctx, w.close)
-	fail := func(op string, err error) (*wire, *accept, *result, error) {
+	fail := func(op string, err error) (*wire, error) {
 		stopDial()
 		w.close()
-		err = classify(dctx, op, cfg.addr, err)
-		if op == "handshake" && errors.Is(err, ErrConnLost) {
-			err.(*OpError).Kind = ErrTLS
-		}
-		return nil, nil, nil, err
+		return nil, classify(dctx, op, cfg.addr, err)
 	}
 	if cfg.tls != nil {
 		tc := w.clientTLS(cfg.tls)
@@ -422,6 +440,17 @@ func (st *sendState) dial(ctx context.Context, flags uint8) (*wire, *accept, *re
 	}
 	if !stopDial() {
 		return fail("hello", context.DeadlineExceeded)
+	}
+	return w, nil
+}
+
+// dial connects and waits for the accept (or a result, for a rejection or
+// an already finished transfer).
+func (st *sendState) dial(ctx context.Context, flags uint8) (*wire, *accept, *result, error) {
+	cfg := &st.cfg
+	w, err := st.connect(ctx, flags)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	stopCtx := context.AfterFunc(ctx, w.close)
 	defer stopCtx()
@@ -455,11 +484,35 @@ func (st *sendState) dial(ctx context.Context, flags uint8) (*wire, *accept, *re
 	}
 }
 
-// abort tells the receiver the transfer is off (best effort) and closes w.
+// abortLinger bounds how long an abort waits for the receiver to take it.
+const abortLinger = 2 * time.Second
+
+// abort tells the receiver the transfer is off and closes w, which no other
+// goroutine reads. It waits (briefly) for the receiver to close first: a
+// receiver that loses the connection before reading the abort would wait
+// for a reconnect instead.
 func (st *sendState) abort(w *wire, cause error) {
-	w.raw.SetWriteDeadline(time.Now().Add(time.Second))
-	w.writeControl(frameAbort, 0, marshalAbort(cause.Error()))
+	w.raw.SetDeadline(time.Now().Add(abortLinger))
+	if w.writeControl(frameAbort, 0, marshalAbort(cause.Error())) == nil {
+		st.aborted = true
+		io.Copy(io.Discard, w.r)
+	}
 	w.close()
+}
+
+// abortRemote delivers an abort on a fresh connection, for a transfer whose
+// connection was lost or busy when the caller gave up. Best effort, bounded
+// by abortLinger.
+func (st *sendState) abortRemote(ctx context.Context, cause error) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortLinger)
+	defer cancel()
+	w, err := st.connect(actx, helloResume)
+	if err != nil {
+		return
+	}
+	stop := context.AfterFunc(actx, w.close)
+	defer stop()
+	st.abort(w, cause)
 }
 
 // finish turns the receiver's result frame into Send's return values.
@@ -467,7 +520,7 @@ func (st *sendState) finish(r *result) (*Result, error) {
 	msg := r.message
 	switch r.status {
 	case StatusOK:
-		if st.eof && (int64(r.count) != st.total || r.sum != st.hash.Sum64()) {
+		if sum, ok := st.sum(); ok && (int64(r.count) != st.sent || r.sum != sum) {
 			return nil, st.checksumError(r)
 		}
 		return &Result{ID: st.id, Bytes: int64(r.count), Checksum: r.sum, Message: msg, Reply: st.reply, Reconnects: st.reconnct}, nil
@@ -486,8 +539,18 @@ func (st *sendState) finish(r *result) (*Result, error) {
 	}
 }
 
+// sum returns the checksum of the bytes read from the source, once it has
+// been read to the end.
+func (st *sendState) sum() (uint64, bool) {
+	if st.rd == nil || !st.eof {
+		return 0, false
+	}
+	return st.rd.hash.Sum64(), true
+}
+
 func (st *sendState) checksumError(r *result) error {
-	return &ChecksumError{Start: st.segStart, Bytes: int64(r.count), Sum: r.sum, WantBytes: st.total, WantSum: st.hash.Sum64()}
+	sum, _ := st.sum()
+	return &ChecksumError{Start: st.segStart, Bytes: int64(r.count), Sum: r.sum, WantBytes: st.sent, WantSum: sum}
 }
 
 // session is one connection's worth of a transfer.
@@ -508,31 +571,58 @@ type session struct {
 // return.
 func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone bool) (*result, error) {
 	ss := &session{w: w, ackCh: make(chan struct{}, 1), rdone: make(chan struct{}), stop: make(chan struct{})}
-	ss.sent.Store(from)
+	ss.sent.Store(st.sent)
 	ss.acked.Store(st.acked)
 	ss.wg.Add(2)
 	go ss.readLoop()
 	go ss.heartbeat(st.cfg.idle / 3)
+	var abortSent atomic.Bool
 	stopCtx := context.AfterFunc(ctx, func() {
 		// Tell the receiver, unless a write is in progress (it may be
-		// blocked on a full socket); then just drop the connection.
+		// blocked on a full socket); either way make writes fail from now
+		// on. Without the abort here, run delivers it on a new connection.
 		if w.wmu.TryLock() {
 			w.raw.SetWriteDeadline(time.Now().Add(time.Second))
-			w.writeControlLocked(frameAbort, 0, marshalAbort(context.Cause(ctx).Error()))
+			if w.writeControlLocked(frameAbort, 0, marshalAbort(context.Cause(ctx).Error())) == nil {
+				abortSent.Store(true)
+			}
+			w.raw.SetWriteDeadline(time.Now())
 			w.wmu.Unlock()
+		} else {
+			w.raw.SetWriteDeadline(time.Now())
 		}
-		w.close()
 	})
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var timerFor *sbuf // the buffer the flush timer runs for
 	defer func() {
+		timer.Stop()
 		stopCtx()
 		close(ss.stop)
 		w.close()
 		ss.wg.Wait()
 	}()
 
+	ctxErr := func() (*result, error) {
+		stopCtx()
+		if abortSent.Load() {
+			// Let the receiver read the abort before the connection goes.
+			st.aborted = true
+			t := time.NewTimer(abortLinger)
+			select {
+			case <-ss.rdone:
+			case <-t.C:
+			}
+			t.Stop()
+		}
+		return nil, classify(ctx, "send", st.cfg.addr, ctx.Err())
+	}
 	// netErr settles a failed write: a result that raced with the failure
 	// wins over the error.
 	netErr := func(err error) (*result, error) {
+		if ctx.Err() != nil {
+			return ctxErr()
+		}
 		w.close()
 		<-ss.rdone
 		if ss.res != nil {
@@ -546,26 +636,37 @@ func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone b
 		}
 		return nil, classify(ctx, "send", st.cfg.addr, ss.rerr)
 	}
-
-	// sent is raised before each write: the receiver may acknowledge the
-	// bytes before the write call returns.
-	err := st.ring.each(from, func(frame []byte, hdrRoom bool, endOff int64) error {
-		ss.sent.Store(endOff)
-		return w.writeData(frame, hdrRoom)
-	})
-	if err != nil {
-		return netErr(err)
+	// send writes payload bytes [a, e) of b.
+	send := func(b *sbuf, a, e int64) error {
+		if end := b.off + e; end > st.sent {
+			st.sent = end
+			ss.sent.Store(end) // before the write: the ack may beat its return
+		}
+		if e > b.sent {
+			b.sent = e
+		}
+		if a == 0 {
+			return w.writeData(b.data[:headerLen+e], true)
+		}
+		return w.writeData(b.data[headerLen+a:headerLen+e], false)
 	}
+
+	// Replay what the receiver has not got yet.
+	for _, b := range st.win.q {
+		if a := max(from-b.off, 0); a < b.sent {
+			if err := send(b, a, b.sent); err != nil {
+				return netErr(err)
+			}
+		}
+	}
+	rd := st.rd
 	for {
 		st.absorb(ss)
-		select {
-		case <-ss.rdone:
-			return readerDone()
-		default:
-		}
-		if st.eof {
+		st.feed()
+		if st.eof && st.win.allSent() {
 			if !endDone {
-				e := end{count: uint64(st.total), start: uint64(st.segStart), algo: checksumXXH3, sum: st.hash.Sum64()}
+				sum, _ := st.sum()
+				e := end{count: uint64(st.sent), start: uint64(st.segStart), algo: checksumXXH3, sum: sum}
 				if err := w.writeControl(frameEnd, 0, e.marshal()); err != nil {
 					return netErr(err)
 				}
@@ -575,44 +676,74 @@ func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone b
 			case <-ss.rdone:
 				return readerDone()
 			case <-ctx.Done():
-				return nil, classify(ctx, "send", st.cfg.addr, ctx.Err())
+				return ctxErr()
 			}
 		}
-		if st.ring.full() {
-			select {
-			case <-ss.ackCh:
-				continue
-			case <-ss.rdone:
-				return readerDone()
-			case <-ctx.Done():
-				return nil, classify(ctx, "send", st.cfg.addr, ctx.Err())
+		select {
+		case <-ss.rdone:
+			return readerDone()
+		case <-ctx.Done():
+			return ctxErr()
+		case <-ss.ackCh:
+		case b := <-rd.full:
+			if timerFor == b {
+				timer.Stop()
+				timerFor = nil
 			}
-		}
-		frame := st.ring.next()
-		n, rerr := st.fill(frame[headerLen:])
-		if n > 0 {
-			st.hash.Write(frame[headerLen : headerLen+n])
-			st.ring.push(st.total, n)
-			st.total += int64(n)
-			ss.sent.Store(st.total)
-			if err := w.writeData(frame[:headerLen+n], true); err != nil {
-				if rerr == io.EOF {
-					st.eof = true
+			rd.complete(b)
+			if b.rerr != nil && b.rerr != io.EOF {
+				if ctx.Err() != nil {
+					return ctxErr()
 				}
-				return netErr(err)
+				err := &sourceError{err: b.rerr}
+				st.abortSession(ss, err)
+				return nil, err
+			}
+			if b.rerr == io.EOF {
+				st.eof = true
+			}
+			if b.n == 0 {
+				st.win.dropLast(b)
+				continue
+			}
+			st.feed() // let the reader fill the next buffer while this one is sent
+			if b.n > b.sent {
+				if err := send(b, b.sent, b.n); err != nil {
+					return netErr(err)
+				}
+			}
+		case <-rd.progress:
+			if b := rd.cur; b != nil && timerFor != b && b.filled.Load() > b.sent {
+				timer.Reset(fillLatency)
+				timerFor = b
+			}
+		case <-timer.C:
+			b := timerFor
+			timerFor = nil
+			if b != nil && b == rd.cur {
+				if f := b.filled.Load(); f > b.sent {
+					if err := send(b, b.sent, f); err != nil {
+						return netErr(err)
+					}
+				}
 			}
 		}
-		switch {
-		case rerr == io.EOF:
-			st.eof = true
-		case rerr != nil:
-			if ctx.Err() != nil {
-				return nil, classify(ctx, "send", st.cfg.addr, ctx.Err())
-			}
-			err := &sourceError{err: rerr}
-			st.abort(w, err)
-			return nil, err
-		}
+	}
+}
+
+// abortSession sends an abort on a live session and waits (briefly) for the
+// receiver to close the connection, which its read loop sees.
+func (st *sendState) abortSession(ss *session, cause error) {
+	ss.w.raw.SetWriteDeadline(time.Now().Add(abortLinger))
+	if ss.w.writeControl(frameAbort, 0, marshalAbort(cause.Error())) != nil {
+		return
+	}
+	st.aborted = true
+	t := time.NewTimer(abortLinger)
+	defer t.Stop()
+	select {
+	case <-ss.rdone:
+	case <-t.C:
 	}
 }
 
@@ -621,35 +752,21 @@ func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone b
 func (st *sendState) absorb(ss *session) {
 	if a := ss.acked.Load(); a > st.acked {
 		st.acked = a
-		st.ring.release(a)
+		st.win.release(a)
 	}
 }
 
-// fill reads from the source into p until p is full, the source ends, or
-// fillLatency has passed since the first byte arrived (so a slow source is
-// not held back for a whole frame).
-func (st *sendState) fill(p []byte) (int, error) {
-	n, zero := 0, 0
-	var start time.Time
-	for n < len(p) {
-		m, err := st.rc.Read(p[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-		if m == 0 {
-			if zero++; zero > 100 {
-				return n, io.ErrNoProgress
-			}
-			continue
-		}
-		if start.IsZero() {
-			start = time.Now()
-		} else if time.Since(start) > fillLatency {
-			break
-		}
+// feed hands the source reader its next buffer if it is waiting for one and
+// the window has room.
+func (st *sendState) feed() {
+	rd := st.rd
+	if rd == nil || !rd.idle || st.win.full() {
+		return
 	}
-	return n, nil
+	b := st.win.get(rd.readOff)
+	rd.idle = false
+	rd.cur = b
+	rd.feed <- b
 }
 
 func (ss *session) readLoop() {
@@ -725,93 +842,6 @@ func (ss *session) heartbeat(every time.Duration) {
 			}
 		}
 	}
-}
-
-// ring holds the frames sent but not yet acknowledged, in order. Buffers
-// are allocated on demand up to a fixed count and recycled last-in
-// first-out, so a fast receiver keeps a small, cache-warm working set however
-// large the window is. Each buffer has room for a frame header in front of
-// the payload.
-type ring struct {
-	size     int
-	limit    int      // most buffers ever allocated
-	alloc    int      // buffers allocated so far
-	free     [][]byte // recycled buffers; the last one was released last
-	reserved []byte   // handed out by next, not yet pushed
-	q        []ringFrame
-	head     int
-	count    int
-}
-
-type ringFrame struct {
-	buf []byte
-	off int64
-	n   int
-}
-
-func (r *ring) init(size, slots int) {
-	r.size = size
-	r.limit = slots
-	r.q = make([]ringFrame, slots)
-}
-
-func (r *ring) full() bool { return r.count == r.limit }
-
-// next returns the buffer the next frame goes into.
-func (r *ring) next() []byte {
-	if r.reserved != nil {
-		return r.reserved
-	}
-	if k := len(r.free); k > 0 {
-		r.reserved = r.free[k-1]
-		r.free = r.free[:k-1]
-	} else {
-		r.reserved = make([]byte, headerLen+r.size)
-		r.alloc++
-	}
-	return r.reserved
-}
-
-// push commits the buffer returned by next as holding n bytes at offset off.
-func (r *ring) push(off int64, n int) {
-	r.q[(r.head+r.count)%len(r.q)] = ringFrame{buf: r.reserved, off: off, n: n}
-	r.reserved = nil
-	r.count++
-}
-
-// release drops frames that end at or before acked.
-func (r *ring) release(acked int64) {
-	for r.count > 0 {
-		f := &r.q[r.head]
-		if f.off+int64(f.n) > acked {
-			return
-		}
-		r.free = append(r.free, f.buf)
-		*f = ringFrame{}
-		r.head = (r.head + 1) % len(r.q)
-		r.count--
-	}
-}
-
-// each calls fn for the retained bytes from offset from on, frame by frame.
-func (r *ring) each(from int64, fn func(frame []byte, hdrRoom bool, endOff int64) error) error {
-	for k := 0; k < r.count; k++ {
-		f := r.q[(r.head+k)%len(r.q)]
-		endOff := f.off + int64(f.n)
-		if endOff <= from {
-			continue
-		}
-		var err error
-		if from <= f.off {
-			err = fn(f.buf[:headerLen+f.n], true, endOff)
-		} else {
-			err = fn(f.buf[headerLen+int(from-f.off):headerLen+f.n], false, endOff)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Writer is an io.WriteCloser that delivers what is written to it as one

@@ -240,6 +240,10 @@ func (run *serveRun) serveConn(raw net.Conn) {
 	w.idle = idle
 	if err != nil {
 		run.logf(slog.LevelWarn, "transport: reading hello failed", "remote", addr, "err", err)
+		if errors.Is(err, ErrProtocol) {
+			// Not our protocol (or a TLS client on a plain port): say so.
+			run.reply(w, StatusProtocol, err.Error())
+		}
 		return
 	}
 	if h.typ != frameHello {
@@ -391,7 +395,7 @@ type transfer struct {
 
 	done   chan struct{} // closed once res is final
 	res    *result
-	expiry *time.Timer
+	expiry *time.Timer // guarded by the Server's mu
 }
 
 func newTransfer(run *serveRun, info *Transfer, hl *hello, peer []byte) *transfer {
@@ -458,11 +462,14 @@ func (t *transfer) runHandler() {
 		res.message = truncate(res.message, MaxControlSize-64)
 	}
 	t.res = res
-	close(t.done)
-	if res != nil {
-		t.expiry = time.AfterFunc(t.run.cfg.resume, func() { srv.release(t) })
-	}
 	t.mu.Unlock()
+	if res != nil {
+		// Keep the result for a sender that reconnects to fetch it.
+		srv.mu.Lock()
+		t.expiry = time.AfterFunc(t.run.cfg.resume, func() { srv.release(t) })
+		srv.mu.Unlock()
+	}
+	close(t.done)
 	t.cancel(errors.New("transport: transfer finished"))
 
 	srv.mu.Lock()
