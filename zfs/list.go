@@ -223,13 +223,24 @@ func (c *Client) Datasets(ctx context.Context, opts ListOptions) iter.Seq2[*Data
 // stream runs plan's command with its output going through a pipe into the
 // parser, yielding datasets as they are parsed.
 func (c *Client) stream(ctx context.Context, plan *listPlan, yield func(*Dataset, error) bool) {
+	streamRows(ctx, c, plan.args[0], plan.name, plan.args, func(r io.Reader) func() (*Dataset, error) {
+		return plan.parser(r).next
+	}, yield)
+}
+
+// streamRows runs `zfs args...` with its standard output going through a
+// pipe into the parser made by newParser, and yields what the parser returns
+// until io.EOF. When yield returns false, or parsing fails, the command is
+// cancelled and waited for before streamRows returns. The command's own
+// failure is yielded last (with the zero T).
+func streamRows[T any](ctx context.Context, c *Client, op, name string, args []string, newParser func(io.Reader) func() (T, error), yield func(T, error) bool) {
+	var zero T
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	op := plan.args[0]
 	go func() {
-		err := c.Run(ctx, op, plan.name, &Cmd{Name: "zfs", Args: plan.args, Stdout: pw})
+		err := c.Run(ctx, op, name, &Cmd{Name: "zfs", Args: args, Stdout: pw})
 		pw.CloseWithError(err)
 		done <- err
 	}()
@@ -238,9 +249,9 @@ func (c *Client) stream(ctx context.Context, plan *listPlan, yield func(*Dataset
 		pr.CloseWithError(errStopped)
 		return <-done
 	}
-	p := plan.parser(pr)
+	next := newParser(pr)
 	for {
-		d, err := p.next()
+		v, err := next()
 		if err == io.EOF {
 			break
 		}
@@ -249,10 +260,10 @@ func (c *Client) stream(ctx context.Context, plan *listPlan, yield func(*Dataset
 			if runErr != nil && errors.Is(err, runErr) {
 				err = runErr // the command failed: report that
 			}
-			yield(nil, err)
+			yield(zero, err)
 			return
 		}
-		if !yield(d, nil) {
+		if !yield(v, nil) {
 			stop()
 			return
 		}
@@ -261,7 +272,7 @@ func (c *Client) stream(ctx context.Context, plan *listPlan, yield func(*Dataset
 	// finish writing, then report its status.
 	_, _ = io.Copy(io.Discard, pr)
 	if err := <-done; err != nil {
-		yield(nil, err)
+		yield(zero, err)
 	}
 }
 

@@ -287,7 +287,7 @@ func (p *textGetParser) row() (getRow, error) {
 	}
 	start := p.lr.lines
 	for n := 0; ; n++ {
-		if r, ok := splitGetRow(line); ok {
+		if _, ok := splitGetRow(line); ok {
 			// Lines with fewer than four fields that follow are the rest of a
 			// value holding newlines.
 			for m := 0; m < maxContinuation; m++ {
@@ -301,7 +301,7 @@ func (p *textGetParser) row() (getRow, error) {
 				}
 				line = line + "\n" + more
 			}
-			if r, ok = splitGetRow(line); ok {
+			if r, ok := splitGetRow(line); ok {
 				return r, nil
 			}
 		}
