@@ -1,0 +1,139 @@
+package recv
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/gozfs/gozfs/internal/names"
+	"github.com/gozfs/gozfs/stream"
+)
+
+func TestFeedHoldsBack(t *testing.T) {
+	data := make([]byte, 3*copyBufferSize+123)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	boom := errors.New("boom")
+	tests := []struct {
+		name     string
+		src      io.Reader
+		closeErr error
+		hold     int
+		wantN    int // bytes that reach dst
+		readErr  error
+	}{
+		{"clean", bytes.NewReader(data), nil, holdBack, len(data), nil},
+		{"clean, one byte at a time", iotest.OneByteReader(bytes.NewReader(data[:5000])), nil, holdBack, 5000, nil},
+		{"clean, data with EOF", iotest.DataErrReader(bytes.NewReader(data)), nil, holdBack, len(data), nil},
+		{"shorter than hold", bytes.NewReader(data[:100]), nil, holdBack, 100, nil},
+		{"error at end", io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)), nil, holdBack, len(data) - holdBack, boom},
+		{"error with data", iotest.TimeoutReader(bytes.NewReader(data)), nil, holdBack, 0, iotest.ErrTimeout},
+		{"close fails", bytes.NewReader(data), boom, holdBack, len(data) - holdBack, boom},
+		{"no hold", io.MultiReader(bytes.NewReader(data), iotest.ErrReader(boom)), nil, 0, len(data), boom},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var dst bytes.Buffer
+			closes := 0
+			p := stream.NewProgress(stream.ProgressOptions{})
+			res := feed(&dst, tt.src, func() error { closes++; return tt.closeErr }, tt.hold, p)
+			if tt.name == "error with data" {
+				// TimeoutReader fails the second read: only the part of the
+				// first read beyond the hold may have been written.
+				tt.wantN = max(0, min(len(data), copyBufferSize+holdBack)-holdBack)
+			}
+			if dst.Len() != tt.wantN || !bytes.Equal(dst.Bytes(), data[:dst.Len()]) {
+				t.Errorf("dst got %d bytes, want the first %d", dst.Len(), tt.wantN)
+			}
+			if !errors.Is(res.readErr, tt.readErr) || (tt.readErr == nil) != (res.readErr == nil) {
+				t.Errorf("readErr = %v, want %v", res.readErr, tt.readErr)
+			}
+			if closes != 1 {
+				t.Errorf("source closed %d times", closes)
+			}
+			if got := p.Snapshot().Bytes; got != int64(dst.Len()) {
+				t.Errorf("progress %d, want %d", got, dst.Len())
+			}
+		})
+	}
+}
+
+func TestFeedWriteError(t *testing.T) {
+	werr := errors.New("EPIPE")
+	closes := 0
+	res := feed(errWriter{werr}, bytes.NewReader(make([]byte, 1<<20)), func() error { closes++; return nil }, holdBack, nil)
+	if res.writeErr != werr || res.readErr != nil || closes != 1 {
+		t.Errorf("res = %+v, closes %d", res, closes)
+	}
+}
+
+type errWriter struct{ err error }
+
+func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
+
+func TestParseReceiving(t *testing.T) {
+	tests := []struct {
+		line, target, want string
+	}{
+		{"receiving full stream of p1/src@s1 into p1/dst@s1", "p1/dst", "p1/dst@s1"},
+		{"receiving incremental stream of p1/src@s2 into p1/dst@s2", "p1/dst", "p1/dst@s2"},
+		{"receiving full stream of p1/src/child@r1 into p1/rr/src/child@r1", "p1/rr", "p1/rr/src/child@r1"},
+		{"would receive full stream of p1/src@s1 into p1/dst@s1", "p1/dst", "p1/dst@s1"},
+		{"receiving corrective full stream of p1/src@s1 into p1/dst@s1", "p1/dst@s1", "p1/dst@s1"},
+		{"receiving full stream of p1/a into b@s into p1/x into y@s", "p1/x into y", "p1/x into y@s"},
+		{"receiving full stream of p1/a@s into p2/b@s\r", "p2/b", "p2/b@s"},
+		{"received 4.05M stream in 1.91 seconds (2.13M/sec)", "p1/dst", ""},
+		{"receiving full stream of p1/a@s into nothing", "p1/dst", ""},
+		{"", "p1/dst", ""},
+	}
+	for _, tt := range tests {
+		got, ok := parseReceiving(tt.line, tt.target)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("parseReceiving(%q) = %q, %v; want %q", tt.line, got, ok, tt.want)
+		}
+	}
+}
+
+func TestVerboseLog(t *testing.T) {
+	v := &verboseLog{target: "p1/rr"}
+	out := "receiving full stream of p1/src@s1 into p1/rr/src@s1\nreceived 4.05M stream in 2.06 seconds (1.97M/sec)\nreceiving incremental stream of p1/src@s2 into p1/rr/src@s2\nreceiving full stream of p1/src/child@r1 into p1/rr/src/child@r1"
+	for _, chunk := range []string{out[:10], out[10:77], out[77:]} {
+		v.Write([]byte(chunk))
+	}
+	want := []string{"p1/rr/src@s1", "p1/rr/src@s2", "p1/rr/src/child@r1"}
+	if got := v.snapshots(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("snapshots = %q, want %q", got, want)
+	}
+}
+
+func FuzzParseReceiving(f *testing.F) {
+	f.Add("receiving full stream of p1/src@s1 into p1/dst@s1", "p1/dst")
+	f.Add("would receive incremental stream of a b@c into a b/c d@e", "a b")
+	f.Fuzz(func(t *testing.T, line, target string) {
+		got, ok := parseReceiving(line, target)
+		if !ok {
+			if got != "" {
+				t.Fatalf("not ok but %q", got)
+			}
+			return
+		}
+		if err := names.Snapshot(got); err != nil {
+			t.Fatalf("returned invalid snapshot name %q: %v", got, err)
+		}
+		if !strings.HasSuffix(line, got) && !strings.HasSuffix(strings.TrimRight(line, "\r"), got) {
+			t.Fatalf("%q is not the end of %q", got, line)
+		}
+		if strings.ContainsAny(line, "\n") {
+			return // verboseLog splits lines first
+		}
+		v := &verboseLog{target: target}
+		v.Write([]byte(line + "\n"))
+		if s := v.snapshots(); len(s) != 1 || s[0] != got {
+			t.Fatalf("verboseLog = %q, want [%q]", s, got)
+		}
+	})
+}

@@ -1,0 +1,490 @@
+package recv_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/command"
+	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/recv"
+	"github.com/gozfs/gozfs/stream"
+	"github.com/gozfs/gozfs/stream/encrypt"
+	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/zfs"
+)
+
+const token = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
+
+func TestArgs(t *testing.T) {
+	tests := []struct {
+		name   string
+		target string
+		opts   recv.Options
+		want   []string
+	}{
+		{"plain", "tank/b", recv.Options{}, []string{"receive", "-v", "tank/b"}},
+		{"snapshot target", "tank/b@x", recv.Options{}, []string{"receive", "-v", "tank/b@x"}},
+		{"flags", "tank/b", recv.Options{Force: true, Resumable: true, NoMount: true, SkipHolds: true, DryRun: true},
+			[]string{"receive", "-F", "-s", "-u", "-h", "-n", "-v", "tank/b"}},
+		{"discard first", "tank/b", recv.Options{Naming: recv.DiscardFirst}, []string{"receive", "-d", "-v", "tank/b"}},
+		{"keep last", "tank/b", recv.Options{Naming: recv.KeepLast}, []string{"receive", "-e", "-v", "tank/b"}},
+		{"properties sorted, excludes in order", "tank/b", recv.Options{
+			Properties: map[string]string{"mountpoint": "none", "compression": "zstd", "com.example:note": "a b"},
+			Exclude:    []string{"quota", "atime"},
+			Origin:     recv.Name("tank/base@s"),
+		}, []string{"receive", "-v", "-o", "origin=tank/base@s", "-o", "com.example:note=a b", "-o", "compression=zstd",
+			"-o", "mountpoint=none", "-x", "quota", "-x", "atime", "tank/b"}},
+		{"re-encrypt", "tank/b", recv.Options{Properties: map[string]string{
+			"encryption": "on", "keyformat": "raw", "keylocation": "file:///keys/b"}},
+			[]string{"receive", "-v", "-o", "encryption=on", "-o", "keyformat=raw", "-o", "keylocation=file:///keys/b", "tank/b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := commandtest.New(t)
+			e := f.Expect(append([]string{"zfs"}, tt.want...)...).Stdout("receiving full stream of tank/a@s into tank/b@s\n")
+			res, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name(tt.target), strings.NewReader("stream bytes"), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Stdin(); len(got) != 1 || string(got[0]) != "stream bytes" {
+				t.Errorf("zfs receive read %q, want the stream", got)
+			}
+			if !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
+				t.Errorf("Snapshots = %q", res.Snapshots)
+			}
+		})
+	}
+}
+
+func TestCorrectiveNeedsVersion(t *testing.T) {
+	f := commandtest.New(t)
+	f.Expect("zfs", "receive", "-c", "-v", "tank/b@s")
+	c := zfs.New(zfs.WithRunner(f), zfs.WithVersion(zfs.Version{Major: 2, Minor: 2}))
+	if _, err := recv.Into(context.Background(), c, recv.Name("tank/b@s"), strings.NewReader("x"), recv.Options{Corrective: true}); err != nil {
+		t.Fatal(err)
+	}
+	old := zfs.New(zfs.WithRunner(commandtest.New(t)), zfs.WithVersion(zfs.Version{Major: 2, Minor: 1}))
+	_, err := recv.Into(context.Background(), old, recv.Name("tank/b@s"), strings.NewReader("x"), recv.Options{Corrective: true})
+	if !errors.Is(err, errors.ErrNotSupported) {
+		t.Errorf("corrective receive on 2.1: err = %v, want NotSupported", err)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	tests := []struct {
+		name   string
+		target recv.Dataset
+		opts   recv.Options
+		kind   errors.Kind
+		msg    string
+	}{
+		{"no target", nil, recv.Options{}, errors.InvalidArgument, "no target"},
+		{"bookmark target", recv.Name("tank/b#m"), recv.Options{}, errors.InvalidName, ""},
+		{"option-like target", recv.Name("-F"), recv.Options{}, errors.InvalidName, ""},
+		{"-d with snapshot", recv.Name("tank/b@s"), recv.Options{Naming: recv.DiscardFirst}, errors.InvalidName, ""},
+		{"unknown naming", recv.Name("tank/b"), recv.Options{Naming: 7}, errors.InvalidArgument, "Naming"},
+		{"corrective with flags", recv.Name("tank/b@s"), recv.Options{Corrective: true, Force: true, Resumable: true, Naming: recv.KeepLast},
+			errors.InvalidName, ""},
+		{"corrective with -F -s -u -h", recv.Name("tank/b@s"), recv.Options{Corrective: true, Force: true, Resumable: true, NoMount: true, SkipHolds: true},
+			errors.InvalidArgument, "Force (-F), Resumable (-s), NoMount (-u), SkipHolds (-h)"},
+		{"bad origin", recv.Name("tank/b"), recv.Options{Origin: recv.Name("tank/a")}, errors.InvalidName, ""},
+		{"origin property", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"origin": "tank/a@s"}}, errors.InvalidArgument, "Options.Origin"},
+		{"prompt", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"keylocation": "prompt"}}, errors.InvalidArgument, "keylocation=prompt"},
+		{"bad property", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"-x": "1"}}, errors.InvalidArgument, "begins with '-'"},
+		{"property with =", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"a=b": "1"}}, errors.InvalidArgument, "invalid character"},
+		{"NUL value", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"com.x:y": "a\x00b"}}, errors.InvalidArgument, "NUL"},
+		{"set and excluded", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"atime": "off"}, Exclude: []string{"atime"}},
+			errors.InvalidArgument, "both overridden and excluded"},
+		{"bad exclude", recv.Name("tank/b"), recv.Options{Exclude: []string{""}}, errors.InvalidArgument, "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := zfs.New(zfs.WithRunner(commandtest.New(t)), zfs.WithVersion(zfs.Version{Major: 2, Minor: 3}))
+			_, err := recv.Into(context.Background(), c, tt.target, strings.NewReader(""), tt.opts)
+			var e *errors.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v, want *errors.Error", err)
+			}
+			if e.Kind != tt.kind || e.Op != "receive" {
+				t.Errorf("kind %v op %q, want %v receive (%v)", e.Kind, e.Op, tt.kind, err)
+			}
+			if !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("err = %q, want it to mention %q", err, tt.msg)
+			}
+			if _, err := recv.NewWriter(context.Background(), c, tt.target, tt.opts); errors.KindOf(err) != tt.kind {
+				t.Errorf("NewWriter: err = %v, want kind %v", err, tt.kind)
+			}
+		})
+	}
+}
+
+// errAfter returns data and then err instead of io.EOF.
+type errAfter struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errAfter) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		return n, e.err
+	}
+	return n, err
+}
+
+// recording returns a fake zfs receive that records its input and succeeds
+// only if the input is exactly want, as zfs receive commits only a complete
+// stream.
+func recording(t *testing.T, want []byte) (*zfs.Client, *[]byte) {
+	var got []byte
+	f := commandtest.New(t)
+	f.Expect("zfs", "receive", "-v", "tank/b").Times(-1).Do(func(ctx context.Context, c *command.Cmd) error {
+		b, _ := io.ReadAll(c.Stdin)
+		got = b
+		if !bytes.Equal(b, want) {
+			return &command.ExitError{Argv: c.Argv(), Code: 1, Stderr: "cannot receive new filesystem stream: checksum mismatch or incomplete stream.\n"}
+		}
+		io.WriteString(c.Stdout, "receiving full stream of tank/a@s into tank/b@s\n")
+		return nil
+	})
+	return zfs.New(zfs.WithRunner(f)), &got
+}
+
+// TestReadFailureNeverCommits: whatever fails on the read side, and however
+// late, zfs receive never gets the complete stream.
+func TestReadFailureNeverCommits(t *testing.T) {
+	data := sendStream(t, "tank/a@s", 64, 4096)
+	boom := errors.New("source failed")
+	failClose := func(r io.Reader) (io.ReadCloser, error) {
+		return closeErr{r, errors.New("transform close failed")}, nil
+	}
+	key := bytes.Repeat([]byte{7}, encrypt.KeySize)
+	enc, err := encrypt.New(encrypt.Options{Key: key, ChunkSize: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sealed bytes.Buffer
+	w, _ := enc.NewWriter(&sealed)
+	w.Write(data)
+	w.Close()
+	ct := sealed.Bytes()
+	tampered := bytes.Clone(ct)
+	tampered[len(tampered)-1] ^= 1 // the final chunk's tag
+	truncated := ct[:len(ct)-100]
+
+	tests := []struct {
+		name string
+		src  io.Reader
+		ts   []stream.ReadTransform
+		want error
+	}{
+		{"error mid-stream", &errAfter{bytes.NewReader(data[:len(data)/2]), boom}, nil, boom},
+		{"error after the last byte", &errAfter{bytes.NewReader(data), boom}, []stream.ReadTransform{stream.ReaderFunc(func(r io.Reader) io.Reader { return r })}, boom},
+		{"transform close fails", bytes.NewReader(data), []stream.ReadTransform{failClose}, nil},
+		{"final chunk tampered", bytes.NewReader(tampered), []stream.ReadTransform{enc.NewReader}, encrypt.ErrAuthentication},
+		{"ciphertext truncated", bytes.NewReader(truncated), []stream.ReadTransform{enc.NewReader}, encrypt.ErrTruncated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, got := recording(t, data)
+			_, err := recv.Into(context.Background(), c, recv.Name("tank/b"), tt.src, recv.Options{Transforms: tt.ts})
+			if err == nil {
+				t.Fatal("receive succeeded")
+			}
+			if !errors.Is(err, errors.ErrInvalidStream) {
+				t.Errorf("err = %v, want Kind InvalidStream", err)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("err = %v, want it to wrap %v", err, tt.want)
+			}
+			if errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v matches context.Canceled though nobody cancelled", err)
+			}
+			if len(*got) > len(data)-2*sendstream.HeaderSize {
+				t.Errorf("zfs receive got %d of %d bytes, more than all but the held-back END records", len(*got), len(data))
+			}
+		})
+	}
+	t.Run("clean", func(t *testing.T) {
+		c, got := recording(t, data)
+		sealedCopy := bytes.NewReader(ct)
+		res, err := recv.Into(context.Background(), c, recv.Name("tank/b"), sealedCopy, recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(*got, data) || !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
+			t.Errorf("got %d bytes, snapshots %q", len(*got), res.Snapshots)
+		}
+	})
+}
+
+type closeErr struct {
+	io.Reader
+	err error
+}
+
+func (c closeErr) Close() error { return c.err }
+
+func TestVerifyRejectsCorruptStream(t *testing.T) {
+	data := sendStream(t, "tank/a@s", 8, 4096)
+	bad := bytes.Clone(data)
+	bad[sendstream.HeaderSize+sendstream.HeaderSize+100] ^= 0xff // first WRITE payload
+	c, got := recording(t, data)
+	_, err := recv.Into(context.Background(), c, recv.Name("tank/b"), bytes.NewReader(bad), recv.Options{Verify: true})
+	if !errors.Is(err, sendstream.ErrChecksum) || !errors.Is(err, errors.ErrInvalidStream) {
+		t.Fatalf("err = %v, want a checksum error of Kind InvalidStream", err)
+	}
+	if len(*got) >= len(data) {
+		t.Errorf("zfs receive got the whole stream")
+	}
+}
+
+func TestReceiveWithRealProcess(t *testing.T) {
+	// A fake zfs receive that stores its input and succeeds only if it is
+	// exactly the stream, as the real one commits only complete streams.
+	c, dir := fakeZFS(t, `
+case "$1" in
+receive)
+	echo $$ > "$DIR/pid"
+	cat > "$DIR/got"
+	if cmp -s "$DIR/got" "$DIR/want"; then echo "receiving full stream of tank/a@s into tank/b@s"; exit 0; fi
+	echo "cannot receive new filesystem stream: checksum mismatch or incomplete stream." >&2
+	exit 1;;
+esac
+exit 2`)
+	data := sendStream(t, "tank/a@s", 256, 4096) // > 1 MiB, more than a pipe holds
+	if err := os.WriteFile(filepath.Join(dir, "want"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+
+	t.Run("reader", func(t *testing.T) {
+		p := stream.NewProgress(stream.ProgressOptions{})
+		res, err := recv.Into(ctx, c, recv.Name("tank/b"), bytes.NewReader(data), recv.Options{Progress: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(res.Snapshots, []string{"tank/b@s"}) || p.Snapshot().Bytes != int64(len(data)) {
+			t.Errorf("Snapshots %q, progress %d", res.Snapshots, p.Snapshot().Bytes)
+		}
+	})
+	t.Run("file handed over", func(t *testing.T) {
+		f, err := os.Open(filepath.Join(dir, "want"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := recv.Into(ctx, c, recv.Name("tank/b"), f, recv.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("source fails after the last byte", func(t *testing.T) {
+		_, err := recv.Into(ctx, c, recv.Name("tank/b"), &errAfter{bytes.NewReader(data), io.ErrUnexpectedEOF}, recv.Options{Verify: true})
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Fatalf("err = %v", err)
+		}
+		got, _ := os.ReadFile(filepath.Join(dir, "got"))
+		if len(got) >= len(data) {
+			t.Errorf("zfs receive got all %d bytes", len(got))
+		}
+		if pid := readPid(t, dir, "pid"); !gone(pid) {
+			t.Errorf("fake zfs receive %d still running", pid)
+		}
+	})
+	t.Run("writer", func(t *testing.T) {
+		w, err := recv.NewWriter(ctx, c, recv.Name("tank/b"), recv.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for b := data; len(b) > 0; {
+			n := min(len(b), 10000)
+			if _, err := w.Write(b[:n]); err != nil {
+				t.Fatal(err)
+			}
+			b = b[n:]
+		}
+		if w.Result() != nil {
+			t.Error("Result before Close")
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if res := w.Result(); res == nil || !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
+			t.Errorf("Result = %+v", res)
+		}
+	})
+	t.Run("writer aborted", func(t *testing.T) {
+		w, err := recv.NewWriter(ctx, c, recv.Name("tank/b"), recv.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data) // everything, but not the end of the stream
+		cause := errors.New("network down")
+		err = w.CloseWithError(cause)
+		if !errors.Is(err, cause) || !errors.Is(err, errors.ErrInvalidStream) {
+			t.Errorf("err = %v, want InvalidStream wrapping the cause", err)
+		}
+	})
+}
+
+func TestZFSFailureStopsWriter(t *testing.T) {
+	c, _ := fakeZFS(t, `echo "cannot receive new filesystem stream: destination 'tank/b' exists" >&2; echo "must specify -F to overwrite it" >&2; exit 1`)
+	w, err := recv.NewWriter(context.Background(), c, recv.Name("tank/b"), recv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// zfs receive fails without reading; writing must not block forever.
+	chunk := make([]byte, 1<<20)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := w.Write(chunk); err != nil {
+			break
+		}
+	}
+	err = w.Close()
+	if !errors.Is(err, errors.ErrExist) {
+		t.Errorf("err = %v, want Kind Exist", err)
+	}
+}
+
+func TestCancelInterruptsAndReportsToken(t *testing.T) {
+	// zfs receive -s traps SIGINT to show it got it; zfs get returns the
+	// token the interrupted receive left behind.
+	c, dir := fakeZFS(t, `
+case "$1" in
+receive)
+	trap 'echo got > "$DIR/sigint"; exit 1' INT
+	echo $$ > "$DIR/pid"
+	echo "receiving full stream of tank/a@s into tank/b@s"
+	while :; do sleep 0.05; done;;
+get)
+	[ "$*" = "get -H -p -o value receive_resume_token tank/b" ] || exit 2
+	echo `+token+`;;
+esac`)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() {
+		_, err := recv.Into(ctx, c, recv.Name("tank/b"), pr, recv.Options{Resumable: true})
+		done <- err
+	}()
+	pw.Write(make([]byte, 1000))
+	pid := readPid(t, dir, "pid")
+	cancel()
+	err := <-done
+	var re *errors.ResumableError
+	if !errors.As(err, &re) || re.Token != token {
+		t.Fatalf("err = %v, want *errors.ResumableError with the token", err)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to match context.Canceled", err)
+	}
+	if !exists(filepath.Join(dir, "sigint")) {
+		t.Error("zfs receive was not sent SIGINT")
+	}
+	if !gone(pid) {
+		t.Errorf("fake zfs receive %d still running", pid)
+	}
+}
+
+func TestResumableErrors(t *testing.T) {
+	interrupted := "cannot receive new filesystem stream: checksum mismatch or incomplete stream.\nPartially received snapshot is saved.\nA resuming stream can be generated on the sending system by running:\n    zfs send -t " + token + "\n"
+	t.Run("token printed", func(t *testing.T) {
+		f := commandtest.New(t)
+		f.Expect("zfs", "receive", "-s", "-v", "tank/b").Stdout("receiving full stream of tank/a@s into tank/b@s\n").Stderr(interrupted).Exit(1)
+		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"), strings.NewReader("x"), recv.Options{Resumable: true})
+		var re *errors.ResumableError
+		if !errors.As(err, &re) || re.Token != token || re.Err.Kind != errors.Interrupted {
+			t.Errorf("err = %v, want Interrupted with the printed token", err)
+		}
+	})
+	t.Run("killed, token from the dataset reported by -v", func(t *testing.T) {
+		f := commandtest.New(t).InOrder()
+		f.Expect("zfs", "receive", "-s", "-d", "-v", "tank/r").
+			Stdout("receiving incremental stream of tank/a@s2 into tank/r/a@s2\n").Exit(-1)
+		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/r/a").Stdout(token + "\n")
+		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/r"), strings.NewReader("x"),
+			recv.Options{Resumable: true, Naming: recv.DiscardFirst})
+		var re *errors.ResumableError
+		if !errors.As(err, &re) || re.Token != token {
+			t.Errorf("err = %v, want a resumable error with the token", err)
+		}
+	})
+	t.Run("failed without state", func(t *testing.T) {
+		f := commandtest.New(t).InOrder()
+		f.Expect("zfs", "receive", "-s", "-v", "tank/b").
+			Stderr("cannot receive new filesystem stream: destination 'tank/b' exists\nmust specify -F to overwrite it\n").Exit(1)
+		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("-\n")
+		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"), strings.NewReader("x"), recv.Options{Resumable: true})
+		var re *errors.ResumableError
+		if errors.As(err, &re) || !errors.Is(err, errors.ErrExist) {
+			t.Errorf("err = %v, want a plain Exist error", err)
+		}
+	})
+	t.Run("state present", func(t *testing.T) {
+		f := commandtest.New(t).InOrder()
+		f.Expect("zfs", "receive", "-v", "tank/b").
+			Stderr("cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n").Exit(1)
+		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout(token + "\n")
+		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"), strings.NewReader("x"), recv.Options{})
+		var re *errors.ResumableError
+		if !errors.As(err, &re) || re.Token != token || !errors.Is(err, errors.ErrResumableStatePresent) {
+			t.Errorf("err = %v, want ResumableStatePresent with the token", err)
+		}
+	})
+}
+
+func TestAbortAndResumeToken(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name   string
+		stderr string
+		code   int
+		ok     bool
+	}{
+		{"aborted", "", 0, true},
+		{"no state", "'tank/b' does not have any resumable receive state to abort\n", 1, true},
+		{"no dataset", "cannot open 'tank/b': dataset does not exist\nusage:\n\treceive ...\n", 2, true},
+		{"busy", "cannot destroy 'tank/b/%recv': dataset is busy\n", 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := commandtest.New(t)
+			f.Expect("zfs", "receive", "-A", "tank/b").Stderr(tt.stderr).Exit(tt.code)
+			err := recv.Abort(ctx, zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"))
+			if (err == nil) != tt.ok {
+				t.Errorf("err = %v, want ok=%v", err, tt.ok)
+			}
+			if !tt.ok && !errors.Is(err, errors.ErrBusy) {
+				t.Errorf("err = %v, want Kind Busy", err)
+			}
+		})
+	}
+	if err := recv.Abort(ctx, zfs.New(zfs.WithRunner(commandtest.New(t))), recv.Name("tank/b@s")); !errors.Is(err, errors.ErrInvalidName) {
+		t.Errorf("Abort of a snapshot: err = %v", err)
+	}
+
+	f := commandtest.New(t).InOrder()
+	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("-\n")
+	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout(token + "\n")
+	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("garbage\n")
+	c := zfs.New(zfs.WithRunner(f))
+	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != "" || err != nil {
+		t.Errorf("no state: %q, %v", tok, err)
+	}
+	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != token || err != nil {
+		t.Errorf("state: %q, %v", tok, err)
+	}
+	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != "" || err == nil {
+		t.Errorf("garbage: %q, %v", tok, err)
+	}
+}

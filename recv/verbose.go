@@ -1,0 +1,106 @@
+package recv
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+
+	"github.com/gozfs/gozfs/internal/names"
+)
+
+// maxReported bounds the snapshot names kept from zfs receive -v output.
+const maxReported = 100000
+
+// verboseLog collects what zfs receive -v reports on standard output, one
+// line per substream:
+//
+//	receiving full stream of tank/a@s1 into pool/b@s1
+//	receiving incremental stream of tank/a@s2 into pool/b@s2
+//	would receive full stream of tank/a@s1 into pool/b@s1     (with -n)
+//	receiving corrective full stream of tank/a@s1 into pool/b@s1
+//	received 4.05M stream in 1.91 seconds (2.13M/sec)
+//
+// It is written to by the runner's output copier and read after the command
+// has exited; the mutex covers runners that write from other goroutines.
+type verboseLog struct {
+	target string
+
+	mu      sync.Mutex
+	partial []byte
+	snaps   []string
+}
+
+func (v *verboseLog) Write(p []byte) (int, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if len(v.partial) < 4096 {
+				v.partial = append(v.partial, p[:min(len(p), 4096-len(v.partial))]...)
+			}
+			break
+		}
+		line := string(append(v.partial, p[:i]...))
+		v.partial = v.partial[:0]
+		p = p[i+1:]
+		if s, ok := parseReceiving(line, v.target); ok && len(v.snaps) < maxReported {
+			v.snaps = append(v.snaps, s)
+		}
+	}
+	return n, nil
+}
+
+// snapshots returns the names reported so far.
+func (v *verboseLog) snapshots() []string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.partial) > 0 {
+		if s, ok := parseReceiving(string(v.partial), v.target); ok && len(v.snaps) < maxReported {
+			v.snaps = append(v.snaps, s)
+		}
+		v.partial = v.partial[:0]
+	}
+	return append([]string(nil), v.snaps...)
+}
+
+// parseReceiving extracts the destination snapshot from a "receiving ...
+// stream of <sent> into <dest>" line. Names may contain spaces, so " into "
+// may occur inside them; the split chosen is the first whose right side is a
+// valid snapshot name in the target's pool (or, failing that, any valid
+// snapshot name).
+func parseReceiving(line, target string) (string, bool) {
+	line = strings.TrimRight(line, "\r")
+	rest, ok := strings.CutPrefix(line, "receiving ")
+	if !ok {
+		if rest, ok = strings.CutPrefix(line, "would receive "); !ok {
+			return "", false
+		}
+	}
+	i := strings.Index(rest, " stream of ")
+	if i < 0 {
+		return "", false
+	}
+	rest = rest[i+len(" stream of "):]
+	pool := names.PoolOf(target)
+	fallback := ""
+	for off := 0; ; {
+		j := strings.Index(rest[off:], " into ")
+		if j < 0 {
+			break
+		}
+		dest := rest[off+j+len(" into "):]
+		off += j + 1
+		if names.Snapshot(dest) != nil {
+			continue
+		}
+		if names.PoolOf(dest) == pool {
+			return dest, true
+		}
+		if fallback == "" {
+			fallback = dest
+		}
+	}
+	return fallback, fallback != ""
+}
