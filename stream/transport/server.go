@@ -715,7 +715,7 @@ func (t *transfer) read(p []byte) (int, error) {
 		t.cond.Broadcast()
 		if err != nil {
 			if errors.Is(err, ErrProtocol) {
-				t.detachLocked(sc)
+				// Fatal; the connection stays to carry the result.
 				return 0, t.failLocked(err)
 			}
 			t.detachLocked(sc)

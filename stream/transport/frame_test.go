@@ -1,0 +1,502 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gozfs/gozfs/stream"
+)
+
+func randString(r *rand.Rand, max int) string {
+	b := make([]byte, r.IntN(max+1))
+	for i := range b {
+		b[i] = byte(r.IntN(256))
+	}
+	return string(b)
+}
+
+func randMap(r *rand.Rand) map[string]string {
+	n := r.IntN(4)
+	if n == 0 {
+		return nil
+	}
+	m := make(map[string]string, n)
+	for range n {
+		m[randString(r, 8)] = randString(r, 20)
+	}
+	return m
+}
+
+func randHello(r *rand.Rand) hello {
+	h := hello{
+		version:   ProtocolVersion,
+		flags:     []uint8{0, helloResume, helloResume | helloSegment}[r.IntN(3)],
+		frameSize: uint32(1 + r.IntN(MaxFrameSize)),
+		id:        "id-" + randString(r, 60),
+		dataset:   randString(r, 40),
+		size:      r.Int64N(1<<40) - 1,
+		meta:      randMap(r),
+	}
+	h.window = h.frameSize + uint32(r.IntN(1<<24))
+	for range r.IntN(3) {
+		h.transforms = append(h.transforms, stream.Spec{Name: randString(r, 10), Params: randMap(r)})
+	}
+	return h
+}
+
+// TestControlRoundTrip is a property test: every control frame decodes to
+// what was encoded.
+func TestControlRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 2000 {
+		h := randHello(r)
+		got, err := parseHello(h.marshal())
+		if err != nil || !reflect.DeepEqual(got, h) {
+			t.Fatalf("case %d: hello %+v\n  decoded %+v, %v", i, h, got, err)
+		}
+		a := accept{version: ProtocolVersion, flags: uint8(r.IntN(2)), offset: r.Uint64N(1 << 50), reply: randMap(r)}
+		if got, err := parseAccept(a.marshal()); err != nil || !reflect.DeepEqual(got, a) {
+			t.Fatalf("case %d: accept %+v decoded %+v, %v", i, a, got, err)
+		}
+		count := r.Uint64()
+		e := end{count: count, start: r.Uint64N(count + 1), algo: checksumXXH3, sum: r.Uint64()}
+		if got, err := parseEnd(e.marshal()); err != nil || got != e {
+			t.Fatalf("case %d: end %+v decoded %+v, %v", i, e, got, err)
+		}
+		res := result{status: Status(r.IntN(8)), count: r.Uint64(), sum: r.Uint64(), message: randString(r, 100)}
+		if got, err := parseResult(res.marshal()); err != nil || got != res {
+			t.Fatalf("case %d: result %+v decoded %+v, %v", i, res, got, err)
+		}
+		off := r.Uint64()
+		if got, err := parseAck(marshalAck(off)); err != nil || got != off {
+			t.Fatalf("case %d: ack %d decoded %d, %v", i, off, got, err)
+		}
+		msg := randString(r, 200)
+		if got, err := parseAbort(marshalAbort(msg)); err != nil || got != msg {
+			t.Fatalf("case %d: abort %q decoded %q, %v", i, msg, got, err)
+		}
+		// Any strict prefix of a payload is rejected, never misread.
+		p := h.marshal()
+		if _, err := parseHello(p[:r.IntN(len(p))]); err == nil {
+			t.Fatalf("case %d: truncated hello decoded", i)
+		}
+	}
+}
+
+func TestParseHeader(t *testing.T) {
+	hdr := func(magic byte, typ frameType, flags, rsv byte, n uint32) []byte {
+		b := make([]byte, headerLen)
+		putHeader(b, typ, flags, int(n))
+		b[0], b[3] = magic, rsv
+		return b
+	}
+	tests := []struct {
+		name string
+		b    []byte
+		ok   bool
+	}{
+		{"data", hdr(frameMagic, frameData, 0, 0, 100), true},
+		{"max data", hdr(frameMagic, frameData, 0, 0, MaxFrameSize), true},
+		{"empty ping", hdr(frameMagic, framePing, 0, 0, 0), true},
+		{"max control", hdr(frameMagic, frameHello, 0, 0, MaxControlSize), true},
+		{"bad magic", hdr('Z', frameData, 0, 0, 1), false},
+		{"reserved set", hdr(frameMagic, frameData, 0, 1, 1), false},
+		{"unknown type", hdr(frameMagic, 9, 0, 0, 1), false},
+		{"type zero", hdr(frameMagic, 0, 0, 0, 1), false},
+		{"empty data", hdr(frameMagic, frameData, 0, 0, 0), false},
+		{"oversized data", hdr(frameMagic, frameData, 0, 0, MaxFrameSize+1), false},
+		{"data flags", hdr(frameMagic, frameData, 1, 0, 1), false},
+		{"oversized control", hdr(frameMagic, frameAck, 0, 0, MaxControlSize+1), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseHeader(tc.b)
+			if tc.ok != (err == nil) {
+				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil && !errors.Is(err, ErrProtocol) {
+				t.Errorf("err %v does not match ErrProtocol", err)
+			}
+		})
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	good := hello{version: ProtocolVersion, window: 1 << 20, frameSize: 1 << 16, id: "x", size: -1}
+	mod := func(f func(*hello)) []byte {
+		h := good
+		f(&h)
+		return h.marshal()
+	}
+	var ve *versionError
+	tests := []struct {
+		name  string
+		parse func() error
+		match func(error) bool
+	}{
+		{"good hello", func() error { _, err := parseHello(good.marshal()); return err }, func(e error) bool { return e == nil }},
+		{"hello version 2", func() error { _, err := parseHello(mod(func(h *hello) { h.version = 2 })); return err },
+			func(e error) bool { return errors.As(e, &ve) && ve.version == 2 && errors.Is(e, ErrProtocol) }},
+		{"segment flag alone", func() error { _, err := parseHello(mod(func(h *hello) { h.flags = helloSegment })); return err }, isProto},
+		{"unknown flag", func() error { _, err := parseHello(mod(func(h *hello) { h.flags = 4 })); return err }, isProto},
+		{"empty ID", func() error { _, err := parseHello(mod(func(h *hello) { h.id = "" })); return err }, isProto},
+		{"long ID", func() error {
+			_, err := parseHello(mod(func(h *hello) { h.id = strings.Repeat("i", MaxIDLen+1) }))
+			return err
+		}, isProto},
+		{"zero frame size", func() error { _, err := parseHello(mod(func(h *hello) { h.frameSize = 0 })); return err }, isProto},
+		{"frame over max", func() error {
+			_, err := parseHello(mod(func(h *hello) { h.frameSize, h.window = MaxFrameSize+1, MaxFrameSize+1 }))
+			return err
+		}, isProto},
+		{"window under frame", func() error { _, err := parseHello(mod(func(h *hello) { h.window = 100 })); return err }, isProto},
+		{"size below -1", func() error { _, err := parseHello(mod(func(h *hello) { h.size = -2 })); return err }, isProto},
+		{"hello trailing byte", func() error { _, err := parseHello(append(good.marshal(), 0)); return err }, isProto},
+		{"duplicate map key", func() error {
+			p := (&accept{version: 1}).marshal()
+			p = p[:len(p)-1] // drop the empty map
+			p = append(p, 2, 1, 'k', 1, 'a', 1, 'k', 1, 'b')
+			_, err := parseAccept(p)
+			return err
+		}, isProto},
+		{"huge map count", func() error {
+			p := (&accept{version: 1}).marshal()
+			p = append(p[:len(p)-1], 0xff, 0xff, 0xff, 0xff, 0x0f)
+			_, err := parseAccept(p)
+			return err
+		}, isProto},
+		{"accept version 2", func() error { _, err := parseAccept((&accept{version: 2}).marshal()); return err }, isProto},
+		{"end algorithm 2", func() error { _, err := parseEnd((&end{algo: 2}).marshal()); return err }, isProto},
+		{"end start after count", func() error {
+			_, err := parseEnd((&end{count: 1, start: 2, algo: checksumXXH3}).marshal())
+			return err
+		}, isProto},
+		{"short ack", func() error { _, err := parseAck([]byte{1, 2, 3}); return err }, isProto},
+		{"result string overrun", func() error {
+			_, err := parseResult(append(make([]byte, 17), 50, 'x'))
+			return err
+		}, isProto},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.parse(); !tc.match(err) {
+				t.Errorf("unexpected result %v", err)
+			}
+		})
+	}
+}
+
+func isProto(err error) bool { return errors.Is(err, ErrProtocol) }
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"hello", 10, "hello"},
+		{"hello", 3, "hel"},
+		{"héllo", 2, "h"}, // does not split the two-byte é
+		{"héllo", 3, "hé"},
+	}
+	for _, tc := range tests {
+		if got := truncate(tc.in, tc.n); got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+// decodeStream reads frames from b until it ends or a frame is rejected,
+// decoding every control payload and checking that a decoded value encodes
+// back to the same bytes. It is the frame decoder's fuzz harness.
+func decodeStream(t *testing.T, b []byte) {
+	r := bytes.NewReader(b)
+	var hb [headerLen]byte
+	var buf []byte
+	for {
+		h, err := readHeader(r, &hb)
+		if err != nil {
+			return
+		}
+		if h.typ == frameData {
+			if _, err := io.CopyN(io.Discard, r, int64(h.length)); err != nil {
+				return
+			}
+			continue
+		}
+		p, err := readControl(r, h, buf)
+		if err != nil {
+			return
+		}
+		var again []byte
+		switch h.typ {
+		case frameHello:
+			if v, err := parseHello(p); err == nil {
+				again = v.marshal()
+			}
+		case frameAccept:
+			if v, err := parseAccept(p); err == nil {
+				again = v.marshal()
+			}
+		case frameEnd:
+			if v, err := parseEnd(p); err == nil {
+				again = v.marshal()
+			}
+		case frameAck:
+			if v, err := parseAck(p); err == nil {
+				again = marshalAck(v)
+			}
+		case frameResult:
+			if v, err := parseResult(p); err == nil {
+				again = v.marshal()
+			}
+		case frameAbort:
+			if v, err := parseAbort(p); err == nil {
+				again = marshalAbort(v)
+			}
+		case framePing:
+			again = p
+		}
+		// Maps are re-encoded in key order, so only compare when the input
+		// had its keys sorted; decoding again must give equal values.
+		if again != nil && !bytes.Equal(again, p) && h.typ != frameHello && h.typ != frameAccept {
+			t.Fatalf("%v frame %x re-encodes as %x", h.typ, p, again)
+		}
+	}
+}
+
+func FuzzFrameDecoder(f *testing.F) {
+	h := hello{version: 1, flags: helloResume, window: 1 << 20, frameSize: 1 << 16, id: "abc", dataset: "tank/x", size: 42,
+		transforms: []stream.Spec{{Name: "zstd", Params: map[string]string{"level": "3"}}}, meta: map[string]string{"a": "b"}}
+	var seed []byte
+	seed = appendFrame(seed, frameHello, 0, h.marshal())
+	seed = appendFrame(seed, frameAccept, 0, (&accept{version: 1, offset: 7, reply: map[string]string{"t": "1-2"}}).marshal())
+	seed = appendFrame(seed, frameData, 0, []byte("payload"))
+	seed = appendFrame(seed, frameAck, 0, marshalAck(7))
+	seed = appendFrame(seed, framePing, 0, nil)
+	seed = appendFrame(seed, frameEnd, 0, (&end{count: 7, algo: checksumXXH3, sum: 99}).marshal())
+	seed = appendFrame(seed, frameResult, 0, (&result{status: StatusRejected, message: "no"}).marshal())
+	seed = appendFrame(seed, frameAbort, 0, marshalAbort("bye"))
+	f.Add(seed)
+	f.Add([]byte{frameMagic, byte(frameData), 0, 0, 0, 0, 0, 1, 'x'})
+	f.Add([]byte{frameMagic, byte(frameHello), 0, 0, 0, 0, 0, 2, 1, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		decodeStream(t, b)
+		// The same bytes as a single control payload of every type.
+		parseHello(b)
+		parseAccept(b)
+		parseEnd(b)
+		parseAck(b)
+		parseResult(b)
+		parseAbort(b)
+	})
+}
+
+// rawServer serves a transport.Server on loopback and returns its address.
+func rawServer(t *testing.T, h Handler) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Handler: h, ResumeTimeout: time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return ln.Addr().String()
+}
+
+// readResult reads frames until a result frame and returns it.
+func readResult(t *testing.T, c net.Conn) result {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var hb [headerLen]byte
+	for {
+		h, err := readHeader(c, &hb)
+		if err != nil {
+			t.Fatalf("reading a result: %v", err)
+		}
+		p, err := readControl(c, h, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.typ == frameResult {
+			r, err := parseResult(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+	}
+}
+
+// TestReceiverProtocolViolations speaks raw frames to a Server.
+func TestReceiverProtocolViolations(t *testing.T) {
+	good := hello{version: 1, window: 1 << 20, frameSize: 1 << 16, id: "raw", size: -1}
+	tests := []struct {
+		name       string
+		frames     func() []byte
+		wantStatus Status
+		readErr    error // what the handler's Read must fail with, if it runs
+	}{
+		{"junk", func() []byte { return []byte("GET / HTTP/1.1\r\n\r\n") }, StatusProtocol, nil},
+		{"data before hello", func() []byte { return appendFrame(nil, frameData, 0, []byte("x")) }, StatusProtocol, nil},
+		{"version 7", func() []byte {
+			h := good
+			h.version = 7
+			return appendFrame(nil, frameHello, 0, h.marshal())
+		}, StatusVersion, nil},
+		{"resume of unknown ID", func() []byte {
+			h := good
+			h.flags = helloResume
+			return appendFrame(nil, frameHello, 0, h.marshal())
+		}, StatusUnknownTransfer, nil},
+		{"ack from the sender", func() []byte {
+			b := appendFrame(nil, frameHello, 0, good.marshal())
+			return appendFrame(b, frameAck, 0, marshalAck(1))
+		}, StatusProtocol, ErrProtocol},
+		{"wrong byte count", func() []byte {
+			b := appendFrame(nil, frameHello, 0, good.marshal())
+			b = appendFrame(b, frameData, 0, []byte("abc"))
+			return appendFrame(b, frameEnd, 0, (&end{count: 4, algo: checksumXXH3}).marshal())
+		}, StatusChecksum, ErrChecksum},
+		{"corrupt frame header mid-stream", func() []byte {
+			b := appendFrame(nil, frameHello, 0, good.marshal())
+			return append(b, 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x')
+		}, StatusProtocol, ErrProtocol},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			readErr := make(chan error, 1)
+			addr := rawServer(t, HandlerFunc(func(ctx context.Context, tr *Transfer, r io.Reader) error {
+				_, err := io.Copy(io.Discard, r)
+				readErr <- err
+				return err
+			}))
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if _, err := c.Write(tc.frames()); err != nil {
+				t.Fatal(err)
+			}
+			if r := readResult(t, c); r.status != tc.wantStatus {
+				t.Errorf("status %v (%s), want %v", r.status, r.message, tc.wantStatus)
+			}
+			if tc.readErr != nil {
+				if err := <-readErr; !errors.Is(err, tc.readErr) {
+					t.Errorf("handler read error %v, want %v", err, tc.readErr)
+				}
+			}
+		})
+	}
+}
+
+// fakeReceiver answers the first hello with the given frames.
+func fakeReceiver(t *testing.T, reply func(h hello) []byte) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var hb [headerLen]byte
+		h, err := readHeader(c, &hb)
+		if err != nil {
+			return
+		}
+		p, err := readControl(c, h, nil)
+		if err != nil {
+			return
+		}
+		hl, err := parseHello(p)
+		if err != nil {
+			return
+		}
+		c.Write(reply(hl))
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		io.Copy(io.Discard, c)
+	}()
+	t.Cleanup(func() { ln.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// TestSenderProtocolViolations has a fake receiver misbehave.
+func TestSenderProtocolViolations(t *testing.T) {
+	acc := func() []byte { return appendFrame(nil, frameAccept, 0, (&accept{version: 1}).marshal()) }
+	tests := []struct {
+		name  string
+		reply func(h hello) []byte
+		want  error
+	}{
+		{"garbage", func(hello) []byte { return []byte("nonsense bytes!!") }, ErrProtocol},
+		{"accept of another version", func(hello) []byte {
+			return appendFrame(nil, frameAccept, 0, (&accept{version: 3}).marshal())
+		}, ErrProtocol},
+		{"accept at an offset for a new transfer", func(hello) []byte {
+			return appendFrame(nil, frameAccept, 0, (&accept{version: 1, offset: 5}).marshal())
+		}, ErrProtocol},
+		{"ack beyond what was sent", func(hello) []byte {
+			return appendFrame(acc(), frameAck, 0, marshalAck(1<<40))
+		}, ErrProtocol},
+		{"data frame to the sender", func(hello) []byte {
+			return appendFrame(acc(), frameData, 0, []byte("x"))
+		}, ErrProtocol},
+		{"unknown status", func(hello) []byte {
+			return appendFrame(nil, frameResult, 0, (&result{status: 99, message: "?"}).marshal())
+		}, ErrProtocol},
+		{"busy", func(hello) []byte {
+			return appendFrame(nil, frameResult, 0, (&result{status: StatusBusy, message: "full"}).marshal())
+		}, ErrRejected},
+		{"receiver timeout", func(hello) []byte {
+			return appendFrame(nil, frameResult, 0, (&result{status: StatusTimeout, message: "late"}).marshal())
+		}, ErrTimeout},
+		{"ok with the wrong count", func(hello) []byte {
+			return appendFrame(acc(), frameResult, 0, (&result{status: StatusOK, count: 1}).marshal())
+		}, ErrChecksum},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &Sender{Addr: fakeReceiver(t, tc.reply), MaxReconnects: -1, IdleTimeout: 2 * time.Second}
+			_, err := s.SendReader(context.Background(), strings.NewReader(strings.Repeat("d", 1000)), Header{})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStatusAndFrameNames(t *testing.T) {
+	for s := range Status(9) {
+		if s.String() == "" {
+			t.Errorf("status %d has no name", s)
+		}
+	}
+	if got := Status(200).String(); got != "status 200" {
+		t.Errorf("unknown status name %q", got)
+	}
+	for ft := range frameType(10) {
+		if ft.String() == "" {
+			t.Errorf("frame type %d has no name", ft)
+		}
+	}
+	if got := fmt.Sprint(frameType(0)); got != "frame type 0" {
+		t.Errorf("unknown frame type name %q", got)
+	}
+}
