@@ -467,9 +467,9 @@ func TestSenderProtocolViolations(t *testing.T) {
 		{"receiver timeout", func(hello) []byte {
 			return appendFrame(nil, frameResult, 0, (&result{status: StatusTimeout, message: "late"}).marshal())
 		}, ErrTimeout},
-		{"ok with the wrong count", func(hello) []byte {
+		{"ok before the end frame", func(hello) []byte {
 			return appendFrame(acc(), frameResult, 0, (&result{status: StatusOK, count: 1}).marshal())
-		}, ErrChecksum},
+		}, ErrProtocol},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

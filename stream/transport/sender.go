@@ -617,6 +617,14 @@ func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone b
 		}
 		return nil, classify(ctx, "send", st.cfg.addr, ctx.Err())
 	}
+	// settled vets a result: success before the end frame went out is a
+	// receiver that did not check the data.
+	settled := func() (*result, error) {
+		if ss.res.status == StatusOK && !endDone {
+			return nil, protoErrf("receiver reported success before the end frame")
+		}
+		return ss.res, nil
+	}
 	// netErr settles a failed write: a result that raced with the failure
 	// wins over the error.
 	netErr := func(err error) (*result, error) {
@@ -626,13 +634,13 @@ func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone b
 		w.close()
 		<-ss.rdone
 		if ss.res != nil {
-			return ss.res, nil
+			return settled()
 		}
 		return nil, classify(ctx, "send", st.cfg.addr, err)
 	}
 	readerDone := func() (*result, error) {
 		if ss.res != nil {
-			return ss.res, nil
+			return settled()
 		}
 		return nil, classify(ctx, "send", st.cfg.addr, ss.rerr)
 	}
