@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -486,5 +487,70 @@ func TestAbortAndResumeToken(t *testing.T) {
 	}
 	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != "" || err == nil {
 		t.Errorf("garbage: %q, %v", tok, err)
+	}
+}
+
+func TestSourcesHandedOver(t *testing.T) {
+	// The fake says what its standard input is.
+	c, _ := fakeZFS(t, `echo "receiving full stream of tank/a@s into tank/b@$(stat -L -c %F /proc/$$/fd/0 | tr ' ' _)"`)
+	ctx := context.Background()
+	kind := func(t *testing.T, r io.Reader, opts recv.Options) string {
+		t.Helper()
+		res, err := recv.Into(ctx, c, recv.Name("tank/b"), r, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Snapshots) != 1 {
+			t.Fatalf("Snapshots = %q", res.Snapshots)
+		}
+		_, k, _ := strings.Cut(res.Snapshots[0], "@")
+		return k
+	}
+	f, err := os.CreateTemp(t.TempDir(), "stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if k := kind(t, f, recv.Options{}); k != "regular_empty_file" {
+		t.Errorf("file: zfs read from a %q", k)
+	}
+	if k := kind(t, f, recv.Options{Progress: stream.NewProgress(stream.ProgressOptions{})}); k != "fifo" {
+		t.Errorf("file with Progress: zfs read from a %q, want a pipe", k)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		conn.Write([]byte("x"))
+		time.Sleep(200 * time.Millisecond)
+		conn.Close()
+	}()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if k := kind(t, conn, recv.Options{}); k != "socket" {
+		t.Errorf("connection: zfs read from a %q", k)
+	}
+	// Back in non-blocking mode: deadlines work.
+	conn.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	b := make([]byte, 1)
+	if n, err := conn.Read(b); n == 1 {
+		// The byte the fake did not read; the next read must time out.
+		conn.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+		_, err = conn.Read(b)
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("read after hand-back: %v, want a deadline error", err)
+		}
+	} else if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("read after hand-back: %v, want a deadline error", err)
 	}
 }
