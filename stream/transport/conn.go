@@ -117,6 +117,9 @@ type wire struct {
 	cbuf     []byte
 	deadline time.Time // read deadline last set, reader side only
 
+	dlMu        sync.Mutex // orders armRead against interruptRead
+	interrupted bool
+
 	closeOnce sync.Once
 	closed    chan struct{}
 }
@@ -151,15 +154,6 @@ func (w *wire) close() {
 	})
 }
 
-func (w *wire) isClosed() bool {
-	select {
-	case <-w.closed:
-		return true
-	default:
-		return false
-	}
-}
-
 // armRead makes sure a read deadline of about w.idle from now is set. To keep
 // the per-read cost low it only moves the deadline once a quarter of the idle
 // time has passed.
@@ -172,7 +166,20 @@ func (w *wire) armRead() {
 		return
 	}
 	w.deadline = now.Add(w.idle)
-	w.raw.SetReadDeadline(w.deadline)
+	w.dlMu.Lock()
+	if !w.interrupted {
+		w.raw.SetReadDeadline(w.deadline)
+	}
+	w.dlMu.Unlock()
+}
+
+// interruptRead makes a blocked or future read return a timeout error,
+// without closing the connection, which can still be written to.
+func (w *wire) interruptRead() {
+	w.dlMu.Lock()
+	w.interrupted = true
+	w.raw.SetReadDeadline(time.Unix(1, 0))
+	w.dlMu.Unlock()
 }
 
 // readFrame reads the next frame header; for control frames it also reads

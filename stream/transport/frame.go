@@ -236,10 +236,6 @@ func (e *enc) u64(v uint64) { e.b = binary.BigEndian.AppendUint64(e.b, v) }
 func (e *enc) varint(v int64) {
 	e.b = binary.AppendVarint(e.b, v)
 }
-func (e *enc) bytes(p []byte) {
-	e.b = binary.AppendUvarint(e.b, uint64(len(p)))
-	e.b = append(e.b, p...)
-}
 func (e *enc) str(s string) {
 	e.b = binary.AppendUvarint(e.b, uint64(len(s)))
 	e.b = append(e.b, s...)

@@ -441,40 +441,47 @@ func fakeReceiver(t *testing.T, reply func(h hello) []byte) string {
 func TestSenderProtocolViolations(t *testing.T) {
 	acc := func() []byte { return appendFrame(nil, frameAccept, 0, (&accept{version: 1}).marshal()) }
 	tests := []struct {
-		name  string
-		reply func(h hello) []byte
-		want  error
+		name    string
+		reply   func(h hello) []byte
+		want    error
+		pending bool // the source never ends, so no end frame goes out
 	}{
-		{"garbage", func(hello) []byte { return []byte("nonsense bytes!!") }, ErrProtocol},
+		{"garbage", func(hello) []byte { return []byte("nonsense bytes!!") }, ErrProtocol, false},
 		{"accept of another version", func(hello) []byte {
 			return appendFrame(nil, frameAccept, 0, (&accept{version: 3}).marshal())
-		}, ErrProtocol},
+		}, ErrProtocol, false},
 		{"accept at an offset for a new transfer", func(hello) []byte {
 			return appendFrame(nil, frameAccept, 0, (&accept{version: 1, offset: 5}).marshal())
-		}, ErrProtocol},
+		}, ErrProtocol, false},
 		{"ack beyond what was sent", func(hello) []byte {
 			return appendFrame(acc(), frameAck, 0, marshalAck(1<<40))
-		}, ErrProtocol},
+		}, ErrProtocol, false},
 		{"data frame to the sender", func(hello) []byte {
 			return appendFrame(acc(), frameData, 0, []byte("x"))
-		}, ErrProtocol},
+		}, ErrProtocol, false},
 		{"unknown status", func(hello) []byte {
 			return appendFrame(nil, frameResult, 0, (&result{status: 99, message: "?"}).marshal())
-		}, ErrProtocol},
+		}, ErrProtocol, false},
 		{"busy", func(hello) []byte {
 			return appendFrame(nil, frameResult, 0, (&result{status: StatusBusy, message: "full"}).marshal())
-		}, ErrRejected},
+		}, ErrRejected, false},
 		{"receiver timeout", func(hello) []byte {
 			return appendFrame(nil, frameResult, 0, (&result{status: StatusTimeout, message: "late"}).marshal())
-		}, ErrTimeout},
+		}, ErrTimeout, false},
 		{"ok before the end frame", func(hello) []byte {
 			return appendFrame(acc(), frameResult, 0, (&result{status: StatusOK, count: 1}).marshal())
-		}, ErrProtocol},
+		}, ErrProtocol, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &Sender{Addr: fakeReceiver(t, tc.reply), MaxReconnects: -1, IdleTimeout: 2 * time.Second}
-			_, err := s.SendReader(context.Background(), strings.NewReader(strings.Repeat("d", 1000)), Header{})
+			var src io.Reader = strings.NewReader(strings.Repeat("d", 1000))
+			if tc.pending {
+				pr, pw := io.Pipe()
+				go pw.Write([]byte("some data, then nothing")) // unblocked when the sender closes pr
+				src = pr
+			}
+			_, err := s.SendReader(context.Background(), src, Header{})
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}

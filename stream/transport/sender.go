@@ -26,6 +26,7 @@ const (
 	DefaultReconnectBackoff = 200 * time.Millisecond
 	DefaultResumeTimeout    = 2 * time.Minute
 	DefaultHandshakeTimeout = 15 * time.Second
+	DefaultShutdownTimeout  = 5 * time.Second
 
 	maxReconnectBackoff = 5 * time.Second
 	fillLatency         = 5 * time.Millisecond

@@ -93,6 +93,11 @@ type Server struct {
 	// HandshakeTimeout bounds the TLS handshake and the hello. Zero means
 	// DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// ShutdownTimeout is how long Serve, once its context ended and the
+	// handlers were cancelled, lets connections deliver the results of
+	// finished transfers before it closes them. Zero means
+	// DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
 	// MaxTransfers limits the transfers whose handlers run at once; further
 	// senders are rejected (StatusBusy). Zero means no limit.
 	MaxTransfers int
@@ -110,10 +115,14 @@ type serverConfig struct {
 	resume    time.Duration
 	idle      time.Duration
 	handshake time.Duration
+	shutdown  time.Duration
 }
 
 func (srv *Server) config() serverConfig {
-	c := serverConfig{resume: srv.ResumeTimeout, idle: srv.IdleTimeout, handshake: srv.HandshakeTimeout}
+	c := serverConfig{resume: srv.ResumeTimeout, idle: srv.IdleTimeout, handshake: srv.HandshakeTimeout, shutdown: srv.ShutdownTimeout}
+	if c.shutdown <= 0 {
+		c.shutdown = DefaultShutdownTimeout
+	}
 	if c.resume <= 0 {
 		c.resume = DefaultResumeTimeout
 	}
@@ -134,10 +143,11 @@ func (srv *Server) config() serverConfig {
 
 // serveRun is one Serve call: it owns the goroutines it starts.
 type serveRun struct {
-	srv *Server
-	cfg serverConfig
-	ctx context.Context
-	wg  sync.WaitGroup
+	srv     *Server
+	cfg     serverConfig
+	ctx     context.Context // handlers' parent; ends when Serve's ctx does
+	connCtx context.Context // connections'; ends after the shutdown grace
+	wg      sync.WaitGroup
 }
 
 // ListenAndServe listens on the TCP address addr and calls Serve.
@@ -151,17 +161,21 @@ func (srv *Server) ListenAndServe(ctx context.Context, addr string) error {
 }
 
 // Serve accepts connections on ln until ctx ends or ln fails, and closes ln.
-// It returns only after every connection and handler it started has
-// finished: on shutdown handlers see their context cancelled, so a handler
-// that ignores its context delays Serve's return. Serve returns nil when ctx
-// ended it, and the listener's error otherwise.
+// It then cancels the handlers' contexts, gives connections up to
+// ShutdownTimeout to deliver the results of finished transfers to their
+// senders, and closes them. It returns only after every connection and
+// handler it started has finished, so a handler that ignores its context
+// delays Serve's return. Serve returns nil when ctx ended it, and the
+// listener's error otherwise.
 func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if srv.Handler == nil {
 		ln.Close()
 		return errors.New("transport: Server.Handler is nil")
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	run := &serveRun{srv: srv, cfg: srv.config(), ctx: ctx}
+	connCtx, cancelConns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelConns()
+	run := &serveRun{srv: srv, cfg: srv.config(), ctx: ctx, connCtx: connCtx}
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
 
@@ -190,7 +204,19 @@ func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	cancel()
 	ln.Close()
-	run.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		run.wg.Wait()
+		close(done)
+	}()
+	grace := time.NewTimer(run.cfg.shutdown)
+	select {
+	case <-done:
+	case <-grace.C:
+		cancelConns()
+		<-done
+	}
+	grace.Stop()
 	srv.dropRun(run)
 	return err
 }
@@ -219,7 +245,7 @@ func (run *serveRun) serveConn(raw net.Conn) {
 	cfg := &run.cfg
 	w := newWire(raw, cfg.idle)
 	defer w.close()
-	stop := context.AfterFunc(run.ctx, w.close)
+	stop := context.AfterFunc(run.connCtx, w.close)
 	defer stop()
 	addr := raw.RemoteAddr().String()
 
@@ -227,7 +253,7 @@ func (run *serveRun) serveConn(raw net.Conn) {
 	var state *tls.ConnectionState
 	if cfg.tls != nil {
 		tc := w.serverTLS(cfg.tls)
-		if err := tc.HandshakeContext(run.ctx); err != nil {
+		if err := tc.HandshakeContext(run.connCtx); err != nil {
 			run.logf(slog.LevelWarn, "transport: TLS handshake failed", "remote", addr, "err", err)
 			return
 		}
@@ -413,6 +439,15 @@ func newTransfer(run *serveRun, info *Transfer, hl *hello, peer []byte) *transfe
 	}
 	t.cond.L = &t.mu
 	t.ctx, t.cancel = context.WithCancelCause(run.ctx)
+	// A cancelled handler must not stay blocked reading a connection that
+	// stays open to carry its result.
+	context.AfterFunc(t.ctx, func() {
+		t.mu.Lock()
+		if t.cur != nil && t.res == nil {
+			t.cur.w.interruptRead()
+		}
+		t.mu.Unlock()
+	})
 	return t
 }
 
@@ -701,6 +736,9 @@ func (t *transfer) read(p []byte) (int, error) {
 				}
 			}
 			if err != nil {
+				if t.ctx.Err() != nil {
+					return n, t.failLocked(context.Cause(t.ctx))
+				}
 				t.detachLocked(sc)
 			}
 			if n > 0 {
@@ -717,6 +755,9 @@ func (t *transfer) read(p []byte) (int, error) {
 			if errors.Is(err, ErrProtocol) {
 				// Fatal; the connection stays to carry the result.
 				return 0, t.failLocked(err)
+			}
+			if t.ctx.Err() != nil {
+				return 0, t.failLocked(context.Cause(t.ctx))
 			}
 			t.detachLocked(sc)
 			continue
