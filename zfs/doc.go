@@ -3,13 +3,83 @@
 // parse their machine-readable output (`-j` JSON on OpenZFS 2.3 and later,
 // `-H -p` text before that).
 //
+// # Clients and handles
+//
 // A Client holds the Runner that runs commands and the OpenZFS version it
 // detects on first use; it is safe for concurrent use. Every method takes a
 // context first: cancelling it stops the command (SIGTERM, then SIGKILL after a
 // grace period) and the method returns an error matching context.Canceled.
 //
-// Errors are *errors.Error values from github.com/gozfs/gozfs/errors, carrying
-// the operation, the dataset, the exit code and zfs's standard error, with a
-// Kind that errors.Is matches against sentinels such as errors.ErrNotExist (and
-// fs.ErrNotExist). Bad names and options are rejected before anything runs.
+// Filesystem, Volume, Snapshot and Bookmark are handles: cheap references
+// holding the client, the full name and the identity read when the handle was
+// made (type, GUID, creation TXG and creation time). Get one with
+// Client.Filesystem, Client.Snapshot and so on, or from the methods that
+// create datasets. Handles do not cache property values: Properties reads
+// them when asked, as point-in-time Property values carrying the raw string,
+// typed accessors (Bytes, Uint, Bool, Ratio, Time, Enum) and the source
+// (local, default, inherited from a dataset, received, temporary, none). A
+// handle goes stale when its dataset is renamed or destroyed elsewhere;
+// identity (the GUID) is what survives renames.
+//
+//	c := zfs.New()
+//	fs, err := c.Filesystem(ctx, "tank/home")
+//	snap, err := fs.Snapshot(ctx, "monday", zfs.SnapshotOptions{})
+//	bm, err := snap.Bookmark(ctx, "monday")
+//
+// # Listing
+//
+// List and Datasets run exactly one command per call, whatever the number of
+// datasets and properties, with recursion, depth, type filters, sorting and
+// any properties (native, user "module:name", written@snap, or "all").
+// Datasets is an iterator that parses the output as it arrives, so listing a
+// million snapshots does not need a million objects in memory; breaking out of
+// the loop stops and reaps the command. Datasets from one listing are carved
+// from shared blocks, so listings cost a few allocations per thousand rows.
+//
+//	for d, err := range c.Datasets(ctx, zfs.ListOptions{
+//		Roots: []string{"tank"}, Recursive: true,
+//		Types:      []zfs.Type{zfs.TypeSnapshot},
+//		Properties: []string{"used", "com.example:keep"},
+//	}) {
+//		if err != nil {
+//			return err
+//		}
+//		used, _ := d.Get("used").Bytes()
+//		fmt.Println(d.Name(), used, d.Get("com.example:keep").Source)
+//	}
+//
+// The JSON output is read with `-j -p`, not `--json-int`: OpenZFS 2.3 prints
+// integers above 2^63-1 (half of all GUIDs) as 9223372036854775807 under
+// --json-int. On the text path, a listing with properties uses `zfs get -H -p
+// -o name,property,value,source` so that sources are reported; a sorted text
+// listing uses `zfs list -H -p`, which has no sources. User property values
+// holding tabs or newlines are exact on the JSON path and recovered on the
+// text path where the output allows (see ListOptions).
+//
+// # Operations
+//
+// CreateFilesystem and CreateVolume (with parents, properties and
+// encryption, the key passed on standard input, never on the command line);
+// Destroy for any target zfs destroy accepts, including snapshot ranges and
+// lists, with DestroyDryRun reporting what would go and the space it frees;
+// DestroySnapshots for batches, one atomic command per dataset, retrying
+// around snapshots zfs refuses and reporting every failure; Rename, Clone,
+// Promote, Rollback (to a snapshot, or to the latest), Mount, Unmount, Share;
+// atomic multi-dataset CreateSnapshots; Hold, Release and Holds; bookmarks
+// (idempotent creation, copies of bookmarks); Set and Inherit of many
+// properties at once; LoadKey, UnloadKey, ChangeKey and KeyStatus; Diff as a
+// stream of typed changes with paths unescaped; and Program, which runs a Lua
+// channel program and decodes its result.
+//
+// # Errors
+//
+// Errors are *errors.Error values from github.com/gozfs/gozfs/errors,
+// carrying the operation, the dataset, the exit code and zfs's standard
+// error, with a Kind that errors.Is matches against sentinels such as
+// errors.ErrNotExist (and fs.ErrNotExist), errors.ErrExist, errors.ErrBusy,
+// errors.ErrHeld, errors.ErrHasChildren, errors.ErrHasClones and
+// errors.ErrSnapshotNotLatest. Bad names and options are rejected before
+// anything runs, with Kind InvalidName or InvalidArgument. Operations on many
+// objects report every failure; errors.Errors lists them. Property accessors
+// return a *ValueError, which matches ErrNoValue when zfs printed "-".
 package zfs

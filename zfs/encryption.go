@@ -115,9 +115,9 @@ func keyStatus(ctx context.Context, c *Client, name string) (KeyStatus, error) {
 
 // LoadKey loads the encryption key of the filesystem, an encryption root.
 // With a non-nil key the key is read from it (passed to zfs on standard
-// input, `-L prompt`); with nil, from the dataset's keylocation. A wrong key
-// fails with an error of Kind Permission or InvalidArgument; a key already
-// loaded with Kind Exist.
+// input, `-L prompt`); with nil, from the dataset's keylocation. A key that
+// is already loaded gives an error of Kind Exist; a wrong key an error whose
+// Stderr reads "Incorrect key provided".
 func (f *Filesystem) LoadKey(ctx context.Context, key io.Reader, opts LoadKeyOptions) error {
 	return loadKey(ctx, f.c, f.name, key, opts)
 }

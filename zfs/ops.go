@@ -249,8 +249,8 @@ func checkDestroyTarget(target string, o DestroyOptions) error {
 	}
 	for _, item := range strings.Split(snaps, ",") {
 		a, b, isRange := strings.Cut(item, "%")
-		for _, s := range []string{a, b} {
-			if s == "" && isRange {
+		for i, s := range []string{a, b} {
+			if s == "" && isRange || i == 1 && !isRange {
 				continue
 			}
 			if err := names.Snapshot(ds + "@" + s); err != nil {

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -20,6 +21,22 @@ func golden(t testing.TB, name string) string {
 	b, err := os.ReadFile(filepath.Join("testdata", "2.3.2", name))
 	require.NoError(t, err)
 	return string(b)
+}
+
+// goldenGUIDs reads the GUIDs from the captured `zfs get` text output with a
+// plain split, independently of the parsers.
+func goldenGUIDs(t testing.TB) map[string]uint64 {
+	m := map[string]uint64{}
+	for _, line := range strings.Split(golden(t, "get-text.out"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 4 && f[1] == "guid" {
+			v, err := strconv.ParseUint(f[2], 10, 64)
+			require.NoError(t, err)
+			m[f[0]] = v
+		}
+	}
+	require.Len(t, m, 17)
+	return m
 }
 
 func parseAll(t testing.TB, p rowParser) ([]*Dataset, error) {
@@ -51,17 +68,18 @@ func TestParseGoldenGetText(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ds, 17)
 	m := byName(ds)
+	for name, guid := range goldenGUIDs(t) {
+		assert.Equal(t, guid, m[name].GUID(), name)
+	}
 	fs := m["gzcap/fs"]
 	require.NotNil(t, fs)
 	assert.Equal(t, TypeFilesystem, fs.Type())
-	assert.Equal(t, uint64(3424008432579265679), fs.GUID())
 	assert.Equal(t, uint64(8), fs.CreateTXG())
-	assert.Equal(t, int64(1795323983), fs.Creation().Unix())
+	assert.Equal(t, fs.Get("creation").Value, strconv.FormatInt(fs.Creation().Unix(), 10))
 	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
 	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:note"))
 	assert.Len(t, fs.Properties(), len(captureProps))
 	clone := m["gzcap/clone"]
-	assert.Equal(t, uint64(13178244885097847466), clone.GUID())
 	assert.Equal(t, "gzcap/fs@s2", clone.Get("origin").Value)
 	child := m["gzcap/fs/child/grand"]
 	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, child.Get("com.example:tab").Source)
@@ -106,7 +124,21 @@ func TestParseGoldenListText(t *testing.T) {
 	assert.Equal(t, "gzcap/clone", ds[1].Name())
 	assert.Equal(t, "cloned", ds[1].Get("com.example:note").Value)
 	assert.Equal(t, SourceUnknown, ds[1].Get("com.example:note").Source.Kind)
-	assert.Equal(t, uint64(13178244885097847466), ds[1].GUID())
+	assert.Equal(t, goldenGUIDs(t)["gzcap/clone"], ds[1].GUID())
+
+	// Real output with one user property holding a tab and a newline.
+	ds, err = parseAll(t, newTextListParser(newShape(nil, "list", []string{"com.example:tab", "used"}), strings.NewReader(golden(t, "list-text-tab.out"))))
+	require.NoError(t, err)
+	require.Len(t, ds, 6)
+	m := byName(ds)
+	assert.Equal(t, "a\tb\nc", m["gzcap/fs"].Get("com.example:tab").Value)
+	assert.Equal(t, "a\tb\nc", m["gzcap/recv"].Get("com.example:tab").Value)
+	assert.False(t, m["gzcap/clone"].Get("com.example:tab").IsSet())
+	for _, d := range ds {
+		_, err := d.Get("used").Bytes()
+		assert.NoError(t, err, d.Name())
+		assert.Equal(t, goldenGUIDs(t)[d.Name()], d.GUID(), d.Name())
+	}
 
 	// One user property: the value is recovered.
 	s = newShape(nil, "list", []string{"com.example:tab", "used"})
@@ -120,23 +152,38 @@ func TestParseGoldenListText(t *testing.T) {
 	assert.False(t, ds[1].Get("com.example:tab").IsSet())
 }
 
-func TestParseGoldenListJSONInt(t *testing.T) {
+func TestParseGoldenListJSON(t *testing.T) {
 	s := newShape(nil, "list", captureProps)
 	ds, err := parseAll(t, newJSONListParser(s, strings.NewReader(golden(t, "list-json.out"))))
 	require.NoError(t, err)
 	require.Len(t, ds, 17)
 	m := byName(ds)
+	for name, guid := range goldenGUIDs(t) {
+		assert.Equal(t, guid, m[name].GUID(), "-p gives exact GUIDs: %s", name)
+	}
 	fs := m["gzcap/fs"]
-	assert.Equal(t, uint64(3424008432579265679), fs.GUID())
 	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
-	assert.Equal(t, "1156096", fs.Get("used").Value)
-	// --json-int clamps GUIDs above 2^63-1: why listings use -p.
-	assert.Equal(t, uint64(9223372036854775807), m["gzcap/clone"].GUID())
 	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/recv"}, m["gzcap/recv@s1"].Get("com.example:tab").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, m["gzcap/recv"].Get("com.example:tab").Source)
 	assert.Equal(t, TypeSnapshot, m["gzcap/vol@s3"].Type())
+	assert.Equal(t, TypeBookmark, m["gzcap/fs#b1"].Type())
 
-	// The same values as the text output of zfs get, apart from the clamped
-	// GUIDs.
+	// --json-int clamps GUIDs above 2^63-1, which is why listings use -p.
+	ids, err := parseAll(t, newJSONListParser(newShape(nil, "list", []string{"guid"}), strings.NewReader(golden(t, "list-json-int.out"))))
+	require.NoError(t, err)
+	clamped := 0
+	for _, d := range ids {
+		want := goldenGUIDs(t)[d.Name()]
+		if want > 1<<63-1 {
+			assert.Equal(t, uint64(1<<63-1), d.GUID(), d.Name())
+			clamped++
+		} else {
+			assert.Equal(t, want, d.GUID(), d.Name())
+		}
+	}
+	t.Logf("%d of %d GUIDs clamped by --json-int", clamped, len(ids))
+
+	// The same values as the text output of zfs get.
 	tds, err := parseAll(t, newTextGetParser(newShape(nil, "get", captureProps), strings.NewReader(golden(t, "get-text.out"))))
 	require.NoError(t, err)
 	for _, td := range tds {
@@ -145,7 +192,7 @@ func TestParseGoldenListJSONInt(t *testing.T) {
 		assert.Equal(t, td.Type(), jd.Type(), td.Name())
 		assert.Equal(t, td.CreateTXG(), jd.CreateTXG(), td.Name())
 		for _, p := range td.Properties() {
-			if p.Name == "guid" || p.Name == "name" {
+			if p.Name == "name" {
 				continue
 			}
 			jp, ok := jd.Lookup(p.Name)

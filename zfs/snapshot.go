@@ -108,11 +108,12 @@ func (v *Volume) Snapshot(ctx context.Context, name string, opts SnapshotOptions
 // for one argument). Each command is atomic, so when zfs refuses some
 // snapshots (held, cloned) the others of that command are retried without
 // them. Every failure is reported, combined with errors.Append; snapshots
-// that no longer exist are ignored. Recursive and ForceUnmount do not apply.
+// that no longer exist are ignored. With Recursive, the snapshots of the same
+// names in descendant datasets go too. ForceUnmount does not apply.
 func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts DestroyOptions) error {
 	const op = "destroy"
-	if opts.Recursive || opts.ForceUnmount {
-		return errors.InvalidArgumentf(op, "", "recursive and force unmount do not apply to a snapshot batch")
+	if opts.ForceUnmount {
+		return errors.InvalidArgumentf(op, "", "force unmount does not apply to snapshots")
 	}
 	groups := map[string][]string{}
 	var order []string
@@ -418,7 +419,7 @@ func (c *Client) bookmark(ctx context.Context, source, full string, src dataset)
 		}
 		return bm, nil
 	}
-	if !errors.Is(err, errors.ErrExist) {
+	if !bookmarkExists(err) {
 		return nil, err
 	}
 	existing, lerr := c.Bookmark(ctx, full)
@@ -436,4 +437,14 @@ func (c *Client) bookmark(ctx context.Context, source, full string, src dataset)
 		return existing, nil
 	}
 	return nil, errors.Newf(errors.Exist, "bookmark", full, "bookmark %s exists with GUID %d, not %d of %s", full, existing.guid, src.guid, source)
+}
+
+// bookmarkExists reports whether err says the bookmark already exists
+// (zfs prints "bookmark exists", which the error classifier may not know).
+func bookmarkExists(err error) bool {
+	if errors.Is(err, errors.ErrExist) {
+		return true
+	}
+	var e *errors.Error
+	return errors.As(err, &e) && strings.Contains(e.Stderr, "bookmark exists")
 }

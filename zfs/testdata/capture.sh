@@ -66,23 +66,28 @@ zfs unmount $P/fs/child/grand
 zfs mount -o ro $P/fs/child/grand
 
 props=name,type,guid,createtxg,creation,used,available,referenced,compressratio,mounted,mountpoint,canmount,quota,volsize,origin,com.example:note,com.example:tab,written@s1
-cap list-json zfs list -j --json-int -r -t all -o "$props" $P
+# -p rather than --json-int: --json-int prints integers above 2^63-1 (GUIDs)
+# as 9223372036854775807 in OpenZFS 2.3.
+cap list-json zfs list -j -p -r -t all -o "$props" $P
+cap list-json-int zfs list -j --json-int -r -t all -o name,guid $P
 cap list-json-plain zfs list -j -r -t filesystem,volume $P
 cap list-text zfs list -H -p -r -t all -o "$props" $P
+cap list-text-tab zfs list -H -p -r -t filesystem -o name,type,guid,createtxg,creation,com.example:tab,used $P
 cap list-text-sorted zfs list -H -p -t snapshot -s createtxg -d 1 -o name,guid,createtxg $P/fs
-cap list-json-sorted zfs list -j --json-int -t snapshot -S createtxg -d 1 -o name,guid,createtxg $P/fs
-cap list-json-bookmarks zfs list -j --json-int -t bookmark -r -o name,guid,createtxg,creation $P
-cap list-json-empty zfs list -j --json-int -t snapshot -o name $P/fs/child/grand
+cap list-json-sorted zfs list -j -p -t snapshot -S createtxg -d 1 -o name,guid,createtxg $P/fs
+cap list-json-bookmarks zfs list -j -p -t bookmark -r -o name,guid,createtxg,creation $P
+cap list-json-empty zfs list -j -p -t snapshot -d 1 -o name $P/fs/child
 cap list-text-depth zfs list -H -p -d 1 -o name,type $P
-cap get-json zfs get -j --json-int -r -t all "$props" $P
+cap get-json zfs get -j -p -r -t all "$props" $P
 cap get-text zfs get -H -p -o name,property,value,source -r -t all "$props" $P
 cap get-text-all zfs get -H -p -o name,property,value,source all $P/recv $P/fs/child/grand $P/fs/child
-cap get-json-all zfs get -j --json-int all $P/recv $P/fs/child/grand $P/fs/child
+cap get-json-all zfs get -j -p all $P/recv $P/fs/child/grand $P/fs/child
 cap get-text-order zfs get -H -p -o name,property,value -r -t all name,createtxg $P
 cap list-text-order zfs list -H -p -r -t all -o name,createtxg $P
 cap get-written zfs get -H -p -o name,property,value,source written@s1,written@s2,written $P/fs
 
 # destroy dry runs
+cap destroy-snap zfs destroy -nvp $P/vol@s3
 cap destroy-range zfs destroy -nvp $P/fs@s1%s3
 cap destroy-comma zfs destroy -nvp $P/fs@s2,s3
 cap destroy-r zfs destroy -nvp -r $P/fs
@@ -146,6 +151,8 @@ cap program-sync-json zfs program -j $P "$D/sync.lua" $P/fs@nonexistent
 # encryption
 capin create-enc 'passphrase123' zfs create -o encryption=on -o keyformat=passphrase -o keylocation=prompt $P/enc
 cap enc-keystatus zfs get -H -p -o name,property,value,source keystatus,keyformat,keylocation,encryption,encryptionroot $P/enc
+cap unload-key-mounted zfs unload-key $P/enc
+zfs unmount $P/enc
 cap unload-key zfs unload-key $P/enc
 cap enc-keystatus-unloaded zfs get -H -p -o name,property,value,source keystatus $P/enc
 capin load-key-wrong 'wrongpassword' zfs load-key $P/enc
@@ -186,7 +193,6 @@ cap err-get-noprop zfs get -H -p nosuchprop $P/fs
 cap err-list-badtype zfs list -t bogus
 (cd "$R/$P/fs/child" && sleep 30) &
 sleep 1
-cap err-busy zfs destroy -r $P/fs/child
 cap err-busy-unmount zfs unmount $P/fs/child
 kill %1 2>/dev/null
 wait
@@ -199,8 +205,8 @@ cap promote zfs promote $P/clone
 cap list-after-promote zfs list -H -p -r -t snapshot -o name,origin $P
 cap release-r zfs release -r rkeep $P/clone@s2
 cap rollback-r zfs rollback -r $P/fs@d1
-cap destroy-deferred zfs destroy -d $P/fs@s1
-cap list-defer zfs get -H -p -o name,property,value,source defer_destroy,userrefs $P/fs@s1
+cap destroy-deferred zfs destroy -d $P/clone@s1
+cap list-defer zfs get -H -p -o name,property,value,source defer_destroy,userrefs $P/clone@s1
 cap mount-json zfs mount -j
 cap get-sources zfs get -H -p -o name,property,value,source -s local,received quota,com.example:note,compression $P/fs $P/recv
 

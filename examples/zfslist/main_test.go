@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/zfs"
+)
+
+func TestZfslist(t *testing.T) {
+	const listing = `{"output_version":{"command":"zfs list","vers_major":0,"vers_minor":1},"datasets":{"tank/a@s":{"name":"tank/a@s","type":"SNAPSHOT","pool":"tank","createtxg":"7","properties":{"guid":{"value":"18446744073709551615","source":{"type":"NONE","data":"-"}},"createtxg":{"value":"7","source":{"type":"NONE","data":"-"}},"creation":{"value":"1700000000","source":{"type":"NONE","data":"-"}},"used":{"value":"1024","source":{"type":"NONE","data":"-"}},"com.example:k":{"value":"a\tb","source":{"type":"INHERITED","data":"tank"}}}}}}`
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-H", "-sources", "-r", "-t", "snapshot", "-o", "used,com.example:k", "tank"}, "tank/a@s\t1024\t-\ta\\tb\tinherited from tank\n"},
+		{[]string{"-r", "-t", "snapshot", "-o", "used,com.example:k", "tank"}, "NAME      USED  COM.EXAMPLE:K\ntank/a@s  1024  a\\tb\n"},
+		{[]string{"-json", "-r", "-t", "snapshot", "-o", "used,com.example:k", "tank"}, `{"name":"tank/a@s","type":"snapshot","guid":"18446744073709551615","createtxg":7,"creation":1700000000,"properties":{"com.example:k":{"value":"a\tb","source":"inherited from tank"},"used":{"value":"1024","source":"-"}}}` + "\n"},
+	} {
+		f := commandtest.New(t)
+		f.Expect("zfs", "list", "-j", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation,used,com.example:k", "tank").Stdout(listing)
+		var out, errb bytes.Buffer
+		if rc := run(tc.args, &out, &errb, zfs.WithRunner(f), zfs.WithVersion(zfs.Version{Major: 2, Minor: 3})); rc != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, rc, errb.String())
+		}
+		if out.String() != tc.want {
+			t.Errorf("%v:\ngot  %q\nwant %q", tc.args, out.String(), tc.want)
+		}
+	}
+	var errb bytes.Buffer
+	if rc := run([]string{"-t", "bogus"}, &bytes.Buffer{}, &errb); rc != 2 || !strings.Contains(errb.String(), "unknown type") {
+		t.Errorf("bad type: exit %d, %q", rc, errb.String())
+	}
+}

@@ -1,0 +1,192 @@
+package zfs_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"strings"
+	"time"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/zfs"
+)
+
+// List every snapshot under a pool with two properties, in one command,
+// streaming the rows as zfs prints them.
+func ExampleClient_Datasets() {
+	ctx := context.Background()
+	c := zfs.New()
+	for d, err := range c.Datasets(ctx, zfs.ListOptions{
+		Roots:      []string{"tank"},
+		Recursive:  true,
+		Types:      []zfs.Type{zfs.TypeSnapshot},
+		Properties: []string{"used", "com.example:keep"},
+	}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		used, _ := d.Get("used").Bytes()
+		fmt.Printf("%s\t%d bytes\tcreated %s\tkeep=%s (%s)\n", d.Name(), used,
+			d.Creation().Format(time.DateTime), d.Get("com.example:keep"), d.Get("com.example:keep").Source)
+	}
+}
+
+// List the filesystems directly below a pool, largest first.
+func ExampleClient_List() {
+	ctx := context.Background()
+	c := zfs.New()
+	ds, err := c.List(ctx, zfs.ListOptions{
+		Roots:      []string{"tank"},
+		Depth:      1,
+		Types:      []zfs.Type{zfs.TypeFilesystem},
+		Properties: []string{"used", "mountpoint"},
+		Sort:       []zfs.SortKey{{Property: "used", Descending: true}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range ds {
+		fmt.Println(d.Name(), d.Get("used"), d.Get("mountpoint"))
+	}
+}
+
+// Snapshot a filesystem, then list its snapshots oldest first.
+func ExampleFilesystem_Snapshot() {
+	ctx := context.Background()
+	c := zfs.New()
+	fs, err := c.Filesystem(ctx, "tank/home")
+	if err != nil {
+		log.Fatal(err)
+	}
+	snap, err := fs.Snapshot(ctx, "daily-"+time.Now().Format("2006-01-02"), zfs.SnapshotOptions{Recursive: true})
+	if errors.Is(err, errors.ErrExist) {
+		fmt.Println("already taken today")
+		return
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("created", snap.Name(), snap.GUID())
+	snaps, err := fs.Snapshots(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, s := range snaps {
+		fmt.Println(s.ShortName(), s.CreateTXG(), s.Creation())
+	}
+}
+
+// Snapshot several datasets in one transaction group.
+func ExampleClient_CreateSnapshots() {
+	ctx := context.Background()
+	c := zfs.New()
+	snaps, err := c.CreateSnapshots(ctx, []string{"tank/db@backup", "tank/logs@backup"}, zfs.SnapshotOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(snaps[0].CreateTXG() == snaps[1].CreateTXG()) // true: atomic
+}
+
+// Keep a bookmark of a snapshot as the base of future incremental sends,
+// then destroy the snapshot. Creating the bookmark again is harmless.
+func ExampleSnapshot_Bookmark() {
+	ctx := context.Background()
+	c := zfs.New()
+	snap, err := c.Snapshot(ctx, "tank/home@monday")
+	if err != nil {
+		log.Fatal(err)
+	}
+	bm, err := snap.Bookmark(ctx, "monday")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(bm.Name(), bm.GUID() == snap.GUID())
+	if err := snap.Destroy(ctx, zfs.DestroyOptions{}); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Protect a snapshot from destruction with a hold, list holds, release it.
+func ExampleSnapshot_Hold() {
+	ctx := context.Background()
+	c := zfs.New()
+	snap, err := c.Snapshot(ctx, "tank/home@monday")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := snap.Hold(ctx, "backup-in-progress", zfs.HoldOptions{Recursive: true}); err != nil {
+		log.Fatal(err)
+	}
+	holds, err := snap.Holds(ctx, zfs.HoldOptions{Recursive: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, h := range holds {
+		fmt.Println(h.Snapshot, h.Tag, h.Created)
+	}
+	err = snap.Destroy(ctx, zfs.DestroyOptions{})
+	fmt.Println(errors.Is(err, errors.ErrHeld)) // true
+	if err := snap.Release(ctx, "backup-in-progress", zfs.HoldOptions{Recursive: true}); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Find out what destroying a range of snapshots would free, then destroy a
+// batch, reporting every snapshot that could not go.
+func ExampleClient_DestroySnapshots() {
+	ctx := context.Background()
+	c := zfs.New()
+	plan, err := c.DestroyDryRun(ctx, "tank/home@monday%friday", zfs.DestroyOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(plan.Destroy, plan.Reclaim)
+	err = c.DestroySnapshots(ctx, plan.Destroy, zfs.DestroyOptions{})
+	for _, e := range errors.Errors(err) {
+		fmt.Println("kept:", e)
+	}
+}
+
+// Create an encrypted filesystem; the passphrase goes to zfs on standard
+// input, never on its command line.
+func ExampleClient_CreateFilesystem() {
+	ctx := context.Background()
+	c := zfs.New()
+	fs, err := c.CreateFilesystem(ctx, "tank/secret", zfs.CreateOptions{
+		Properties: map[string]string{"compression": "zstd"},
+		Encryption: &zfs.Encryption{Format: zfs.KeyPassphrase, Key: strings.NewReader("correct horse battery staple")},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, _ := fs.KeyStatus(ctx)
+	fmt.Println(fs.Name(), st)
+}
+
+// Run a read-only channel program that counts a filesystem's snapshots.
+func ExampleClient_Program() {
+	ctx := context.Background()
+	c := zfs.New()
+	v, err := c.Program(ctx, "tank", strings.NewReader(`
+		local n = 0
+		for s in zfs.list.snapshots((...)["argv"][1]) do n = n + 1 end
+		return n
+	`), zfs.ProgramOptions{NoSync: true, Args: []string{"tank/home"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(v.(int64))
+}
+
+// Typed accessors read a property's raw parsable value.
+func ExampleProperty() {
+	used := zfs.Property{Name: "used", Value: "1536", Source: zfs.Source{Kind: zfs.SourceNone}}
+	n, _ := used.Bytes()
+	ratio, _ := zfs.Property{Name: "compressratio", Value: "1.52x"}.Ratio()
+	on, _ := zfs.Property{Name: "atime", Value: "off"}.Bool()
+	note := zfs.Property{Name: "com.example:note", Value: "-"}
+	_, err := note.Uint()
+	inherited := zfs.Source{Kind: zfs.SourceInherited, From: "tank"}
+	fmt.Println(n, ratio, on, note.IsSet(), errors.Is(err, zfs.ErrNoValue), inherited)
+	// Output: 1536 1.52 false false true inherited from tank
+}
