@@ -88,8 +88,13 @@
 // # Resources
 //
 // Memory is bounded: the sender holds at most Window bytes of frame buffers
-// (allocated as needed) plus one batching buffer, the receiver one read
-// buffer per connection and TLS's record buffers. Both ends honour context
+// (allocated as needed, reused most-recently-freed first so a fast receiver
+// keeps the working set small and in cache) plus one 256 KiB batching
+// buffer; the receiver holds one read buffer per connection and TLS's
+// record buffers, and hands data frames straight from the connection into
+// the handler's buffer. Below TLS both ends batch records into 256 KiB
+// system calls. The sender reads its source in a goroutine of its own, so
+// reading (and hashing) overlaps with encryption and sending. Both ends honour context
 // cancellation: a cancelled Send tells the receiver the transfer is
 // aborted, and a cancelled Serve closes every connection, cancels every
 // handler's context and returns once all of them have returned. No call

@@ -60,7 +60,8 @@ type Result struct {
 	ID string
 	// Bytes is the number of payload bytes the receiver's handler got.
 	Bytes int64
-	// Checksum is the XXH64 of those bytes.
+	// Checksum is the XXH3-64 of those bytes (from the resume offset on,
+	// after Sender.Resume).
 	Checksum uint64
 	// Message is the handler's success message (Transfer.Message).
 	Message string
@@ -176,11 +177,17 @@ func (s *Sender) config() senderConfig {
 // the receiver's handler accepted all bytes and they matched the end frame's
 // count and checksum.
 //
-// Dropped connections are re-established (see MaxReconnects) and the
-// transfer continues from the receiver's offset, replaying unacknowledged
-// bytes from the sender's window, so src is opened exactly once, at offset 0.
-// If ctx ends, Send tells the receiver the transfer is aborted (best
-// effort), closes the connection and returns ctx's error.
+// Send opens src once, at offset 0, and reads it in a separate goroutine
+// into the window's frame buffers while earlier frames are sent; a frame
+// goes out when its buffer is full, or 5 ms after the first byte that is
+// not yet sent arrived, so a slow source is not held back. Dropped
+// connections are re-established (see MaxReconnects) and the transfer
+// continues from the receiver's offset, replaying unacknowledged bytes from
+// the window. If ctx ends, Send tells the receiver the transfer is aborted
+// (best effort, on a new connection if need be) and returns ctx's error.
+// Before returning, Send closes the reader src returned and waits for a
+// Read in progress to return, so that Close must unblock Read (it does for
+// pipes, files and sockets).
 //
 // Errors match ErrRefused, ErrTLS, ErrTimeout, ErrConnLost, ErrProtocol,
 // ErrRejected (*RejectedError) or ErrChecksum (*ChecksumError); errors
