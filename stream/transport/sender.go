@@ -889,8 +889,18 @@ func (s *Sender) NewWriter(ctx context.Context, h Header) *Writer {
 	return w
 }
 
-// Write sends p. It returns an error once the transfer has failed.
-func (w *Writer) Write(p []byte) (int, error) { return w.pw.Write(p) }
+// Write sends p. Once the transfer has failed it returns the transfer's
+// error.
+func (w *Writer) Write(p []byte) (int, error) {
+	n, err := w.pw.Write(p)
+	if err != nil {
+		<-w.done // the pipe only closes as the transfer ends
+		if w.err != nil {
+			err = w.err
+		}
+	}
+	return n, err
+}
 
 // Close ends the stream and waits for the receiver's result.
 func (w *Writer) Close() error {

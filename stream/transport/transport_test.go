@@ -521,6 +521,27 @@ func TestWriter(t *testing.T) {
 	}
 }
 
+func TestWriterRejected(t *testing.T) {
+	h := newRecordingHandler()
+	h.limit = 1 << 20
+	s := &transport.Sender{Addr: startServer(t, &transport.Server{Handler: h})}
+	w := s.NewWriter(context.Background(), transport.Header{})
+	chunk := randomBytes(64<<10, 5)
+	var err error
+	for range 1000 { // far more than the handler takes
+		if _, err = w.Write(chunk); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, transport.ErrRejected) {
+		t.Errorf("Write error = %v, want the rejection", err)
+	}
+	if err := w.Close(); !errors.Is(err, transport.ErrRejected) {
+		t.Errorf("Close = %v, want the rejection", err)
+	}
+	waitReceived(t, h)
+}
+
 func TestWriterConnectFailure(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
