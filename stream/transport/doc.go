@@ -122,6 +122,7 @@
 //
 //	type  name    direction  payload
 //	1     hello   S→R        u8 version, u8 flags, u32 window, u32 frame size,
+//	                         u32 idle timeout (ms, 0 unspecified),
 //	                         str transfer ID (1..128 bytes), str dataset,
 //	                         varint expected size (-1 unknown),
 //	                         uvarint n, n × (str name, map params) transforms,
@@ -149,9 +150,11 @@
 // finished); after accept at offset k the sender sends data frames carrying
 // the bytes from offset k on, then end; the receiver sends acks while data
 // flows and, once its handler returned, the result; the sender then closes
-// the connection. Either side sends a ping (the receiver an ack) when it
-// has written nothing for a third of its idle timeout, so a silent
-// connection is a dead one. Data frame boundaries carry no meaning; after a
+// the connection. The sender sends a ping when it has written nothing for a
+// third of its idle timeout; the receiver sends an ack (a ping before the
+// accept) when it has written nothing for a third of the shorter of the two
+// idle timeouts, and waits for the longer one; so a silent connection is a
+// dead one. Data frame boundaries carry no meaning; after a
 // reconnect the first data frame may start inside an earlier frame's
 // bytes.
 //

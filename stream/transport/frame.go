@@ -159,6 +159,7 @@ type hello struct {
 	flags      uint8
 	window     uint32 // sender's unacknowledged-bytes window
 	frameSize  uint32 // sender's data frame size
+	idleMs     uint32 // sender's idle timeout in milliseconds; 0 unspecified
 	id         string
 	dataset    string
 	size       int64 // expected size; -1 unknown
@@ -379,6 +380,7 @@ func (h *hello) marshal() []byte {
 	e.u8(h.flags)
 	e.u32(h.window)
 	e.u32(h.frameSize)
+	e.u32(h.idleMs)
 	e.str(h.id)
 	e.str(h.dataset)
 	e.varint(h.size)
@@ -402,6 +404,7 @@ func parseHello(p []byte) (hello, error) {
 	h.flags = d.u8()
 	h.window = d.u32()
 	h.frameSize = d.u32()
+	h.idleMs = d.u32()
 	h.id = d.str()
 	h.dataset = d.str()
 	h.size = d.varint()

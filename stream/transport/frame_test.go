@@ -41,6 +41,7 @@ func randHello(r *rand.Rand) hello {
 		version:   ProtocolVersion,
 		flags:     []uint8{0, helloResume, helloResume | helloSegment}[r.IntN(3)],
 		frameSize: uint32(1 + r.IntN(MaxFrameSize)),
+		idleMs:    r.Uint32(),
 		id:        "id-" + randString(r, 60),
 		dataset:   randString(r, 40),
 		size:      r.Int64N(1<<40) - 1,

@@ -96,8 +96,9 @@ type Sender struct {
 	// and sending the hello. Zero means DefaultDialTimeout.
 	DialTimeout time.Duration
 	// IdleTimeout is how long the sender waits without hearing from the
-	// receiver before it drops the connection; both ends send keepalives
-	// every third of it. Zero means DefaultIdleTimeout.
+	// receiver before it drops the connection. The hello announces it, and
+	// the receiver sends keepalives often enough for it; the sender sends
+	// its own every third of it. Zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
 	// MaxReconnects is how many consecutive reconnect attempts the sender
 	// makes without progress before it gives up with ErrConnLost. Zero means
@@ -262,6 +263,7 @@ func (s *Sender) run(ctx context.Context, src Source, h Header, resume bool) (*R
 		version:    ProtocolVersion,
 		window:     uint32(cfg.slots * cfg.frameSize),
 		frameSize:  uint32(cfg.frameSize),
+		idleMs:     uint32(min(cfg.idle/time.Millisecond, 1<<32-1)),
 		id:         st.id,
 		dataset:    h.Dataset,
 		size:       size,

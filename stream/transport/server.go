@@ -86,9 +86,10 @@ type Server struct {
 	// Zero means DefaultResumeTimeout.
 	ResumeTimeout time.Duration
 	// IdleTimeout is how long a connection may stay silent while the handler
-	// is reading before it is considered dead (the sender sends keepalives
-	// every third of its own IdleTimeout; use the same value on both ends).
-	// Zero means DefaultIdleTimeout.
+	// is reading before it is considered dead; a longer idle timeout
+	// announced by the sender (whose keepalives come every third of it)
+	// takes precedence. The receiver's own keepalives come every third of
+	// the shorter of the two. Zero means DefaultIdleTimeout.
 	IdleTimeout time.Duration
 	// HandshakeTimeout bounds the TLS handshake and the hello. Zero means
 	// DefaultHandshakeTimeout.
@@ -294,7 +295,16 @@ func (run *serveRun) serveConn(raw net.Conn) {
 		run.reply(w, status, msg)
 		return
 	}
-	t.serveWire(&sconn{w: w, acceptNow: make(chan struct{}, 1), ackNow: make(chan struct{}, 1)}, hl.flags&helloSegment != 0)
+	// Read patiently enough for the sender's keepalives, and send ours often
+	// enough for its idle timeout.
+	ping := cfg.idle
+	if hl.idleMs > 0 {
+		senderIdle := time.Duration(hl.idleMs) * time.Millisecond
+		w.idle = max(cfg.idle, senderIdle)
+		ping = min(cfg.idle, senderIdle)
+	}
+	sc := &sconn{w: w, ping: max(ping/3, 10*time.Millisecond), acceptNow: make(chan struct{}, 1), ackNow: make(chan struct{}, 1)}
+	t.serveWire(sc, hl.flags&helloSegment != 0)
 }
 
 // reply sends a result frame on a connection that has no transfer.
@@ -378,6 +388,7 @@ func (srv *Server) release(t *transfer) {
 // sconn is a connection attached to a transfer.
 type sconn struct {
 	w         *wire
+	ping      time.Duration // keepalive interval
 	acceptNow chan struct{}
 	ackNow    chan struct{}
 }
@@ -520,7 +531,7 @@ func (t *transfer) runHandler() {
 func (t *transfer) serveWire(sc *sconn, newSegment bool) {
 	t.attach(sc, newSegment)
 	w := sc.w
-	tick := time.NewTicker(t.run.cfg.idle / 3)
+	tick := time.NewTicker(sc.ping)
 	defer tick.Stop()
 	accepted := false
 	var lastAck int64 = -1
@@ -559,7 +570,7 @@ func (t *transfer) serveWire(sc *sconn, newSegment bool) {
 				lastAck = v
 			}
 		case <-tick.C:
-			if w.idleFor() < t.run.cfg.idle/3 {
+			if w.idleFor() < sc.ping {
 				continue
 			}
 			if accepted {

@@ -867,3 +867,55 @@ func TestPKIHelpers(t *testing.T) {
 		t.Error("CertPEM")
 	}
 }
+
+// stallingReader yields first, pauses, then yields rest.
+type stallingReader struct {
+	first, rest []byte
+	pause       time.Duration
+	paused      bool
+}
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if len(s.first) > 0 {
+		n := copy(p, s.first)
+		s.first = s.first[n:]
+		return n, nil
+	}
+	if !s.paused {
+		s.paused = true
+		time.Sleep(s.pause)
+	}
+	if len(s.rest) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.rest)
+	s.rest = s.rest[n:]
+	return n, nil
+}
+
+// TestIdleTimeoutsDiffer checks that keepalives follow the shorter idle
+// timeout of the two ends, across a source that stalls for longer than it.
+func TestIdleTimeoutsDiffer(t *testing.T) {
+	data := randomBytes(2<<20, 21)
+	for _, tc := range []struct {
+		name           string
+		sender, server time.Duration
+	}{
+		{"short sender timeout", 300 * time.Millisecond, 0},
+		{"short receiver timeout", 0, 300 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newRecordingHandler()
+			addr := startServer(t, &transport.Server{Handler: h, IdleTimeout: tc.server})
+			s := &transport.Sender{Addr: addr, IdleTimeout: tc.sender, MaxReconnects: -1}
+			src := &stallingReader{first: data[:1<<20], rest: data[1<<20:], pause: 1200 * time.Millisecond}
+			res, err := s.SendReader(context.Background(), src, transport.Header{})
+			if err != nil {
+				t.Fatalf("SendReader: %v", err)
+			}
+			if got := waitReceived(t, h); got.sum != sha256.Sum256(data) || res.Reconnects != 0 {
+				t.Errorf("got %d bytes after %d reconnects", got.n, res.Reconnects)
+			}
+		})
+	}
+}
