@@ -33,8 +33,8 @@ type batchConn struct {
 	err    error
 }
 
-func newBatchConn(c net.Conn) *batchConn {
-	return &batchConn{Conn: c, br: bufio.NewReaderSize(c, batchReadSize)}
+func newBatchConn(c net.Conn, readSize int) *batchConn {
+	return &batchConn{Conn: c, br: bufio.NewReaderSize(c, readSize)}
 }
 
 func (b *batchConn) Read(p []byte) (int, error) { return b.br.Read(p) }
@@ -125,14 +125,18 @@ type wire struct {
 }
 
 func newWire(raw net.Conn, idle time.Duration) *wire {
-	w := &wire{raw: raw, conn: raw, addr: raw.RemoteAddr().String(), idle: idle, closed: make(chan struct{})}
-	w.r = bufio.NewReaderSize(raw, 64<<10)
-	return w
+	return &wire{raw: raw, conn: raw, r: raw, addr: raw.RemoteAddr().String(), idle: idle, closed: make(chan struct{})}
 }
 
-// clientTLS wraps w's connection in a TLS client.
+// buffered gives a plain connection a read buffer of the given size.
+func (w *wire) buffered(size int) {
+	w.r = bufio.NewReaderSize(w.raw, size)
+}
+
+// clientTLS wraps w's connection in a TLS client. The sender reads only
+// small control frames, so its read buffer is small.
 func (w *wire) clientTLS(cfg *tls.Config) *tls.Conn {
-	w.batch = newBatchConn(w.raw)
+	w.batch = newBatchConn(w.raw, 4<<10)
 	tc := tls.Client(w.batch, cfg)
 	w.conn, w.r = tc, tc
 	return tc
@@ -140,7 +144,7 @@ func (w *wire) clientTLS(cfg *tls.Config) *tls.Conn {
 
 // serverTLS wraps w's connection in a TLS server.
 func (w *wire) serverTLS(cfg *tls.Config) *tls.Conn {
-	w.batch = newBatchConn(w.raw)
+	w.batch = newBatchConn(w.raw, batchReadSize)
 	tc := tls.Server(w.batch, cfg)
 	w.conn, w.r = tc, tc
 	return tc

@@ -439,6 +439,8 @@ func (st *sendState) connect(ctx context.Context, flags uint8) (*wire, error) {
 		if err := tc.HandshakeContext(dctx); err != nil {
 			return fail("handshake", err)
 		}
+	} else {
+		w.buffered(4 << 10)
 	}
 	hl := st.hello
 	if flags != 0 {

@@ -260,6 +260,8 @@ func (run *serveRun) serveConn(raw net.Conn) {
 		}
 		cs := tc.ConnectionState()
 		state = &cs
+	} else {
+		w.buffered(64 << 10)
 	}
 	idle := w.idle
 	w.idle = 0 // the handshake deadline covers the hello
