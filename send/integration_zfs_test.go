@@ -1,0 +1,121 @@
+//go:build zfs
+
+package send_test
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/proc"
+	"github.com/gozfs/gozfs/internal/ztest"
+	"github.com/gozfs/gozfs/send"
+	"github.com/gozfs/gozfs/zfs"
+)
+
+func labSetup(t *testing.T) (c *zfs.Client, fs string) {
+	t.Helper()
+	p := ztest.NewPool(t, ztest.PoolOptions{Size: 128 << 20})
+	fs = p.Name + "/src"
+	ztest.Run(t, "zfs", "create", fs)
+	mnt := strings.TrimSpace(ztest.Run(t, "zfs", "get", "-H", "-o", "value", "mountpoint", fs))
+	for i, size := range []int{2 << 20, 1 << 20, 512 << 10} {
+		b := make([]byte, size)
+		rand.Read(b)
+		if err := os.WriteFile(filepath.Join(mnt, "f"+string(rune('a'+i))), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ztest.Run(t, "zfs", "snapshot", fs+"@s"+string(rune('1'+i)))
+	}
+	ztest.Run(t, "zfs", "bookmark", fs+"@s1", fs+"#b1")
+	return zfs.New(), fs
+}
+
+func TestIntegrationEstimateMatchesStream(t *testing.T) {
+	c, fs := labSetup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	tests := []struct {
+		name string
+		snap string
+		opts send.Options
+	}{
+		{"full", "@s1", send.Options{}},
+		{"from snapshot", "@s2", send.Options{From: send.Name(fs + "@s1")}},
+		{"from bookmark", "@s2", send.Options{From: send.Name(fs + "#b1")}},
+		{"intermediates", "@s3", send.Options{From: send.Name(fs + "@s1"), Intermediates: true}},
+		{"replication", "@s3", send.Options{Replicate: true, Properties: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			est, err := send.Estimate(ctx, c, send.Name(fs+tt.snap), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := send.Reader(ctx, c, send.Name(fs+tt.snap), tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, s)
+			s.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("estimate %d, stream %d", est, n)
+			if est < n*9/10 || est > n*11/10 {
+				t.Errorf("estimate %d is not within 10%% of the stream's %d bytes", est, n)
+			}
+		})
+	}
+}
+
+func TestIntegrationErrors(t *testing.T) {
+	c, fs := labSetup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	err := send.To(ctx, c, io.Discard, send.Name(fs+"@nope"), send.Options{})
+	var e *errors.Error
+	if !errors.As(err, &e) || !errors.Is(err, errors.ErrNotExist) || e.Stderr == "" {
+		t.Errorf("missing snapshot: err = %v, want NotExist with stderr", err)
+	}
+	err = send.To(ctx, c, io.Discard, send.Name(fs+"@s3"), send.Options{From: send.Name(fs + "@nope")})
+	if errors.KindOf(err) == errors.Other {
+		t.Logf("missing source: %v (kind Other)", err)
+	} else {
+		t.Logf("missing source: %v (kind %v)", err, errors.KindOf(err))
+	}
+	if err == nil {
+		t.Error("missing incremental source accepted")
+	}
+}
+
+func TestIntegrationCloseStopsSend(t *testing.T) {
+	c, fs := labSetup(t)
+	s, err := send.Reader(context.Background(), c, send.Name(fs+"@s3"), send.Options{Replicate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(s, make([]byte, 300<<10)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	t.Logf("Close took %v", time.Since(start))
+	left, err := proc.Descendants(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range left {
+		if p.Executable == "zfs" {
+			t.Errorf("zfs process %d still running after Close", p.PID)
+		}
+	}
+}
