@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/cpu"
 
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/transport"
@@ -98,6 +102,9 @@ func TestDeliver(t *testing.T) {
 				len(info.Transforms) != 2 || info.Transforms[0].String() != "zstd(level=3)" ||
 				info.Transforms[1].Name != "encrypt" || info.Meta["snapshot"] != "tank/data@1" {
 				t.Errorf("handler saw header %+v", info.Header)
+			}
+			if tc.tls && aesHardware() && info.TLS.CipherSuite != tls.TLS_AES_128_GCM_SHA256 && info.TLS.CipherSuite != tls.TLS_AES_256_GCM_SHA384 {
+				t.Errorf("negotiated %s, want an AES-GCM suite on AES hardware", tls.CipherSuiteName(info.TLS.CipherSuite))
 			}
 			switch {
 			case !tc.tls && info.TLS != nil:
@@ -918,4 +925,15 @@ func TestIdleTimeoutsDiffer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// aesHardware reports whether crypto/tls prefers AES-GCM here.
+func aesHardware() bool {
+	switch runtime.GOARCH {
+	case "amd64":
+		return cpu.X86.HasAES && cpu.X86.HasPCLMULQDQ
+	case "arm64":
+		return cpu.ARM64.HasAES && cpu.ARM64.HasPMULL
+	}
+	return false
 }
