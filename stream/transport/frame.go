@@ -185,44 +185,45 @@ type end struct {
 
 // result is the receiver's final word on a transfer.
 type result struct {
-	status  Status
+	status  resultStatus
 	count   uint64
 	sum     uint64
 	message string
 }
 
-// Status is the outcome code carried by a result frame.
-type Status uint8
+// resultStatus is the outcome code carried by a result frame (listed in the
+// package documentation).
+type resultStatus uint8
 
-// Result statuses.
+// Result statuses, as on the wire.
 const (
-	StatusOK              Status = 0 // the handler accepted the data
-	StatusRejected        Status = 1 // the handler returned an error
-	StatusChecksum        Status = 2 // byte count or checksum mismatch
-	StatusProtocol        Status = 3 // the receiver saw a protocol violation
-	StatusUnknownTransfer Status = 4 // resume of an ID the receiver does not hold
-	StatusTimeout         Status = 5 // the receiver gave up waiting
-	StatusVersion         Status = 6 // unsupported protocol version
-	StatusBusy            Status = 7 // the receiver is at its transfer limit
+	statusOK              resultStatus = 0 // the handler accepted the data
+	statusRejected        resultStatus = 1 // the handler returned an error
+	statusChecksum        resultStatus = 2 // byte count or checksum mismatch
+	statusProtocol        resultStatus = 3 // the receiver saw a protocol violation
+	statusUnknownTransfer resultStatus = 4 // resume of an ID the receiver does not hold
+	statusTimeout         resultStatus = 5 // the receiver gave up waiting
+	statusVersion         resultStatus = 6 // unsupported protocol version
+	statusBusy            resultStatus = 7 // the receiver is at its transfer limit
 )
 
-func (s Status) String() string {
+func (s resultStatus) String() string {
 	switch s {
-	case StatusOK:
+	case statusOK:
 		return "ok"
-	case StatusRejected:
+	case statusRejected:
 		return "rejected"
-	case StatusChecksum:
+	case statusChecksum:
 		return "checksum mismatch"
-	case StatusProtocol:
+	case statusProtocol:
 		return "protocol violation"
-	case StatusUnknownTransfer:
+	case statusUnknownTransfer:
 		return "unknown transfer"
-	case StatusTimeout:
+	case statusTimeout:
 		return "timeout"
-	case StatusVersion:
+	case statusVersion:
 		return "unsupported version"
-	case StatusBusy:
+	case statusBusy:
 		return "busy"
 	}
 	return fmt.Sprintf("status %d", uint8(s))
@@ -516,7 +517,7 @@ func (r *result) marshal() []byte {
 func parseResult(p []byte) (result, error) {
 	d := dec{b: p}
 	var r result
-	r.status = Status(d.u8())
+	r.status = resultStatus(d.u8())
 	r.count = d.u64()
 	r.sum = d.u64()
 	r.message = d.str()

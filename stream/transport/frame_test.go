@@ -73,7 +73,7 @@ func TestControlRoundTrip(t *testing.T) {
 		if got, err := parseEnd(e.marshal()); err != nil || got != e {
 			t.Fatalf("case %d: end %+v decoded %+v, %v", i, e, got, err)
 		}
-		res := result{status: Status(r.IntN(8)), count: r.Uint64(), sum: r.Uint64(), message: randString(r, 100)}
+		res := result{status: resultStatus(r.IntN(8)), count: r.Uint64(), sum: r.Uint64(), message: randString(r, 100)}
 		if got, err := parseResult(res.marshal()); err != nil || got != res {
 			t.Fatalf("case %d: result %+v decoded %+v, %v", i, res, got, err)
 		}
@@ -285,7 +285,7 @@ func FuzzFrameDecoder(f *testing.F) {
 	seed = appendFrame(seed, frameAck, 0, marshalAck(7))
 	seed = appendFrame(seed, framePing, 0, nil)
 	seed = appendFrame(seed, frameEnd, 0, (&end{count: 7, algo: checksumXXH3, sum: 99}).marshal())
-	seed = appendFrame(seed, frameResult, 0, (&result{status: StatusRejected, message: "no"}).marshal())
+	seed = appendFrame(seed, frameResult, 0, (&result{status: statusRejected, message: "no"}).marshal())
 	seed = appendFrame(seed, frameAbort, 0, marshalAbort("bye"))
 	f.Add(seed)
 	f.Add([]byte{frameMagic, byte(frameData), 0, 0, 0, 0, 0, 1, 'x'})
@@ -346,34 +346,34 @@ func TestReceiverProtocolViolations(t *testing.T) {
 	tests := []struct {
 		name       string
 		frames     func() []byte
-		wantStatus Status
+		wantStatus resultStatus
 		readErr    error // what the handler's Read must fail with, if it runs
 	}{
-		{"junk", func() []byte { return []byte("GET / HTTP/1.1\r\n\r\n") }, StatusProtocol, nil},
-		{"data before hello", func() []byte { return appendFrame(nil, frameData, 0, []byte("x")) }, StatusProtocol, nil},
+		{"junk", func() []byte { return []byte("GET / HTTP/1.1\r\n\r\n") }, statusProtocol, nil},
+		{"data before hello", func() []byte { return appendFrame(nil, frameData, 0, []byte("x")) }, statusProtocol, nil},
 		{"version 7", func() []byte {
 			h := good
 			h.version = 7
 			return appendFrame(nil, frameHello, 0, h.marshal())
-		}, StatusVersion, nil},
+		}, statusVersion, nil},
 		{"resume of unknown ID", func() []byte {
 			h := good
 			h.flags = helloResume
 			return appendFrame(nil, frameHello, 0, h.marshal())
-		}, StatusUnknownTransfer, nil},
+		}, statusUnknownTransfer, nil},
 		{"ack from the sender", func() []byte {
 			b := appendFrame(nil, frameHello, 0, good.marshal())
 			return appendFrame(b, frameAck, 0, marshalAck(1))
-		}, StatusProtocol, ErrProtocol},
+		}, statusProtocol, ErrProtocol},
 		{"wrong byte count", func() []byte {
 			b := appendFrame(nil, frameHello, 0, good.marshal())
 			b = appendFrame(b, frameData, 0, []byte("abc"))
 			return appendFrame(b, frameEnd, 0, (&end{count: 4, algo: checksumXXH3}).marshal())
-		}, StatusChecksum, ErrChecksum},
+		}, statusChecksum, ErrChecksum},
 		{"corrupt frame header mid-stream", func() []byte {
 			b := appendFrame(nil, frameHello, 0, good.marshal())
 			return append(b, 'x', 'x', 'x', 'x', 'x', 'x', 'x', 'x')
-		}, StatusProtocol, ErrProtocol},
+		}, statusProtocol, ErrProtocol},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -464,13 +464,13 @@ func TestSenderProtocolViolations(t *testing.T) {
 			return appendFrame(nil, frameResult, 0, (&result{status: 99, message: "?"}).marshal())
 		}, ErrProtocol, false},
 		{"busy", func(hello) []byte {
-			return appendFrame(nil, frameResult, 0, (&result{status: StatusBusy, message: "full"}).marshal())
+			return appendFrame(nil, frameResult, 0, (&result{status: statusBusy, message: "full"}).marshal())
 		}, ErrRejected, false},
 		{"receiver timeout", func(hello) []byte {
-			return appendFrame(nil, frameResult, 0, (&result{status: StatusTimeout, message: "late"}).marshal())
+			return appendFrame(nil, frameResult, 0, (&result{status: statusTimeout, message: "late"}).marshal())
 		}, ErrTimeout, false},
 		{"ok before the end frame", func(hello) []byte {
-			return appendFrame(acc(), frameResult, 0, (&result{status: StatusOK, count: 1}).marshal())
+			return appendFrame(acc(), frameResult, 0, (&result{status: statusOK, count: 1}).marshal())
 		}, ErrProtocol, true},
 	}
 	for _, tc := range tests {
@@ -491,12 +491,12 @@ func TestSenderProtocolViolations(t *testing.T) {
 }
 
 func TestStatusAndFrameNames(t *testing.T) {
-	for s := range Status(9) {
+	for s := range resultStatus(9) {
 		if s.String() == "" {
 			t.Errorf("status %d has no name", s)
 		}
 	}
-	if got := Status(200).String(); got != "status 200" {
+	if got := resultStatus(200).String(); got != "status 200" {
 		t.Errorf("unknown status name %q", got)
 	}
 	for ft := range frameType(10) {

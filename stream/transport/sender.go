@@ -531,20 +531,20 @@ func (st *sendState) abortRemote(ctx context.Context, cause error) {
 func (st *sendState) finish(r *result) (*Result, error) {
 	msg := r.message
 	switch r.status {
-	case StatusOK:
+	case statusOK:
 		if sum, ok := st.sum(); ok && (int64(r.count) != st.sent || r.sum != sum) {
 			return nil, st.checksumError(r)
 		}
 		return &Result{ID: st.id, Bytes: int64(r.count), Checksum: r.sum, Message: msg, Reply: st.reply, Reconnects: st.reconnct}, nil
-	case StatusRejected:
+	case statusRejected:
 		return nil, &RejectedError{ID: st.id, Message: msg}
-	case StatusBusy:
+	case statusBusy:
 		return nil, &RejectedError{ID: st.id, Message: "receiver busy: " + msg}
-	case StatusChecksum:
+	case statusChecksum:
 		return nil, st.checksumError(r)
-	case StatusUnknownTransfer:
+	case statusUnknownTransfer:
 		return nil, &OpError{Op: "resume", Addr: st.cfg.addr, Kind: ErrUnknownTransfer, Err: errors.New(msg)}
-	case StatusTimeout:
+	case statusTimeout:
 		return nil, &OpError{Op: "send", Addr: st.cfg.addr, Kind: ErrTimeout, Err: errors.New("receiver: " + msg)}
 	default:
 		return nil, &ProtocolError{Msg: fmt.Sprintf("%v: %s", r.status, msg), Remote: true}
@@ -632,7 +632,7 @@ func (st *sendState) session(ctx context.Context, w *wire, from int64, endDone b
 	// settled vets a result: success before the end frame went out is a
 	// receiver that did not check the data.
 	settled := func() (*result, error) {
-		if ss.res.status == StatusOK && !endDone {
+		if ss.res.status == statusOK && !endDone {
 			return nil, protoErrf("receiver reported success before the end frame")
 		}
 		return ss.res, nil

@@ -100,7 +100,7 @@ type Server struct {
 	// DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
 	// MaxTransfers limits the transfers whose handlers run at once; further
-	// senders are rejected (StatusBusy). Zero means no limit.
+	// senders are rejected (statusBusy). Zero means no limit.
 	MaxTransfers int
 	// Logger, if set, receives connection-level failures that have no caller
 	// to return to (failed handshakes, malformed hellos). Nil discards them.
@@ -271,21 +271,21 @@ func (run *serveRun) serveConn(raw net.Conn) {
 		run.logf(slog.LevelWarn, "transport: reading hello failed", "remote", addr, "err", err)
 		if errors.Is(err, ErrProtocol) {
 			// Not our protocol (or a TLS client on a plain port): say so.
-			run.reply(w, StatusProtocol, err.Error())
+			run.reply(w, statusProtocol, err.Error())
 		}
 		return
 	}
 	if h.typ != frameHello {
-		run.reply(w, StatusProtocol, fmt.Sprintf("first frame is %v, want hello", h.typ))
+		run.reply(w, statusProtocol, fmt.Sprintf("first frame is %v, want hello", h.typ))
 		return
 	}
 	hl, err := parseHello(p)
 	if err != nil {
 		var ve *versionError
 		if errors.As(err, &ve) {
-			run.reply(w, StatusVersion, err.Error())
+			run.reply(w, statusVersion, err.Error())
 		} else {
-			run.reply(w, StatusProtocol, err.Error())
+			run.reply(w, statusProtocol, err.Error())
 		}
 		run.logf(slog.LevelWarn, "transport: bad hello", "remote", addr, "err", err)
 		return
@@ -310,7 +310,7 @@ func (run *serveRun) serveConn(raw net.Conn) {
 }
 
 // reply sends a result frame on a connection that has no transfer.
-func (run *serveRun) reply(w *wire, status Status, msg string) {
+func (run *serveRun) reply(w *wire, status resultStatus, msg string) {
 	w.raw.SetWriteDeadline(time.Now().Add(run.cfg.handshake))
 	r := result{status: status, message: truncate(msg, MaxControlSize-64)}
 	w.writeControl(frameResult, 0, r.marshal())
@@ -330,7 +330,7 @@ func peerID(state *tls.ConnectionState) []byte {
 // lookup finds the transfer a hello resumes, or creates a new one and starts
 // its handler. It returns a nil transfer and a status when the hello must be
 // refused.
-func (srv *Server) lookup(run *serveRun, hl *hello, addr net.Addr, state *tls.ConnectionState) (*transfer, Status, string) {
+func (srv *Server) lookup(run *serveRun, hl *hello, addr net.Addr, state *tls.ConnectionState) (*transfer, resultStatus, string) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	t := srv.transfers[hl.id]
@@ -338,15 +338,15 @@ func (srv *Server) lookup(run *serveRun, hl *hello, addr net.Addr, state *tls.Co
 		// A resume must come from the same client certificate as the
 		// original hello, so an ID alone cannot hijack a transfer.
 		if t == nil || !bytes.Equal(t.peer, peerID(state)) {
-			return nil, StatusUnknownTransfer, fmt.Sprintf("no transfer %q to resume", hl.id)
+			return nil, statusUnknownTransfer, fmt.Sprintf("no transfer %q to resume", hl.id)
 		}
 		return t, 0, ""
 	}
 	if t != nil {
-		return nil, StatusRejected, fmt.Sprintf("transfer ID %q is already in use", hl.id)
+		return nil, statusRejected, fmt.Sprintf("transfer ID %q is already in use", hl.id)
 	}
 	if srv.MaxTransfers > 0 && srv.active >= srv.MaxTransfers {
-		return nil, StatusBusy, fmt.Sprintf("%d transfers running", srv.active)
+		return nil, statusBusy, fmt.Sprintf("%d transfers running", srv.active)
 	}
 	size := hl.size
 	if size < 0 {
@@ -496,15 +496,15 @@ func (t *transfer) runHandler() {
 	case t.aborted:
 		res = nil // the sender is gone and expects nothing
 	case herr == nil:
-		res.status, res.message = StatusOK, t.info.Message
+		res.status, res.message = statusOK, t.info.Message
 	case errors.As(herr, &ce):
-		res.status, res.message = StatusChecksum, herr.Error()
+		res.status, res.message = statusChecksum, herr.Error()
 	case errors.Is(herr, ErrProtocol):
-		res.status, res.message = StatusProtocol, herr.Error()
+		res.status, res.message = statusProtocol, herr.Error()
 	case errors.Is(t.rerr, ErrTimeout):
-		res.status, res.message = StatusTimeout, herr.Error()
+		res.status, res.message = statusTimeout, herr.Error()
 	default:
-		res.status, res.message = StatusRejected, herr.Error()
+		res.status, res.message = statusRejected, herr.Error()
 	}
 	if res != nil {
 		res.message = truncate(res.message, MaxControlSize-64)
