@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"runtime"
 	"strings"
@@ -936,4 +937,41 @@ func aesHardware() bool {
 		return cpu.ARM64.HasAES && cpu.ARM64.HasPMULL
 	}
 	return false
+}
+
+// TestRandomDrops cuts connections at random points, with random frame
+// sizes and windows, and checks every stream arrives intact exactly once.
+func TestRandomDrops(t *testing.T) {
+	p := newTestPKI(t)
+	r := mrand.New(mrand.NewPCG(7, 11))
+	for i := range 8 {
+		size := 1<<20 + r.IntN(3<<20)
+		frame := 16<<10 + r.IntN(256<<10)
+		window := frame * (2 + r.IntN(8))
+		var plans []proxyPlan
+		for range 1 + r.IntN(3) {
+			plans = append(plans, proxyPlan{cutAfter: int64(1 + r.IntN(size)), corruptAt: -1})
+		}
+		useTLS := i%2 == 0
+		t.Run(fmt.Sprintf("seed%d", i), func(t *testing.T) {
+			data := randomBytes(size, uint64(1000+i))
+			h := newRecordingHandler()
+			srv := &transport.Server{Handler: h}
+			s := &transport.Sender{FrameSize: frame, Window: window, ReconnectBackoff: time.Millisecond, MaxReconnects: 10}
+			if useTLS {
+				srv.TLSConfig = p.serverTLS(true)
+				s.TLSConfig = p.clientTLS(true)
+				s.TLSConfig.ServerName = "127.0.0.1"
+			}
+			s.Addr = newProxy(t, startServer(t, srv), plans...).addr()
+			res, err := s.SendReader(context.Background(), bytes.NewReader(data), transport.Header{})
+			if err != nil {
+				t.Fatalf("size %d frame %d window %d plans %+v: %v", size, frame, window, plans, err)
+			}
+			got := waitReceived(t, h)
+			if got.sum != sha256.Sum256(data) || got.n != int64(size) || res.Bytes != int64(size) {
+				t.Fatalf("size %d frame %d window %d plans %+v: got %d bytes", size, frame, window, plans, got.n)
+			}
+		})
+	}
 }
