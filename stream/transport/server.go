@@ -261,7 +261,7 @@ func (run *serveRun) serveConn(raw net.Conn) {
 		cs := tc.ConnectionState()
 		state = &cs
 	} else {
-		w.buffered(64 << 10)
+		w.buffered(4 << 10) // data frames bypass it: payload reads go to the socket
 	}
 	idle := w.idle
 	w.idle = 0 // the handshake deadline covers the hello
