@@ -684,22 +684,39 @@ func BenchmarkIntegrationReplicate(b *testing.B) {
 			p.zfs("destroy", "-r", ds)
 		}
 	}
-	var base, ours time.Duration
-	for b.Loop() {
-		// Full receives into new datasets; the destroys are not timed.
+	shell := func() time.Duration {
 		destroy(p.name("shell"))
-		destroy(p.name("sdk"))
+		ztest.Run(b, "zpool", "sync", p.Name)
 		t0 := time.Now()
 		out, err := exec.Command("sh", "-c", "zfs send "+src+"@s1 | zfs receive "+p.name("shell")).CombinedOutput()
 		if err != nil {
 			b.Fatalf("%v: %s", err, out)
 		}
-		base += time.Since(t0)
-		t0 = time.Now()
+		return time.Since(t0)
+	}
+	sdk := func() time.Duration {
+		destroy(p.name("sdk"))
+		ztest.Run(b, "zpool", "sync", p.Name)
+		t0 := time.Now()
 		if _, err := recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s1"), recv.Name(p.name("sdk")), recv.ReplicateOptions{}); err != nil {
 			b.Fatal(err)
 		}
-		ours += time.Since(t0)
+		return time.Since(t0)
+	}
+	// Full receives into new datasets; destroying the previous copy and
+	// syncing the pool are not timed, and the order alternates so that
+	// neither side always runs on a warmer cache.
+	var base, ours time.Duration
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			base += shell()
+			ours += sdk()
+		} else {
+			ours += sdk()
+			base += shell()
+		}
+		i++
 	}
 	b.ReportMetric(float64(base)/float64(ours), "ratio")
 	b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "ours-ns/op")
