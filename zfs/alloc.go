@@ -12,6 +12,7 @@ const (
 	datasetBlock  = 128
 	propertyBlock = 512
 	stringBlock   = 32 << 10
+	readBlock     = 64 << 10 // what a pipe holds
 )
 
 // alloc hands out Datasets, Property slices and strings from blocks, so that a
@@ -88,7 +89,7 @@ func (lr *lineReader) unread(line string) {
 }
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, stringBlock)}
+	return &lineReader{r: r, buf: make([]byte, readBlock)}
 }
 
 // next returns the next line without its newline. At the end of input it

@@ -503,7 +503,7 @@ return {count = n, name = args["argv"][1], ok = true}
 		})
 	}
 	c := cs["text"]
-	v, err := c.Program(ctx, P, strings.NewReader(`return zfs.sync.destroy(...["argv"][1])`), zfs.ProgramOptions{Args: []string{P + "/fs@a"}})
+	v, err := c.Program(ctx, P, strings.NewReader(`return zfs.sync.destroy((...)["argv"][1])`), zfs.ProgramOptions{Args: []string{P + "/fs@a"}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), v)
 	_, err = c.Snapshot(ctx, P+"/fs@a")

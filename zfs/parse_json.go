@@ -1,10 +1,13 @@
 package zfs
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/gozfs/gozfs/errors"
 )
@@ -30,7 +33,7 @@ type jsonScanner struct {
 const maxJSONDepth = 256
 
 func newJSONScanner(op string, r io.Reader) *jsonScanner {
-	return &jsonScanner{op: op, r: r, buf: make([]byte, stringBlock)}
+	return &jsonScanner{op: op, r: r, buf: make([]byte, readBlock)}
 }
 
 // fill reads more input, keeping buf[pos:end]. It reports whether any byte
@@ -88,6 +91,15 @@ func (s *jsonScanner) wrapEOF(err error) error {
 
 // peek returns the next byte that is not white space, without consuming it.
 func (s *jsonScanner) peek() (byte, error) {
+	if s.pos < s.end {
+		if c := s.buf[s.pos]; c > ' ' {
+			return c, nil
+		}
+	}
+	return s.peekSlow()
+}
+
+func (s *jsonScanner) peekSlow() (byte, error) {
 	for {
 		for s.pos < s.end {
 			switch c := s.buf[s.pos]; c {
@@ -104,6 +116,14 @@ func (s *jsonScanner) peek() (byte, error) {
 }
 
 func (s *jsonScanner) expect(c byte) error {
+	if s.pos < s.end && s.buf[s.pos] == c {
+		s.pos++
+		return nil
+	}
+	return s.expectSlow(c)
+}
+
+func (s *jsonScanner) expectSlow(c byte) error {
 	b, err := s.peek()
 	if err != nil {
 		return err
@@ -135,6 +155,16 @@ func (s *jsonScanner) open(o, c byte) (bool, error) {
 // more consumes the ',' between members or the closing byte c, reporting
 // whether another member follows.
 func (s *jsonScanner) more(c byte) (bool, error) {
+	if s.pos < s.end {
+		switch s.buf[s.pos] {
+		case ',':
+			s.pos++
+			return true, nil
+		case c:
+			s.pos++
+			return false, nil
+		}
+	}
 	b, err := s.peek()
 	if err != nil {
 		return false, err
@@ -176,13 +206,7 @@ func (s *jsonScanner) str() ([]byte, error) {
 	s.scratch = s.scratch[:0]
 	copied := false
 	for {
-		i := s.pos
-		for i < s.end {
-			if c := s.buf[i]; c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			i++
-		}
+		i := stringEnd(s.buf[:s.end], s.pos)
 		if i == s.end {
 			s.scratch = append(s.scratch, s.buf[s.pos:i]...)
 			copied = true
@@ -213,6 +237,33 @@ func (s *jsonScanner) str() ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// stringEnd returns the index of the first byte at or after i in b that
+// ends a run of plain string bytes: '"', '\\' or a control character, or
+// len(b). It looks at eight bytes at a time.
+func stringEnd(b []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ '"'*ones
+		bs := x ^ '\\'*ones
+		// A zero byte in q or bs, or a byte below 0x20 in x, sets the high
+		// bit of its byte in m (the lowest such bit is exact).
+		m := ((q - ones) &^ q) | ((bs - ones) &^ bs) | ((x - 0x20*ones) &^ x)
+		if m &= highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // need makes sure n bytes are buffered after pos.
@@ -511,6 +562,9 @@ func (p *jsonListParser) next1() (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(k) == 0 {
+		return nil, sc.syntax("empty dataset name")
+	}
 	d := p.a.dataset()
 	d.dataset = dataset{c: p.s.c, name: p.a.str(k)}
 	if err := p.dataset(d); err != nil {
@@ -696,20 +750,5 @@ func (p *jsonListParser) source(src *Source) error {
 
 // parseUintBytes is parseUint for a byte slice.
 func parseUintBytes(b []byte) (uint64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		c -= '0'
-		if c > 9 {
-			return 0, false
-		}
-		nv := v*10 + uint64(c)
-		if nv/10 != v {
-			return 0, false
-		}
-		v = nv
-	}
-	return v, true
+	return parseUint(unsafe.String(unsafe.SliceData(b), len(b)))
 }

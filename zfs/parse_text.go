@@ -1,8 +1,11 @@
 package zfs
 
 import (
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"strings"
+	"unsafe"
 
 	"github.com/gozfs/gozfs/errors"
 )
@@ -107,22 +110,52 @@ func (s *shape) syntaxErr(line int, format string, args ...any) error {
 // parseUint parses a decimal unsigned integer; "-", "" and garbage give 0 and
 // false.
 func parseUint(s string) (uint64, bool) {
-	if s == "" || len(s) > 20 {
+	switch {
+	case s == "" || len(s) > 20:
 		return 0, false
+	case len(s) == 20:
+		// 19 digits cannot overflow; the 20th may.
+		v, ok := parseUint(s[:19])
+		d := s[19] - '0'
+		const max = (1<<64 - 1) / 10 // 1844674407370955161
+		if !ok || d > 9 || v > max || v == max && d > (1<<64-1)%10 {
+			return 0, false
+		}
+		return v*10 + uint64(d), true
 	}
 	var v uint64
-	for i := 0; i < len(s); i++ {
+	i := 0
+	// Eight digits at a time: GUIDs have up to 20, times 10.
+	for ; i+8 <= len(s); i += 8 {
+		d, ok := parse8(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8)))
+		if !ok {
+			return 0, false
+		}
+		v = v*100000000 + d
+	}
+	for ; i < len(s); i++ {
 		c := s[i] - '0'
 		if c > 9 {
 			return 0, false
 		}
-		nv := v*10 + uint64(c)
-		if nv/10 != v {
-			return 0, false // overflow
-		}
-		v = nv
+		v = v*10 + uint64(c)
 	}
 	return v, true
+}
+
+// parse8 converts eight ASCII digits, loaded little-endian (the first digit
+// in the low byte), to their value, reporting false if a byte is not a digit.
+func parse8(x uint64) (uint64, bool) {
+	const ones = 0x0101010101010101
+	// Every byte must be in '0'..'9': its high nibble 3 and adding 6 must not
+	// carry into it.
+	if x&(0xf0*ones) != 0x30*ones || (x+0x06*ones)&(0xf0*ones) != 0x30*ones {
+		return 0, false
+	}
+	x -= 0x30 * ones
+	x = x*10 + x>>8                                                                                 // pairs of digits
+	x = ((x&0x000000ff000000ff)*(100+1000000<<32) + (x>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32 // all eight
+	return x, true
 }
 
 // setIdentity stores one identity property into d, reporting whether p was
@@ -156,14 +189,18 @@ type textListParser struct {
 	ncol    int
 	propCol []int // column of each requested property
 	free    int   // the one user-property column whose value may hold tabs and newlines, or -1
-	fields  []string
+	bufs    [2][]string
+	cur     int // bufs[cur] holds the fields of the pending line
+	pend    string
+	hasPend bool
 }
 
 func newTextListParser(s *shape, r io.Reader) *textListParser {
 	p := &textListParser{s: s, lr: newLineReader(r), free: -1}
 	cols := s.listColumns()
 	p.ncol = len(cols)
-	p.fields = make([]string, 0, p.ncol)
+	p.bufs[0] = make([]string, 0, p.ncol)
+	p.bufs[1] = make([]string, 0, p.ncol)
 	nfree := 0
 	for i, c := range cols {
 		if isUserProp(c) {
@@ -185,38 +222,75 @@ func newTextListParser(s *shape, r io.Reader) *textListParser {
 	return p
 }
 
-// splitTabs appends the tab-separated fields of line to dst.
+// splitTabs appends the tab-separated fields of line to dst. It looks for
+// tabs eight bytes at a time: rows are mostly long runs without one.
 func splitTabs(line string, dst []string) []string {
-	for {
-		i := strings.IndexByte(line, '\t')
-		if i < 0 {
-			return append(dst, line)
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+		tabs  = '\t' * ones
+	)
+	b := unsafe.Slice(unsafe.StringData(line), len(line)) // read only
+	start, i := 0, 0
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ tabs
+		// The lowest set high bit marks the first zero byte of x, i.e. the
+		// first tab (bits above it may be false positives, so only the
+		// lowest is used).
+		m := (x - ones) &^ x & highs
+		if m == 0 {
+			i += 8
+			continue
 		}
-		dst = append(dst, line[:i])
-		line = line[i+1:]
+		j := i + bits.TrailingZeros64(m)>>3
+		dst = append(dst, line[start:j])
+		start, i = j+1, j+1
 	}
+	for ; i < len(b); i++ {
+		if b[i] == '\t' {
+			dst = append(dst, line[start:i])
+			start = i + 1
+		}
+	}
+	return append(dst, line[start:])
 }
 
 func (p *textListParser) next() (*Dataset, error) {
-	line, err := p.lr.next()
-	if err != nil {
-		return nil, err
+	var line string
+	var f []string
+	if p.hasPend {
+		line, f = p.pend, p.bufs[p.cur]
+		p.hasPend = false
+	} else {
+		l, err := p.lr.next()
+		if err != nil {
+			return nil, err
+		}
+		line, f = l, splitTabs(l, p.bufs[p.cur][:0])
 	}
 	start := p.lr.lines
 	// A value holding a newline continues the row on the following lines,
-	// which then have too few fields to be rows of their own.
+	// which then have too few fields to be rows of their own. Read one line
+	// ahead to find out.
+	joined := false
 	for n := 0; ; n++ {
 		more, err := p.lr.next()
 		if err != nil {
 			break
 		}
-		if strings.Count(more, "\t")+1 >= p.ncol || n > maxContinuation {
-			p.lr.unread(more)
+		o := 1 - p.cur
+		mf := splitTabs(more, p.bufs[o][:0])
+		p.bufs[o] = mf
+		if len(mf) >= p.ncol || n > maxContinuation {
+			p.pend, p.hasPend, p.cur = more, true, o
 			break
 		}
 		line = line + "\n" + more
+		joined = true
 	}
-	f := splitTabs(line, p.fields[:0])
+	if joined {
+		f = splitTabs(line, f[:0])
+	}
 	if len(f) != p.ncol {
 		if p.free < 0 || len(f) < p.ncol {
 			return nil, p.s.syntaxErr(start, "got %d tab-separated fields, want %d (a property value holds a tab or newline; the JSON output of OpenZFS 2.3 and later does not have this problem)", len(f), p.ncol)
