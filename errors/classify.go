@@ -129,6 +129,9 @@ var rules = []rule{
 	// zpool_main.c import: "cannot import 'tank': a pool with that name
 	// already exists"; libzfs_crypto.c zfs_crypto_load_key: "Key load error:
 	// Key already loaded for 'tank/secret'."
+	// libzfs_dataset.c zfs_bookmark, EEXIST: "cannot create bookmark
+	// 'tank/a#b': bookmark exists"
+	r(Exist, `bookmark exists`),
 	r(Exist, `(dataset|pool|destination|filesystem|tag) already (exists|mounted)|pool or dataset exists|checkpoint exists|conflicting snapshot '.*' from parent|already has a snapshot with the new name|already exists|Key already loaded for`),
 	// libzfs_util.c zfs_standard_error EBUSY: "dataset is busy";
 	// zpool_standard_error EBUSY: "pool is busy"; EZFS_BUSY: "pool or dataset
@@ -136,7 +139,9 @@ var rules = []rule{
 	// must not be mounted"; umount(8) via libzfs_mount.c: "umount: /tank/a:
 	// target is busy."
 	// EZFS_ACTIVE_POOL (multihost): "pool is imported on a different host"
-	r(Busy, `(dataset|pool|pool or dataset) is busy|target is busy|pool is imported on a different host`),
+	// libzfs_crypto.c zfs_crypto_unload_key, EBUSY: "Key unload error:
+	// 'tank/secret' is busy."
+	r(Busy, `(dataset|pool|pool or dataset) is busy|target is busy|pool is imported on a different host|Key unload error: '.*' is busy`),
 	// zfs_main.c: "cannot unmount 'tank/a': not currently mounted", "cannot
 	// share 'tank/a': not currently mounted"
 	r(NotMounted, `not currently mounted`),
@@ -212,6 +217,10 @@ var rules = []rule{
 	// token is corrupt (invalid format)", "resume token is corrupt", "provided
 	// resume token is corrupt", "dataset's resume token is corrupt"
 	r(InvalidArgument, `resume token is corrupt`),
+	// zfs_prop.c / libzfs_dataset.c zfs_valid_proplist for index properties:
+	// "'atime' must be one of 'on | off'"; libzfs_dataset.c zfs_promote: "not
+	// a cloned filesystem"
+	r(InvalidArgument, `' must be one of '|not a cloned filesystem`),
 	r(InvalidArgument, `invalid property|read-only property|property doesn't apply|property cannot be inherited|invalid quota or reservation|operation not applicable to datasets|invalid argument|' is readonly|' must be (a|an|set|power|zero)|does not apply to datasets of this type|missing volume|volume size|cannot specify snapshot name|not an earlier snapshot from the same fs|invalid option|(^| )missing [a-z<]|too many arguments|(^| )usage:`),
 }
 
