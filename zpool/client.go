@@ -1,0 +1,127 @@
+package zpool
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/names"
+	"github.com/gozfs/gozfs/zfs"
+)
+
+// Client runs zpool commands. It is built on a *zfs.Client, whose Runner and
+// OpenZFS version probe it shares: a program that drives both zfs and zpool
+// makes one zfs.Client and passes it to New, so both go through the same
+// runner (sudo, ssh, a logger) and `zfs version` runs at most once.
+//
+// A Client is safe for concurrent use.
+type Client struct {
+	zc *zfs.Client
+}
+
+// New returns a Client that runs commands through c. A nil c means
+// zfs.New(): zpool from $PATH through the default exec runner.
+func New(c *zfs.Client) *Client {
+	if c == nil {
+		c = zfs.New()
+	}
+	return &Client{zc: c}
+}
+
+// ZFS returns the zfs.Client the Client runs commands through.
+func (c *Client) ZFS() *zfs.Client { return c.zc }
+
+// output runs `zpool args...` for operation op on name and returns its
+// standard output.
+func (c *Client) output(ctx context.Context, op, name string, args ...string) ([]byte, error) {
+	var out bytes.Buffer
+	err := c.zc.Run(ctx, op, name, &zfs.Cmd{Name: "zpool", Args: args, Stdout: &out})
+	return out.Bytes(), err
+}
+
+// run runs `zpool args...` for operation op on name, discarding its output.
+func (c *Client) run(ctx context.Context, op, name string, args ...string) error {
+	return c.zc.Run(ctx, op, name, &zfs.Cmd{Name: "zpool", Args: args})
+}
+
+// json reports whether to ask zpool for JSON output.
+func (c *Client) json(ctx context.Context) (bool, error) { return c.zc.JSON(ctx) }
+
+// checkPool validates the name of an existing pool for operation op.
+func checkPool(op, name string) error {
+	return errors.WithOp(names.Pool(name), op)
+}
+
+// checkPools validates several pool names.
+func checkPools(op string, pools []string) error {
+	for _, p := range pools {
+		if err := checkPool(op, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDevices validates device or vdev operands: they must not be taken
+// for options or for the keywords of a vdev specification.
+func checkDevices(op, pool string, devs []string) error {
+	for _, d := range devs {
+		if err := checkDevice(op, pool, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkDevice(op, pool, dev string) error {
+	if err := names.Operand(dev); err != nil {
+		return errors.InvalidArgumentf(op, pool, "invalid device %q: must be non-empty and not begin with '-'", dev)
+	}
+	if isKeyword(dev) {
+		return errors.InvalidArgumentf(op, pool, "invalid device %q: it is a vdev keyword", dev)
+	}
+	return nil
+}
+
+// keywordRE matches the words zpool reads as a vdev type or class in a vdev
+// specification rather than as a device.
+var keywordRE = regexp.MustCompile(`^(mirror|raidz[0-3]?|draid[0-3]?(:[0-9]+[dcs])*|logs?|cache|spares?|special|dedup)$`)
+
+// isKeyword reports whether s would be read by zpool as a vdev type or class
+// keyword rather than a device.
+func isKeyword(s string) bool { return keywordRE.MatchString(s) }
+
+// propArgs turns properties into sorted "flag key=value" pairs, after
+// checking every key.
+func propArgs(op, pool, flag string, props map[string]string) ([]string, error) {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		if err := checkPropName(op, pool, k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	args := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		args = append(args, flag, k+"="+props[k])
+	}
+	return args, nil
+}
+
+// checkPropName validates a property name: non-empty, no '=', no leading '-'
+// and no white space or control characters.
+func checkPropName(op, pool, prop string) error {
+	if prop == "" || prop[0] == '-' || strings.ContainsAny(prop, "= \t\n\r,") {
+		return errors.InvalidArgumentf(op, pool, "invalid property name %q", prop)
+	}
+	for _, r := range prop {
+		if r < 0x20 || r == 0x7f {
+			return errors.InvalidArgumentf(op, pool, "invalid property name %q", prop)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package zpool
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// addSeeds adds the golden captures whose names match pattern as seeds.
+func addSeeds(f *testing.F, pattern string) {
+	f.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*", pattern))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// checkTree fails if a vdev tree has nil nodes or nameless vdevs with
+// children.
+func checkTree(t *testing.T, vs []*Vdev) {
+	t.Helper()
+	for _, v := range vs {
+		if v == nil {
+			t.Fatal("nil vdev")
+		}
+		checkTree(t, v.Children)
+	}
+}
+
+func FuzzParseStatus(f *testing.F) {
+	addSeeds(f, "*status*.txt")
+	f.Add([]byte("  pool: a\n state: ONLINE\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\ta ONLINE 0 0 0\n\t  b ONLINE 1 2 3\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		all, err := ParseStatus(b)
+		if err != nil {
+			return
+		}
+		for _, s := range all {
+			if s == nil {
+				t.Fatal("nil status")
+			}
+			if s.Root != nil {
+				checkTree(t, []*Vdev{s.Root})
+			}
+			checkTree(t, s.Logs)
+			checkTree(t, s.Spares)
+			for _, v := range s.Vdevs() {
+				if v.Type == "" {
+					t.Fatalf("vdev %q has no type", v.Name)
+				}
+			}
+			if s.Scan != nil && (s.Scan.Percent < 0 || s.Scan.Percent != s.Scan.Percent) {
+				t.Fatalf("bad percent %v", s.Scan.Percent)
+			}
+		}
+	})
+}
+
+func FuzzParseStatusJSON(f *testing.F) {
+	addSeeds(f, "*status*.json")
+	f.Add([]byte(`{"pools":{"a":{"vdevs":{"a":{"vdevs":{"b":{}}}}}}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		all, err := ParseStatusJSON(b)
+		if err != nil {
+			return
+		}
+		for _, s := range all {
+			if s.Root != nil {
+				checkTree(t, []*Vdev{s.Root})
+			}
+			if s.Scan != nil && (s.Scan.Percent < 0 || s.Scan.Percent > 100) {
+				t.Fatalf("bad percent %v", s.Scan.Percent)
+			}
+		}
+	})
+}
+
+func FuzzParsePoolsText(f *testing.F) {
+	addSeeds(f, "*get*.txt")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pools, err := parsePoolsText(b)
+		if err != nil {
+			return
+		}
+		for _, p := range pools {
+			if p.Properties == nil || p.Features == nil {
+				t.Fatal("nil maps")
+			}
+			for k := range p.Features {
+				if _, ok := p.Properties["feature@"+k]; !ok {
+					t.Fatalf("feature %q without property", k)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParsePoolsJSON(f *testing.F) {
+	addSeeds(f, "*get*.json")
+	addSeeds(f, "*list*.json")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pools, err := parsePoolsJSON(b)
+		if err != nil {
+			return
+		}
+		for _, p := range pools {
+			if p == nil || p.Properties == nil {
+				t.Fatal("nil pool or properties")
+			}
+		}
+	})
+}
+
+func FuzzParseImportList(f *testing.F) {
+	addSeeds(f, "import-list*.txt")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pools, err := parseImportList(b)
+		if err != nil {
+			return
+		}
+		for _, p := range pools {
+			if p.Root != nil {
+				checkTree(t, []*Vdev{p.Root})
+			}
+		}
+	})
+}
+
+func FuzzParseHistory(f *testing.F) {
+	addSeeds(f, "*history*.txt")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		evs, err := parseHistory(b)
+		if err != nil {
+			return
+		}
+		for _, ev := range evs {
+			if ev.Kind == "" {
+				t.Fatal("event without kind")
+			}
+		}
+	})
+}
+
+func FuzzParseIostat(f *testing.F) {
+	addSeeds(f, "*iostat*.txt")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, verbose := range []bool{false, true} {
+			p := newIostatParser(IostatOptions{Vdevs: verbose})
+			var got []*IostatSample
+			for _, line := range strings.Split(string(b), "\n") {
+				got = append(got, p.line(line)...)
+			}
+			got = append(got, p.flush()...)
+			for _, s := range got {
+				if len(s.Pools) == 0 {
+					t.Fatal("empty sample delivered")
+				}
+			}
+		}
+	})
+}
