@@ -158,8 +158,13 @@ func TestIntegrationMirrorLifecycle(t *testing.T) {
 		assert.Equal(t, 100.0, st.Scan.Percent, name)
 		assert.WithinDuration(t, time.Now(), st.Scan.End, 10*time.Minute, name)
 	}
-	err = c.PauseScrub(ctx, pool)
-	assert.Error(t, err, "no scrub to pause")
+	// Pausing a finished scrub succeeds; stopping one fails.
+	assert.NoError(t, c.PauseScrub(ctx, pool))
+	err = c.StopScrub(ctx, pool)
+	require.Error(t, err)
+	var se *errors.Error
+	require.ErrorAs(t, err, &se)
+	assert.Contains(t, se.Stderr, "there is no active scrub")
 
 	// Checkpoint.
 	require.NoError(t, c.Checkpoint(ctx, pool))
