@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/command"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/sendstream"
 	"github.com/gozfs/gozfs/zfs"
@@ -66,7 +67,7 @@ func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Resul
 	log := &verboseLog{target: p.target}
 	cmd := &zfs.Cmd{Name: "zfs", Args: p.args, Stdout: log, Interrupt: true}
 	if !p.copies() {
-		if f, release, ok := handoff(r); ok {
+		if f, release, ok := command.Handoff(r); ok {
 			cmd.Stdin = f
 			err := p.c.Run(ctx, op, p.target, cmd)
 			release()

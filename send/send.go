@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/command"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -45,7 +46,7 @@ func Validate(ctx context.Context, c *zfs.Client, snap Snapshot, opts Options) e
 // into runs the send into w, directly or through the transforms.
 func (p *plan) into(ctx context.Context, w io.Writer) error {
 	if !p.transformed() && p.opts.Progress == nil {
-		if f, release, ok := handoff(w); ok {
+		if f, release, ok := command.Handoff(w); ok {
 			defer release()
 			return p.run(ctx, f)
 		}
