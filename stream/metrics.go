@@ -157,6 +157,18 @@ func (p *Pipeline) BufferReader(name string, opts BufferOptions) ReadTransform {
 	}
 }
 
+// timeClose closes c, if any, counting the time it takes as the stage's work
+// (closing flushes what the stage still holds).
+func (s *stage) timeClose(c io.Closer) error {
+	if c == nil {
+		return nil
+	}
+	t0 := time.Now()
+	err := c.Close()
+	s.nanos.Add(int64(time.Since(t0)))
+	return err
+}
+
 type timedWriter struct {
 	p *Pipeline
 	s *stage
@@ -171,15 +183,7 @@ func (t *timedWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func (t *timedWriter) Close() error {
-	if t.c == nil {
-		return nil
-	}
-	t0 := time.Now()
-	err := t.c.Close()
-	t.s.nanos.Add(int64(time.Since(t0)))
-	return err
-}
+func (t *timedWriter) Close() error { return t.s.timeClose(t.c) }
 
 type timedReader struct {
 	p *Pipeline
@@ -195,15 +199,7 @@ func (t *timedReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (t *timedReader) Close() error {
-	if t.c == nil {
-		return nil
-	}
-	t0 := time.Now()
-	err := t.c.Close()
-	t.s.nanos.Add(int64(time.Since(t0)))
-	return err
-}
+func (t *timedReader) Close() error { return t.s.timeClose(t.c) }
 
 // StageReport is the measurement of one stage.
 type StageReport struct {
