@@ -110,35 +110,48 @@ func (s *shape) syntaxErr(line int, format string, args ...any) error {
 // parseUint parses a decimal unsigned integer; "-", "" and garbage give 0 and
 // false.
 func parseUint(s string) (uint64, bool) {
-	switch {
-	case s == "" || len(s) > 20:
-		return 0, false
-	case len(s) == 20:
-		// 19 digits cannot overflow; the 20th may.
-		v, ok := parseUint(s[:19])
-		d := s[19] - '0'
-		const max = (1<<64 - 1) / 10 // 1844674407370955161
-		if !ok || d > 9 || v > max || v == max && d > (1<<64-1)%10 {
+	n := len(s)
+	if n < 8 {
+		if n == 0 {
 			return 0, false
 		}
-		return v*10 + uint64(d), true
+		var v uint64
+		for i := 0; i < n; i++ {
+			c := s[i] - '0'
+			if c > 9 {
+				return 0, false
+			}
+			v = v*10 + uint64(c)
+		}
+		return v, true
 	}
-	var v uint64
-	i := 0
-	// Eight digits at a time: GUIDs have up to 20, times 10.
-	for ; i+8 <= len(s); i += 8 {
-		d, ok := parse8(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8)))
+	if n > 20 {
+		return 0, false
+	}
+	// Eight digits at a time (GUIDs have up to 20, times 10). The first chunk
+	// is the leading 1..8 digits: the eight bytes at the start shifted so
+	// that those digits are the last ones of an eight-digit number, the
+	// shifted-in bytes made '0'.
+	load := func(i int) uint64 {
+		return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+	}
+	m := n - (n-1)/8*8
+	pad := uint(8-m) * 8
+	v, ok := parse8(load(0)<<pad | (1<<pad-1)&('0'*0x0101010101010101))
+	if !ok {
+		return 0, false
+	}
+	for i := m; i < n; i += 8 {
+		d, ok := parse8(load(i))
 		if !ok {
 			return 0, false
 		}
-		v = v*100000000 + d
-	}
-	for ; i < len(s); i++ {
-		c := s[i] - '0'
-		if c > 9 {
+		hi, lo := bits.Mul64(v, 100000000)
+		var carry uint64
+		v, carry = bits.Add64(lo, d, 0)
+		if hi|carry != 0 {
 			return 0, false
 		}
-		v = v*10 + uint64(c)
 	}
 	return v, true
 }
@@ -184,7 +197,7 @@ func setIdentity(d *dataset, p, v string) bool {
 // dataset, fields separated by tabs.
 type textListParser struct {
 	s       *shape
-	lr      *lineReader
+	fr      *fieldReader
 	a       alloc
 	ncol    int
 	propCol []int // column of each requested property
@@ -196,7 +209,7 @@ type textListParser struct {
 }
 
 func newTextListParser(s *shape, r io.Reader) *textListParser {
-	p := &textListParser{s: s, lr: newLineReader(r), free: -1}
+	p := &textListParser{s: s, fr: newFieldReader(r), free: -1}
 	cols := s.listColumns()
 	p.ncol = len(cols)
 	p.bufs[0] = make([]string, 0, p.ncol)
@@ -262,24 +275,23 @@ func (p *textListParser) next() (*Dataset, error) {
 		line, f = p.pend, p.bufs[p.cur]
 		p.hasPend = false
 	} else {
-		l, err := p.lr.next()
+		var err error
+		f, line, err = p.fr.next(p.bufs[p.cur][:0])
 		if err != nil {
 			return nil, err
 		}
-		line, f = l, splitTabs(l, p.bufs[p.cur][:0])
 	}
-	start := p.lr.lines
+	start := p.fr.lines()
 	// A value holding a newline continues the row on the following lines,
 	// which then have too few fields to be rows of their own. Read one line
 	// ahead to find out.
 	joined := false
 	for n := 0; ; n++ {
-		more, err := p.lr.next()
+		o := 1 - p.cur
+		mf, more, err := p.fr.next(p.bufs[o][:0])
 		if err != nil {
 			break
 		}
-		o := 1 - p.cur
-		mf := splitTabs(more, p.bufs[o][:0])
 		p.bufs[o] = mf
 		if len(mf) >= p.ncol || n > maxContinuation {
 			p.pend, p.hasPend, p.cur = more, true, o
