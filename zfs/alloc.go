@@ -72,7 +72,8 @@ func (a *alloc) str(b []byte) string {
 // them cost no allocation of their own.
 type lineReader struct {
 	r     io.Reader
-	buf   []byte // bytes read but not yet in a block
+	src   *blockPipe // when set, blocks come from it whole instead of from r
+	buf   []byte     // bytes read but not yet in a block
 	n     int
 	blk   string // current block: complete lines
 	off   int    // read offset in blk
@@ -88,8 +89,20 @@ func (lr *lineReader) unread(line string) {
 	lr.lines--
 }
 
+// newLineReader returns a lineReader reading from r. When r is a blockPipe,
+// its blocks are used as they are, without copying.
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{r: r, buf: make([]byte, readBlock)}
+	lr := &lineReader{}
+	lr.init(r)
+	return lr
+}
+
+func (lr *lineReader) init(r io.Reader) {
+	if bp, ok := r.(*blockPipe); ok {
+		lr.src = bp
+		return
+	}
+	lr.r, lr.buf = r, make([]byte, readBlock)
 }
 
 // next returns the next line without its newline. At the end of input it
@@ -122,6 +135,14 @@ func (lr *lineReader) next() (string, error) {
 // refill reads until the buffer holds at least one complete line (or the
 // input ends) and makes a new block of all complete lines.
 func (lr *lineReader) refill() error {
+	if lr.src != nil {
+		b, err := lr.src.nextBlock()
+		if err != nil {
+			return err
+		}
+		lr.blk, lr.off = b.s, 0
+		return nil
+	}
 	for {
 		if lr.err != nil {
 			if lr.n > 0 {

@@ -58,7 +58,9 @@ type fieldReader struct {
 }
 
 func newFieldReader(r io.Reader) *fieldReader {
-	return &fieldReader{lr: lineReader{r: r, buf: make([]byte, readBlock)}}
+	f := &fieldReader{}
+	f.lr.init(r)
+	return f
 }
 
 // lines returns how many lines have been read.

@@ -206,19 +206,47 @@ type textListParser struct {
 	cur     int // bufs[cur] holds the fields of the pending line
 	pend    string
 	hasPend bool
+	// oneLine: no column can hold a tab or newline, so every row is exactly
+	// one line, no line needs to be read ahead, and blocks can be indexed on
+	// their own (see rowIndex).
+	oneLine  bool
+	hooked   bool           // the blockPipe feeding fr makes the indexes
+	x        *rowIndex      // the current block's index
+	xr       int            // the next row of x
+	lineBase int            // lines before x
+	recycle  chan *rowIndex // indexes done with, for the next blocks
+}
+
+// freeText reports whether values of property p are free text that may hold
+// a tab or a newline: user properties and the native properties whose values
+// are paths, URLs or option strings. Names (origin, clones, encryptionroot),
+// numbers and keywords never do.
+func freeText(p string) bool {
+	if isUserProp(p) {
+		return true
+	}
+	switch p {
+	case "mountpoint", "sharenfs", "sharesmb", "keylocation", "context", "fscontext", "defcontext", "rootcontext":
+		return true
+	}
+	return false
 }
 
 func newTextListParser(s *shape, r io.Reader) *textListParser {
-	p := &textListParser{s: s, fr: newFieldReader(r), free: -1}
+	p := &textListParser{s: s, fr: newFieldReader(r), free: -1, recycle: make(chan *rowIndex, pipeDepth+2)}
 	cols := s.listColumns()
 	p.ncol = len(cols)
 	p.bufs[0] = make([]string, 0, p.ncol)
 	p.bufs[1] = make([]string, 0, p.ncol)
 	nfree := 0
+	p.oneLine = true
 	for i, c := range cols {
 		if isUserProp(c) {
 			nfree++
 			p.free = i
+		}
+		if freeText(c) {
+			p.oneLine = false
 		}
 	}
 	if nfree != 1 {
@@ -231,6 +259,13 @@ func newTextListParser(s *shape, r io.Reader) *textListParser {
 				break
 			}
 		}
+	}
+	if bp := p.fr.lr.src; bp != nil && p.oneLine {
+		// The writer indexes each block as it hands it over; its scratch
+		// space is its own.
+		var masks []uint64
+		bp.setHook(func(blk string) any { return p.index(blk, &masks, p.recycled()) })
+		p.hooked = true
 	}
 	return p
 }
@@ -269,6 +304,9 @@ func splitTabs(line string, dst []string) []string {
 }
 
 func (p *textListParser) next() (*Dataset, error) {
+	if p.oneLine {
+		return p.nextIndexed()
+	}
 	var line string
 	var f []string
 	if p.hasPend {
@@ -311,6 +349,11 @@ func (p *textListParser) next() (*Dataset, error) {
 		f[p.free] = strings.Join(f[p.free:p.free+extra+1], "\t")
 		f = append(f[:p.free+1], f[p.free+extra+1:]...)
 	}
+	return p.row(f, start)
+}
+
+// row makes the Dataset of one row's fields; line is its first line.
+func (p *textListParser) row(f []string, start int) (*Dataset, error) {
 	if f[0] == "" {
 		return nil, p.s.syntaxErr(start, "empty dataset name")
 	}

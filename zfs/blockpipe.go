@@ -1,0 +1,177 @@
+package zfs
+
+import (
+	"io"
+	"strings"
+	"sync"
+)
+
+// Sizes of a blockPipe: how much output one block gathers before it is handed
+// to the reader, and how many handed-over blocks may wait for it.
+const (
+	pipeBlock = 64 << 10
+	pipeDepth = 4
+)
+
+// blockPipe connects a command's standard output to a line-oriented parser
+// without a second copy: what the command writes is appended to a block, and
+// each block's complete lines are handed to the reader whole, as a string
+// that is never written again, so the parser's lines and fields can be
+// substrings of it. Up to pipeDepth blocks wait for the reader, so the writer
+// (the goroutine copying the command's output) keeps going while the reader
+// parses; memory stays bounded because the writer then waits.
+//
+// The zero value is not usable; see newBlockPipe.
+type blockPipe struct {
+	blocks chan block
+	done   chan struct{} // closed when the reader stops
+	stop   sync.Once
+
+	mu     sync.Mutex // serializes writers
+	hook   func(string) any
+	sb     strings.Builder
+	closed bool
+	err    error // the writer's close error, read after blocks is closed
+
+	cur string // the block Read is copying from
+}
+
+func newBlockPipe() *blockPipe {
+	return &blockPipe{blocks: make(chan block, pipeDepth), done: make(chan struct{})}
+}
+
+// block is one handed-over block, with what the hook made of it.
+type block struct {
+	s   string
+	aux any
+}
+
+// setHook makes the writer call hook on every block before handing it over,
+// passing the result along with it. It must be set before the first write.
+func (p *blockPipe) setHook(hook func(blk string) any) {
+	p.mu.Lock()
+	p.hook = hook
+	p.mu.Unlock()
+}
+
+// Write appends b to the current block, handing blocks over as they fill. It
+// fails with errStopped once the reader has stopped.
+func (p *blockPipe) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return 0, io.ErrClosedPipe
+	}
+	select {
+	case <-p.done:
+		return 0, errStopped
+	default:
+	}
+	n := len(b)
+	for len(b) > 0 {
+		if p.sb.Cap() == 0 {
+			p.sb.Grow(pipeBlock)
+		}
+		if room := p.sb.Cap() - p.sb.Len(); room > 0 {
+			k := min(room, len(b))
+			p.sb.Write(b[:k])
+			b = b[k:]
+		}
+		if p.sb.Len() == p.sb.Cap() {
+			if err := p.handOver(false); err != nil {
+				return n - len(b), err
+			}
+		}
+	}
+	return n, nil
+}
+
+// handOver gives the reader the complete lines of the current block (all of
+// it when final) and starts a new block with the rest. A block without a
+// complete line (one line longer than the block) grows instead.
+func (p *blockPipe) handOver(final bool) error {
+	s := p.sb.String()
+	cut := len(s)
+	if !final {
+		cut = strings.LastIndexByte(s, '\n') + 1
+		if cut == 0 {
+			p.sb.Grow(p.sb.Cap())
+			return nil
+		}
+	}
+	// The new block is a new allocation: the handed-over string's memory is
+	// never written again.
+	p.sb = strings.Builder{}
+	if rest := s[cut:]; rest != "" {
+		p.sb.Grow(max(pipeBlock, 2*len(rest)))
+		p.sb.WriteString(rest)
+	}
+	if cut == 0 {
+		return nil
+	}
+	b := block{s: s[:cut]}
+	if p.hook != nil {
+		b.aux = p.hook(b.s)
+	}
+	select {
+	case p.blocks <- b:
+		return nil
+	case <-p.done:
+		return errStopped
+	}
+}
+
+// CloseWithError hands over what is left, even without a final newline, and
+// ends the reader's input: with io.EOF when err is nil, else with err.
+func (p *blockPipe) CloseWithError(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	p.closed = true
+	if p.sb.Len() > 0 {
+		_ = p.handOver(true) // fails only when the reader has stopped
+	}
+	p.err = err
+	close(p.blocks)
+}
+
+// nextBlock returns the next block of complete lines (the last one may lack
+// its newline), or the writer's close error, io.EOF when there was none.
+func (p *blockPipe) nextBlock() (block, error) {
+	b, ok := <-p.blocks
+	if !ok {
+		if p.err != nil {
+			return block{}, p.err
+		}
+		return block{}, io.EOF
+	}
+	return b, nil
+}
+
+// Read copies from the blocks, for readers that want bytes.
+func (p *blockPipe) Read(b []byte) (int, error) {
+	for p.cur == "" {
+		b, err := p.nextBlock()
+		if err != nil {
+			return 0, err
+		}
+		p.cur = b.s
+	}
+	n := copy(b, p.cur)
+	p.cur = p.cur[n:]
+	return n, nil
+}
+
+// stopReading tells the writer the reader is gone: its writes fail from now
+// on, including one waiting to hand over a block.
+func (p *blockPipe) stopReading() {
+	p.stop.Do(func() { close(p.done) })
+}
+
+// drain discards the rest of the input, so the writer can finish.
+func (p *blockPipe) drain() {
+	for range p.blocks {
+	}
+}

@@ -1,0 +1,200 @@
+package zfs
+
+import (
+	"math/bits"
+	"unsafe"
+)
+
+// rowIndex is the first stage of parsing a `zfs list -H -p` block whose
+// rows are one line each (see textListParser.oneLine): where every field
+// ends, and the identity numbers already parsed. It holds no pointers but
+// the block, so making it costs the garbage collector nothing.
+//
+// When the output comes through a blockPipe, the goroutine copying the
+// command's output makes each block's index before handing the block over,
+// so the two halves of the parse run side by side: finding fields and
+// parsing numbers there, building Datasets in the reader.
+type rowIndex struct {
+	blk   string
+	ends  []int32  // per row, ncol offsets: the separator ending each field (len(blk) for an unterminated last line)
+	ids   []uint64 // per row: guid, createtxg, creation
+	types []Type   // per row
+	rows  int      // well-formed rows
+	bad   string   // what is wrong with the row after them, if anything
+}
+
+// identity columns of a `zfs list` row, see identityProps.
+const (
+	colName = iota
+	colType
+	colGUID
+	colTXG
+	colCreation
+	nIdentity
+)
+
+// index makes the rowIndex of a block of complete lines (the last may lack
+// its newline). masks is scratch space for the separator bitmap. It only
+// reads p's immutable layout, so it may run on another goroutine.
+func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex) *rowIndex {
+	words := (len(blk) + 63) / 64
+	if cap(*masks) < words {
+		*masks = make([]uint64, words)
+	}
+	m := (*masks)[:words]
+	full := len(blk) / 64
+	sepMasks(unsafe.Slice(unsafe.StringData(blk), full*64), m[:full])
+	if full < words {
+		m[full] = sepMaskTail(blk[full*64:])
+	}
+	nsep := 0
+	for _, w := range m {
+		nsep += bits.OnesCount64(w)
+	}
+	ncol := p.ncol
+	rows := nsep/ncol + 1
+	if x == nil {
+		x = &rowIndex{}
+	}
+	*x = rowIndex{
+		blk:   blk,
+		ends:  grow(x.ends[:0], nsep+1),
+		ids:   grow(x.ids[:0], 3*rows),
+		types: grow(x.types[:0], rows),
+	}
+	start, k := 0, 0 // start of the current row, fields seen in it
+	end := func(e int) bool {
+		x.ends = append(x.ends, int32(e))
+		k++
+		return k <= ncol
+	}
+	row := func(next int) bool {
+		if k != ncol {
+			x.bad = "got too few tab-separated fields"
+			return false
+		}
+		e := x.ends[len(x.ends)-ncol:]
+		name := blk[start:e[colName]]
+		if name == "" {
+			x.bad = "empty dataset name"
+			return false
+		}
+		t := parseType(blk[e[colName]+1 : e[colType]])
+		if t == 0 {
+			t = typeOfName(name)
+		}
+		guid, _ := parseUint(blk[e[colType]+1 : e[colGUID]])
+		txg, _ := parseUint(blk[e[colGUID]+1 : e[colTXG]])
+		cr, _ := parseUint(blk[e[colTXG]+1 : e[colCreation]])
+		x.ids = append(x.ids, guid, txg, cr)
+		x.types = append(x.types, t)
+		x.rows++
+		start, k = next, 0
+		return true
+	}
+	for w, bm := range m {
+		for bm != 0 {
+			sep := w*64 + bits.TrailingZeros64(bm)
+			bm &= bm - 1
+			if !end(sep) {
+				x.bad = "got too many tab-separated fields"
+				return x
+			}
+			if blk[sep] == '\n' && !row(sep+1) {
+				return x
+			}
+		}
+	}
+	if start < len(blk) {
+		if !end(len(blk)) {
+			x.bad = "got too many tab-separated fields"
+			return x
+		}
+		row(len(blk))
+	}
+	return x
+}
+
+// grow returns s with room for n elements.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s
+}
+
+// nextIndexed returns the next row of the one-line fast path.
+func (p *textListParser) nextIndexed() (*Dataset, error) {
+	for p.x == nil || p.xr >= p.x.rows {
+		if p.x != nil {
+			if p.x.bad != "" {
+				return nil, p.s.syntaxErr(p.lineBase+p.x.rows+1, "%s, want %d (a property value holds a tab or newline?)", p.x.bad, p.ncol)
+			}
+			p.lineBase += p.x.rows
+			// Datasets made from x refer to its block, not to x: x can be
+			// used again for another block.
+			select {
+			case p.recycle <- p.x:
+			default:
+			}
+		}
+		x, err := p.nextIndex()
+		if err != nil {
+			p.x = nil
+			return nil, err
+		}
+		p.x, p.xr = x, 0
+	}
+	x, r := p.x, p.xr
+	p.xr++
+	ncol := p.ncol
+	e := x.ends[r*ncol : r*ncol+ncol]
+	start := 0
+	if r > 0 {
+		start = int(x.ends[r*ncol-1]) + 1
+	}
+	id := x.ids[3*r : 3*r+3]
+	d := p.a.dataset()
+	d.dataset = dataset{c: p.s.c, name: x.blk[start:e[colName]], typ: x.types[r], guid: id[0], createTXG: id[1], creation: int64(id[2])}
+	d.props = p.a.properties(len(p.propCol))
+	for i, col := range p.propCol {
+		from := start
+		if col > 0 {
+			from = int(e[col-1]) + 1
+		}
+		d.props[i] = Property{Name: p.s.props[i], Value: x.blk[from:e[col]]}
+	}
+	return d, nil
+}
+
+// nextIndex returns the index of the next block: made already by the writer
+// when the input is a blockPipe the parser hooked into, else made here.
+func (p *textListParser) nextIndex() (*rowIndex, error) {
+	lr := &p.fr.lr
+	if lr.src != nil && p.hooked {
+		for {
+			b, err := lr.src.nextBlock()
+			if err != nil {
+				return nil, err
+			}
+			if x, ok := b.aux.(*rowIndex); ok {
+				return x, nil
+			}
+		}
+	}
+	if err := lr.refill(); err != nil {
+		return nil, err
+	}
+	lr.off = len(lr.blk)
+	return p.index(lr.blk, &p.fr.masks, p.recycled()), nil
+}
+
+// recycled returns an index done with, or nil.
+func (p *textListParser) recycled() *rowIndex {
+	select {
+	case x := <-p.recycle:
+		return x
+	default:
+		return nil
+	}
+}
