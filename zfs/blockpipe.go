@@ -137,6 +137,9 @@ func (p *blockPipe) CloseWithError(err error) {
 	close(p.blocks)
 }
 
+// queued returns how many handed-over blocks wait for the reader.
+func (p *blockPipe) queued() int { return len(p.blocks) }
+
 // nextBlock returns the next block of complete lines (the last one may lack
 // its newline), or the writer's close error, io.EOF when there was none.
 func (p *blockPipe) nextBlock() (block, error) {

@@ -262,9 +262,11 @@ func newTextListParser(s *shape, r io.Reader) *textListParser {
 	}
 	if bp := p.fr.lr.src; bp != nil && p.oneLine {
 		// The writer indexes each block as it hands it over; its scratch
-		// space is its own.
+		// space is its own. It also parses the identity columns while
+		// blocks are waiting for the reader (the reader is the slower
+		// side), and leaves them to the reader when none are.
 		var masks []uint64
-		bp.setHook(func(blk string) any { return p.index(blk, &masks, p.recycled()) })
+		bp.setHook(func(blk string) any { return p.index(blk, &masks, p.recycled(), bp.queued() > 0) })
 		p.hooked = true
 	}
 	return p

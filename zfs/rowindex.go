@@ -17,10 +17,13 @@ import (
 type rowIndex struct {
 	blk   string
 	ends  []int32  // per row, ncol offsets: the separator ending each field (len(blk) for an unterminated last line)
-	ids   []uint64 // per row: guid, createtxg, creation
-	types []Type   // per row
-	rows  int      // well-formed rows
-	bad   string   // what is wrong with the row after them, if anything
+	ids   []uint64 // per row: guid, createtxg, creation, if identity
+	types []Type   // per row, if identity
+	// identity: the identity columns are parsed (ids, types); else the
+	// reader parses them.
+	identity bool
+	rows     int    // well-formed rows
+	bad      string // what is wrong with the row after them, if anything
 }
 
 // identity columns of a `zfs list` row, see identityProps.
@@ -34,9 +37,11 @@ const (
 )
 
 // index makes the rowIndex of a block of complete lines (the last may lack
-// its newline). masks is scratch space for the separator bitmap. It only
-// reads p's immutable layout, so it may run on another goroutine.
-func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex) *rowIndex {
+// its newline). masks is scratch space for the separator bitmap; x, if not
+// nil, an index done with whose memory is used again. With identity set the
+// identity numbers are parsed here too, else the reader parses them. index
+// only reads p's immutable layout, so it may run on another goroutine.
+func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex, identity bool) *rowIndex {
 	words := (len(blk) + 63) / 64
 	if cap(*masks) < words {
 		*masks = make([]uint64, words)
@@ -56,63 +61,64 @@ func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex) *rowInd
 	if x == nil {
 		x = &rowIndex{}
 	}
-	*x = rowIndex{
-		blk:   blk,
-		ends:  grow(x.ends[:0], nsep+1),
-		ids:   grow(x.ids[:0], 3*rows),
-		types: grow(x.types[:0], rows),
+	*x = rowIndex{blk: blk, ends: grow(x.ends[:0], nsep+1), identity: identity}
+	if identity {
+		x.ids, x.types = grow(x.ids[:0], 3*rows), grow(x.types[:0], rows)
 	}
 	start, k := 0, 0 // start of the current row, fields seen in it
-	end := func(e int) bool {
-		x.ends = append(x.ends, int32(e))
-		k++
-		return k <= ncol
-	}
-	row := func(next int) bool {
-		if k != ncol {
-			x.bad = "got too few tab-separated fields"
-			return false
+	for w := 0; w <= len(m); w++ {
+		var bm uint64
+		if w < len(m) {
+			bm = m[w]
+		} else if start < len(blk) {
+			bm = 1 // the unterminated last line ends at len(blk)
 		}
-		e := x.ends[len(x.ends)-ncol:]
-		name := blk[start:e[colName]]
-		if name == "" {
-			x.bad = "empty dataset name"
-			return false
-		}
-		t := parseType(blk[e[colName]+1 : e[colType]])
-		if t == 0 {
-			t = typeOfName(name)
-		}
-		guid, _ := parseUint(blk[e[colType]+1 : e[colGUID]])
-		txg, _ := parseUint(blk[e[colGUID]+1 : e[colTXG]])
-		cr, _ := parseUint(blk[e[colTXG]+1 : e[colCreation]])
-		x.ids = append(x.ids, guid, txg, cr)
-		x.types = append(x.types, t)
-		x.rows++
-		start, k = next, 0
-		return true
-	}
-	for w, bm := range m {
 		for bm != 0 {
 			sep := w*64 + bits.TrailingZeros64(bm)
 			bm &= bm - 1
-			if !end(sep) {
+			if w == len(m) {
+				sep = len(blk)
+			}
+			x.ends = append(x.ends, int32(sep))
+			if k++; k > ncol {
 				x.bad = "got too many tab-separated fields"
 				return x
 			}
-			if blk[sep] == '\n' && !row(sep+1) {
+			if sep < len(blk) && blk[sep] != '\n' {
+				continue
+			}
+			if k != ncol {
+				x.bad = "got too few tab-separated fields"
 				return x
 			}
+			e := x.ends[len(x.ends)-ncol:]
+			if int(e[colName]) == start {
+				x.bad = "empty dataset name"
+				return x
+			}
+			if identity {
+				t, guid, txg, cr := rowIdentity(blk, start, e)
+				x.ids = append(x.ids, guid, txg, cr)
+				x.types = append(x.types, t)
+			}
+			x.rows++
+			start, k = sep+1, 0
 		}
-	}
-	if start < len(blk) {
-		if !end(len(blk)) {
-			x.bad = "got too many tab-separated fields"
-			return x
-		}
-		row(len(blk))
 	}
 	return x
+}
+
+// rowIdentity parses the identity columns of the row starting at start whose
+// fields end at e.
+func rowIdentity(blk string, start int, e []int32) (t Type, guid, txg, creation uint64) {
+	t = parseType(blk[e[colName]+1 : e[colType]])
+	if t == 0 {
+		t = typeOfName(blk[start:e[colName]])
+	}
+	guid, _ = parseUint(blk[e[colType]+1 : e[colGUID]])
+	txg, _ = parseUint(blk[e[colGUID]+1 : e[colTXG]])
+	creation, _ = parseUint(blk[e[colTXG]+1 : e[colCreation]])
+	return t, guid, txg, creation
 }
 
 // grow returns s with room for n elements.
@@ -153,9 +159,15 @@ func (p *textListParser) nextIndexed() (*Dataset, error) {
 	if r > 0 {
 		start = int(x.ends[r*ncol-1]) + 1
 	}
-	id := x.ids[3*r : 3*r+3]
+	var t Type
+	var guid, txg, cr uint64
+	if x.identity {
+		t, guid, txg, cr = x.types[r], x.ids[3*r], x.ids[3*r+1], x.ids[3*r+2]
+	} else {
+		t, guid, txg, cr = rowIdentity(x.blk, start, e)
+	}
 	d := p.a.dataset()
-	d.dataset = dataset{c: p.s.c, name: x.blk[start:e[colName]], typ: x.types[r], guid: id[0], createTXG: id[1], creation: int64(id[2])}
+	d.dataset = dataset{c: p.s.c, name: x.blk[start:e[colName]], typ: t, guid: guid, createTXG: txg, creation: int64(cr)}
 	d.props = p.a.properties(len(p.propCol))
 	for i, col := range p.propCol {
 		from := start
@@ -186,7 +198,7 @@ func (p *textListParser) nextIndex() (*rowIndex, error) {
 		return nil, err
 	}
 	lr.off = len(lr.blk)
-	return p.index(lr.blk, &p.fr.masks, p.recycled()), nil
+	return p.index(lr.blk, &p.fr.masks, p.recycled(), true), nil
 }
 
 // recycled returns an index done with, or nil.
