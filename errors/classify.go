@@ -117,6 +117,12 @@ var rules = []rule{
 	// longer exists", "'tank/a@s' used in the initial send no longer exists";
 	// EZFS_REFTAG_RELE: "no such tag on this dataset"; EZFS_NODEVICE: "no such
 	// device in pool"; EZFS_NO_CHECKPOINT: "checkpoint does not exist"
+	// libzfs_util.c EZFS_NO_SCRUB: "cannot pause scrubbing tank: there is no
+	// active scrub" (OpenZFS 2.1 also fails pausing an idle pool this way),
+	// "cannot cancel scrubbing tank: there is no active scrub"; EZFS_NO_TRIM:
+	// "cannot trim 'sda': there is no active trim"; EZFS_NO_INITIALIZE: "there
+	// is no active initialization"
+	r(NotExist, `there is no active (scrub|trim|initialization)`),
 	r(NotExist, `dataset does not exist|no such (pool|parent|tag on this dataset|device in pool)|could not find any snapshots to destroy|parent does not exist|is not found among snapshots of|no longer exists|does not exist`),
 	// libzfs_util.c zfs_standard_error EEXIST: "dataset already exists";
 	// zpool_standard_error EEXIST: "pool already exists"; EZFS_EXISTS: "pool or
@@ -141,6 +147,10 @@ var rules = []rule{
 	// EZFS_ACTIVE_POOL (multihost): "pool is imported on a different host"
 	// libzfs_crypto.c zfs_crypto_unload_key, EBUSY: "Key unload error:
 	// 'tank/secret' is busy."
+	// zpool_vdev.c, a device of a new vdev belongs to an imported pool:
+	// "invalid vdev specification\nuse '-f' to override the following
+	// errors:\n/dev/sda is part of active pool 'tank'"
+	r(Busy, `is part of active pool`),
 	r(Busy, `(dataset|pool|pool or dataset) is busy|target is busy|pool is imported on a different host|Key unload error: '.*' is busy`),
 	// zfs_main.c: "cannot unmount 'tank/a': not currently mounted", "cannot
 	// share 'tank/a': not currently mounted"
@@ -149,7 +159,9 @@ var rules = []rule{
 	// denied", "Operation not permitted"; EZFS_NODELEGATION: "delegated
 	// administration is disabled on pool"; libzfs_util.c libzfs_error_init:
 	// "Permission denied the ZFS utilities must be run as root."
-	r(Permission, `(?i)permission denied|operation not permitted|delegated administration is disabled|must be run as root`),
+	// libzfs_crypto.c zfs_crypto_load_key, EACCES (a wrong passphrase or
+	// key): "Key load error: Incorrect key provided for 'tank/secret'."
+	r(Permission, `(?i)permission denied|operation not permitted|delegated administration is disabled|must be run as root|Incorrect key provided`),
 	// EZFS_NOSPC: "out of space"; libzfs_sendrecv.c EDQUOT: "destination tank/a
 	// space quota exceeded."; strerror(ENOSPC/EDQUOT): "No space left on
 	// device", "Disk quota exceeded"
@@ -217,6 +229,15 @@ var rules = []rule{
 	// token is corrupt (invalid format)", "resume token is corrupt", "provided
 	// resume token is corrupt", "dataset's resume token is corrupt"
 	r(InvalidArgument, `resume token is corrupt`),
+	// libzfs_dataset.c zfs_bookmark, EINVAL/EXDEV (a bookmark of a snapshot
+	// of another dataset): "cannot create bookmark 'tank/b#x': source is not
+	// an ancestor of the new bookmark's dataset"
+	r(InvalidArgument, `source is not an ancestor of the new bookmark`),
+	// libzfs_pool.c zpool_vdev_detach, EZFS_BADTARGET: "cannot detach sda:
+	// only applicable to mirror and replacing vdevs"; zpool_create, EOVERFLOW:
+	// "cannot create 'tank': one or more devices is less than the minimum
+	// size (64M)"
+	r(InvalidArgument, `only applicable to mirror and replacing vdevs|is less than the minimum size`),
 	// zfs_prop.c / libzfs_dataset.c zfs_valid_proplist for index properties:
 	// "'atime' must be one of 'on | off'"; libzfs_dataset.c zfs_promote: "not
 	// a cloned filesystem"

@@ -58,6 +58,7 @@ var classifyCases = []struct {
 	{"change-key parent", "Parent key must be loaded.\n", KeyNotLoaded},
 	{"unload-key not loaded", "Key unload error: Key already unloaded for 'tank/secret'.\n", KeyNotLoaded},
 	{"load-key loaded", "Key load error: Key already loaded for 'tank/secret'.\n", Exist},
+	{"load-key wrong key", "Key load error: Incorrect key provided for 'tank/secret'.\n", Permission},
 	{"unload encryption root", "Keys must be loaded for encryption root of 'tank/secret/b' (tank/secret).\n", KeyNotLoaded},
 
 	// Pool state.
@@ -89,6 +90,9 @@ var classifyCases = []struct {
 	{"zpool no device", "cannot offline sdz: no such device in pool\n", NotExist},
 	{"zpool no checkpoint", "cannot discard checkpoint in 'tank': checkpoint does not exist\n", NotExist},
 	{"resume send dataset gone", "cannot resume send: 'tank/a@s' used in the initial send no longer exists\n", NotExist},
+	{"scrub pause idle", "cannot pause scrubbing tank: there is no active scrub\n", NotExist},
+	{"scrub cancel idle", "cannot cancel scrubbing tank: there is no active scrub\n", NotExist},
+	{"trim cancel idle", "cannot trim '/dev/sdb': there is no active trim\ncannot trim '/dev/sdc': there is no active trim\n", NotExist},
 
 	{"create exists", "cannot create 'tank/a': dataset already exists\n", Exist},
 	{"zpool create exists", "cannot create 'tank': pool already exists\n", Exist},
@@ -106,6 +110,7 @@ var classifyCases = []struct {
 	{"zpool busy", "cannot export 'tank': pool is busy\n", Busy},
 	{"ezfs busy", "cannot unmount '/tank/a': pool or dataset is busy\n", Busy},
 	{"unload key busy", "Key unload error: 'tank/enc' is busy.\n", Busy},
+	{"vdev in active pool", "invalid vdev specification\nuse '-f' to override the following errors:\n/dev/sdb is part of active pool 'tank'\n", Busy},
 	{"bookmark exists", "cannot create bookmark 'tank/fs#b1': bookmark exists\n", Exist},
 	{"index property value", "cannot set property for 'tank/fs': 'atime' must be one of 'on | off'\n", InvalidArgument},
 	{"promote non-clone", "cannot promote 'tank/fs': not a cloned filesystem\n", InvalidArgument},
@@ -216,6 +221,9 @@ var classifyCases = []struct {
 	{"power of 2", "cannot set property for 'tank/a': 'recordsize' must be power of 2 from 512B to 1M\n", InvalidArgument},
 	{"multi-snapshot name", "cannot receive: cannot specify snapshot name for multi-snapshot stream\n", InvalidArgument},
 	{"snap with -e", "cannot receive: invalid argument - snapshot not allowed with -e\n", InvalidArgument},
+	{"detach not mirror", "cannot detach /dev/sdb: only applicable to mirror and replacing vdevs\n", InvalidArgument},
+	{"create too small", "cannot create 'tank': one or more devices is less than the minimum size (64M)\n", InvalidArgument},
+	{"bookmark other dataset", "cannot create bookmark 'tank/vol#x': source is not an ancestor of the new bookmark's dataset\n", InvalidArgument},
 
 	// Nothing known.
 	{"empty", "", Other},
