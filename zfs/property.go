@@ -179,8 +179,8 @@ func (p Property) Uint() (uint64, error) {
 	if p.Value == "none" {
 		return 0, nil
 	}
-	v, err := strconv.ParseUint(p.Value, 10, 64)
-	if err != nil {
+	v, ok := parseUint(p.Value)
+	if !ok {
 		return 0, p.err("an unsigned integer")
 	}
 	return v, nil
