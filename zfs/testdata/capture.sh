@@ -10,19 +10,50 @@
 # filesystem and files with awkward names, then writes what zfs prints into
 # zfs/testdata/<version>/: standard output as *.out, standard error as *.err
 # and the exit status as *.rc.
+#
+# ZFS_USERLAND=DIR captures what another OpenZFS userland prints against the
+# lab's kernel module: the zfs and zpool under DIR (unpacked there by
+# internal/zfslab/userland.sh) come first in PATH and DIR's libraries in
+# LD_LIBRARY_PATH, and <version> is that userland's version:
+#
+#	internal/zfslab/userland.sh 2.1.11-1+deb12u1 .build/zfs-2.1.11
+#	internal/zfslab/zfslab run -- env ZFS_USERLAND=.build/zfs-2.1.11 bash zfs/testdata/capture.sh
+#
+# Userlands older than 2.3 have no JSON output: commands with -j are skipped
+# there, so their captures do not exist; zfs program -j, which 2.1 has, is
+# still captured.
 set -u
 : "${GOZFS_LAB_DIR:?run inside the lab}"
 D=$GOZFS_LAB_DIR
+if [ -n "${ZFS_USERLAND:-}" ]; then
+	ul=$(cd "$ZFS_USERLAND" && pwd) || exit 2
+	[ -x "$ul/sbin/zfs" ] || { echo "capture.sh: no sbin/zfs in $ZFS_USERLAND" >&2; exit 2; }
+	libs=$(printf '%s:' "$ul"/lib/*-linux-gnu)
+	export PATH="$ul/sbin:$ul/usr/sbin:$PATH" LD_LIBRARY_PATH="${libs%:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 ver=$(zfs version | sed -n '1s/^zfs-\([0-9.]*\).*/\1/p')
+case $ver in
+0.* | 1.* | 2.[012].*) json=false ;;
+*) json=true ;;
+esac
 OUT=${OUT:-zfs/testdata/$ver}
 mkdir -p "$OUT"
 P=gzcap
 R=$D/root
 
+# nojson CMD...: true if CMD asks for JSON output and this zfs has none.
+nojson() {
+	local a
+	$json && return 1
+	[ "$2" = program ] && return 1
+	for a in "$@"; do [ "$a" = -j ] && return 0; done
+	return 1
+}
 # cap NAME CMD...: run CMD, keep stdout, stderr and exit status.
 cap() {
 	local n=$1
 	shift
+	nojson "$@" && return 0
 	"$@" >"$OUT/$n.out" 2>"$OUT/$n.err"
 	echo $? >"$OUT/$n.rc"
 	[ -s "$OUT/$n.err" ] || rm -f "$OUT/$n.err"
@@ -31,6 +62,7 @@ cap() {
 capin() {
 	local n=$1 in=$2
 	shift 2
+	nojson "$@" && return 0
 	printf '%s' "$in" | "$@" >"$OUT/$n.out" 2>"$OUT/$n.err"
 	echo $? >"$OUT/$n.rc"
 	[ -s "$OUT/$n.err" ] || rm -f "$OUT/$n.err"
@@ -98,6 +130,9 @@ cap holds zfs holds -H -p $P/fs@s1 $P/fs@s2
 cap holds-r zfs holds -H -p -r $P/fs@s2
 cap holds-human zfs holds $P/fs@s1
 cap holds-none zfs holds -H -p $P/fs@s3
+# without -p (which OpenZFS 2.1 lacks): times as "Sun Nov 22 07:43 2026"
+cap holds-H zfs holds -H $P/fs@s1 $P/fs@s2
+cap holds-H-r zfs holds -H -r $P/fs@s2
 
 # diff with awkward names
 zfs snapshot $P/fs@d1

@@ -13,13 +13,35 @@
 #
 # Paths in the captures are those of the lab ($GOZFS_LAB_DIR); times, GUIDs
 # and byte counts are whatever the run produced.
+#
+# ZFS_USERLAND=DIR captures what another OpenZFS userland prints against the
+# lab's kernel module: the zfs and zpool under DIR (unpacked there by
+# internal/zfslab/userland.sh) come first in PATH and DIR's libraries in
+# LD_LIBRARY_PATH, and <version> is that userland's version:
+#
+#   internal/zfslab/userland.sh 2.1.11-1+deb12u1 .build/zfs-2.1.11
+#   internal/zfslab/zfslab run -- env ZFS_USERLAND=.build/zfs-2.1.11 bash zpool/testdata/capture.sh
+#
+# Userlands older than 2.3 have no JSON output: commands with -j are skipped
+# there (not run, not in index.tsv). Commands that such a userland lacks
+# (zpool scrub -e, pool user properties) are run and record its complaint.
 set -uo pipefail
 
 [ -n "${GOZFS_LAB_DIR:-}" ] || { echo "capture.sh: run me in the lab (GOZFS_LAB_DIR unset)" >&2; exit 2; }
 export LC_ALL=C
 
+if [ -n "${ZFS_USERLAND:-}" ]; then
+	ul=$(cd "$ZFS_USERLAND" && pwd) || exit 2
+	[ -x "$ul/sbin/zpool" ] || { echo "capture.sh: no sbin/zpool in $ZFS_USERLAND" >&2; exit 2; }
+	libs=$(printf '%s:' "$ul"/lib/*-linux-gnu)
+	export PATH="$ul/sbin:$ul/usr/sbin:$PATH" LD_LIBRARY_PATH="${libs%:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ver=$(zfs version | sed -n '1s/^zfs-\([0-9.]*\).*/\1/p')
+case $ver in
+0.* | 1.* | 2.[012].*) json=false ;;
+*) json=true ;;
+esac
 out="$here/$ver"
 rm -rf "$out"
 mkdir -p "$out"
@@ -29,8 +51,11 @@ mkdir -p "$D" "$R"
 
 # cap NAME CMD ARGS... runs CMD, keeping its output under NAME.
 cap() {
-	local name=$1
+	local name=$1 a
 	shift
+	if ! $json; then
+		for a in "$@"; do [ "$a" = -j ] && return 0; done
+	fi
 	"$@" >"$out/$name" 2>"$out/$name.err"
 	local rc=$?
 	[ -s "$out/$name.err" ] || rm -f "$out/$name.err"
