@@ -38,6 +38,9 @@ func checkTree(t *testing.T, vs []*Vdev) {
 func FuzzParseStatus(f *testing.F) {
 	addSeeds(f, "*status*.txt")
 	f.Add([]byte("  pool: a\n state: ONLINE\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\ta ONLINE 0 0 0\n\t  b ONLINE 1 2 3\n"))
+	// OpenZFS 2.1 progress lines (captures of 2.1 are seeds too): a rebuild
+	// prints "issued R/s" without "at".
+	f.Add([]byte("  pool: a\n state: DEGRADED\n  scan: resilver (draid1:2d:5c:1s-0) in progress since Sun Nov 22 07:58:37 2026\n\t1.50M scanned at 512K/s, 1.00M issued 256K/s, 30.0M total\n\t980K resilvered, 5.00% done, 00:01:56 to go\nconfig:\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		all, err := ParseStatus(b)
 		if err != nil {

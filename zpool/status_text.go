@@ -194,6 +194,12 @@ var (
 	percentDoneRE     = regexp.MustCompile(`([0-9.]+)% done`)
 )
 
+// scanProgress21RE matches the progress line of OpenZFS 2.1 (before 2.2),
+// which prints one total after the scanned and issued counts: "X scanned at
+// R/s, Y issued at R/s, Z total", "X scanned, Y issued, Z total" while
+// paused, and "X scanned at R/s, Y issued R/s, Z total" for rebuilds.
+var scanProgress21RE = regexp.MustCompile(`^(\S+) scanned(?: at \S+)?, (\S+) issued(?: (?:at )?\S+)?, (\S+) total`)
+
 func parseCtime(s string) time.Time {
 	t, err := time.ParseInLocation(ctimeLayout, strings.TrimSpace(s), time.Local)
 	if err != nil {
@@ -225,6 +231,9 @@ func parseScanText(lines []string) (*Scan, *Rebuild) {
 			if pm := scanProgressRE.FindStringSubmatch(l); pm != nil {
 				rb.Scanned, rb.ToScan = parseHumanSize(pm[1]), parseHumanSize(pm[2])
 				rb.Issued = parseHumanSize(pm[3])
+			} else if pm := scanProgress21RE.FindStringSubmatch(l); pm != nil {
+				rb.Scanned, rb.Issued = parseHumanSize(pm[1]), parseHumanSize(pm[2])
+				rb.ToScan = parseHumanSize(pm[3])
 			}
 			if dm := scanDoneLineRE.FindStringSubmatch(l); dm != nil {
 				rb.Rebuilt = parseHumanSize(dm[1])
@@ -288,6 +297,11 @@ func parseScanText(lines []string) (*Scan, *Rebuild) {
 		if m := scanProgressRE.FindStringSubmatch(l); m != nil {
 			s.Examined, s.ToExamine = parseHumanSize(m[1]), parseHumanSize(m[2])
 			s.Issued, s.ToIssue = parseHumanSize(m[3]), parseHumanSize(m[4])
+		} else if m := scanProgress21RE.FindStringSubmatch(l); m != nil {
+			// 2.1 skips nothing: what is to issue is the total to examine.
+			s.Examined, s.Issued = parseHumanSize(m[1]), parseHumanSize(m[2])
+			s.ToExamine = parseHumanSize(m[3])
+			s.ToIssue = s.ToExamine
 		}
 		if m := scanDoneLineRE.FindStringSubmatch(l); m != nil {
 			s.Processed = parseHumanSize(m[1])
