@@ -49,7 +49,7 @@ demo:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./... | tee .bench.out
 	@echo; echo "== headline ratios (ours / baseline; higher is better) =="; \
-	grep -E '[0-9.]+ ratio' .bench.out | awk '{for (i=1;i<=NF;i++) if ($$(i+1)=="ratio") printf "%-70s %s\n", $$1, $$i}'
+	grep -E '[0-9.]+ ratio' .bench.out | awk '{for (i=1;i<=NF;i++) if ($$(i+1)=="ratio" || $$(i+1)=="cpu-ratio") printf "%-60s %-10s %s\n", $$1, $$(i+1), $$i}'
 
 ## fuzz: run every fuzz target briefly (FUZZTIME, default 10s each).
 FUZZTIME ?= 10s

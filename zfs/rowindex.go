@@ -22,8 +22,10 @@ type rowIndex struct {
 	// identity: the identity columns are parsed (ids, types); else the
 	// reader parses them.
 	identity bool
-	rows     int    // well-formed rows
-	bad      string // what is wrong with the row after them, if anything
+	rows     int        // well-formed rows
+	ds       []Dataset  // one per row, to fill in
+	props    []Property // len(propCol) per row, to fill in
+	bad      string     // what is wrong with the row after them, if anything
 }
 
 // identity columns of a `zfs list` row, see identityProps.
@@ -66,6 +68,7 @@ func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex, identit
 		x.ids, x.types = grow(x.ids[:0], 3*rows), grow(x.types[:0], rows)
 	}
 	start, k := 0, 0 // start of the current row, fields seen in it
+scan:
 	for w := 0; w <= len(m); w++ {
 		var bm uint64
 		if w < len(m) {
@@ -82,19 +85,19 @@ func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex, identit
 			x.ends = append(x.ends, int32(sep))
 			if k++; k > ncol {
 				x.bad = "got too many tab-separated fields"
-				return x
+				break scan
 			}
 			if sep < len(blk) && blk[sep] != '\n' {
 				continue
 			}
 			if k != ncol {
 				x.bad = "got too few tab-separated fields"
-				return x
+				break scan
 			}
 			e := x.ends[len(x.ends)-ncol:]
 			if int(e[colName]) == start {
 				x.bad = "empty dataset name"
-				return x
+				break scan
 			}
 			if identity {
 				t, guid, txg, cr := rowIdentity(blk, start, e)
@@ -104,6 +107,12 @@ func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex, identit
 			x.rows++
 			start, k = sep+1, 0
 		}
+	}
+	// The Datasets and their properties, made in one allocation each per
+	// block (by the writer when it indexes) and filled in by the reader.
+	x.ds = make([]Dataset, x.rows)
+	if n := len(p.propCol); n > 0 {
+		x.props = make([]Property, x.rows*n)
 	}
 	return x
 }
@@ -137,8 +146,9 @@ func (p *textListParser) nextIndexed() (*Dataset, error) {
 				return nil, p.s.syntaxErr(p.lineBase+p.x.rows+1, "%s, want %d (a property value holds a tab or newline?)", p.x.bad, p.ncol)
 			}
 			p.lineBase += p.x.rows
-			// Datasets made from x refer to its block, not to x: x can be
-			// used again for another block.
+			// Datasets made from x refer to its block and to its ds and
+			// props, made anew for every block: the rest of x can be used
+			// again.
 			select {
 			case p.recycle <- p.x:
 			default:
@@ -166,9 +176,11 @@ func (p *textListParser) nextIndexed() (*Dataset, error) {
 	} else {
 		t, guid, txg, cr = rowIdentity(x.blk, start, e)
 	}
-	d := p.a.dataset()
+	d := &x.ds[r]
 	d.dataset = dataset{c: p.s.c, name: x.blk[start:e[colName]], typ: t, guid: guid, createTXG: txg, creation: int64(cr)}
-	d.props = p.a.properties(len(p.propCol))
+	if n := len(p.propCol); n > 0 {
+		d.props = x.props[r*n : r*n+n : r*n+n]
+	}
 	for i, col := range p.propCol {
 		from := start
 		if col > 0 {
