@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/command/commandtest"
@@ -407,9 +408,17 @@ func TestV21Program(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, v)
 
-	// Program reads the script from standard input ("-"), which 2.1 accepts.
+	// Program reads the script from standard input ("-"), which 2.1 accepts,
+	// and asks for JSON, which zfs program has had since 0.8.
 	ctx := context.Background()
 	f, c := newFake21(t)
+	f.Expect("zfs", "program", "-j", "-n", "gzcap", "-").Stdout(golden21(t, "program-json.out"))
+	v, err = c.Program(ctx, "gzcap", strings.NewReader("return 1"), ProgramOptions{NoSync: true})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"first": "gzcap/fs@s2", "n": int64(5), "nested": map[string]any{"x": "y"}, "neg": int64(-5), "flag": true, "args": map[string]any{"1": "gzcap/fs"}}, v)
+	// Forced text output reads the text form.
+	f = commandtest.New(t)
+	c = New(WithRunner(f), WithVersion(v2111), WithTextOutput())
 	f.Expect("zfs", "program", "-n", "gzcap", "-").Stdout(golden21(t, "program-stdin.out"))
 	v, err = c.Program(ctx, "gzcap", strings.NewReader("return 1"), ProgramOptions{NoSync: true})
 	require.NoError(t, err)
@@ -470,4 +479,49 @@ func TestV21ErrorKinds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Before 2.2, zfs holds has no -p: Holds reads the local-time column.
+func TestV21Holds(t *testing.T) {
+	f, c := newFake21(t)
+	f.Expect("zfs", "holds", "-H", "-r", "gzcap/fs@s2").Stdout(golden21(t, "holds-H-r.out"))
+	hs, err := c.Holds(context.Background(), []string{"gzcap/fs@s2"}, HoldOptions{Recursive: true})
+	require.NoError(t, err)
+	require.Len(t, hs, 3)
+	assert.Equal(t, Hold{Snapshot: "gzcap/fs/child@s2", Tag: "rkeep", Created: hs[1].Created}, hs[1])
+	want, err := time.ParseInLocation(holdTimeLayout, "Sun Nov 22 08:08 2026", time.Local)
+	require.NoError(t, err)
+	for _, h := range hs {
+		assert.True(t, h.Created.Equal(want), "%s: %v", h.Snapshot, h.Created)
+	}
+	// A time in a given zone.
+	hs = parseHoldsLocal("p/a@s\tt\tab\tMon Jan  2 15:04 2006\n", time.UTC)
+	require.Len(t, hs, 1)
+	assert.Equal(t, "t\tab", hs[0].Tag)
+	assert.Equal(t, time.Date(2006, 1, 2, 15, 4, 0, 0, time.UTC), hs[0].Created)
+}
+
+// 2.1 prints unset limits and untracked counts as UINT64_MAX where 2.3
+// prints "none"; both read as 0.
+func TestV21UnsetLimits(t *testing.T) {
+	n := 0
+	for _, line := range strings.Split(golden21(t, "get-text-all.out"), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			continue
+		}
+		switch f[1] {
+		case "filesystem_limit", "snapshot_limit", "filesystem_count", "snapshot_count":
+			v, err := Property{Name: f[1], Value: f[2]}.Uint()
+			require.NoError(t, err, line)
+			if f[2] == "18446744073709551615" {
+				assert.Zero(t, v, line)
+				n++
+			}
+		}
+	}
+	assert.NotZero(t, n, "no unset limit in the capture")
+	v, err := Property{Name: "guid", Value: "18446744073709551615"}.Uint()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1<<64-1), v, "other properties keep the value")
 }

@@ -32,8 +32,9 @@ type ProgramOptions struct {
 // standard input. It returns the script's return value decoded into Go
 // values: a Lua table becomes a map[string]any (numeric keys as decimal
 // strings), a number an int64, a string a string, a boolean a bool; nil
-// means the script returned nothing. On OpenZFS 2.3 and later the value
-// comes from the JSON output (-j); before, from the text output, where a
+// means the script returned nothing. The value comes from the JSON output
+// (`zfs program -j`, which OpenZFS has had since 0.8, long before JSON output
+// for other commands); with WithTextOutput, from the text output, where a
 // string holding a newline or "'" followed by a newline is ambiguous.
 //
 // A script that fails, exceeds a limit or returns too large a value gives
@@ -47,10 +48,11 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 	if script == nil {
 		return nil, errors.InvalidArgumentf(op, pool, "no script")
 	}
-	useJSON, err := c.JSON(ctx)
+	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, errors.WithOp(err, op)
 	}
+	useJSON := !c.textOnly && v.AtLeast(0, 8)
 	args := []string{"program"}
 	if useJSON {
 		args = append(args, "-j")

@@ -174,7 +174,9 @@ func (p Property) err(want string) error {
 
 // Uint returns the value as an unsigned integer: counts, GUIDs, TXGs. The
 // value "none" (a quota or limit that is not set, as some versions print it)
-// is 0.
+// is 0; so is 18446744073709551615, which OpenZFS before 2.2 prints for an
+// unset filesystem_limit or snapshot_limit and an untracked
+// filesystem_count or snapshot_count where later versions print "none".
 func (p Property) Uint() (uint64, error) {
 	if p.Value == "none" {
 		return 0, nil
@@ -182,6 +184,12 @@ func (p Property) Uint() (uint64, error) {
 	v, ok := parseUint(p.Value)
 	if !ok {
 		return 0, p.err("an unsigned integer")
+	}
+	if v == 1<<64-1 {
+		switch p.Name {
+		case "filesystem_limit", "snapshot_limit", "filesystem_count", "snapshot_count":
+			return 0, nil
+		}
 	}
 	return v, nil
 }

@@ -311,6 +311,8 @@ func (c *Client) Release(ctx context.Context, tag string, snapshots []string, op
 
 // Holds lists the holds on the snapshots (with Recursive, on the snapshots
 // of the same name in descendant datasets too) with one `zfs holds -H -p`.
+// OpenZFS before 2.2 has no -p: there the times are read from the local-time
+// column `zfs holds -H` prints, to the minute.
 func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions) ([]Hold, error) {
 	const op = "holds"
 	if len(snapshots) == 0 {
@@ -321,7 +323,15 @@ func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions
 			return nil, errors.WithOp(err, op)
 		}
 	}
-	args := []string{"holds", "-H", "-p"}
+	v, err := c.Version(ctx)
+	if err != nil {
+		return nil, errors.WithOp(err, op)
+	}
+	exact := v.AtLeast(2, 2)
+	args := []string{"holds", "-H"}
+	if exact {
+		args = append(args, "-p")
+	}
 	if opts.Recursive {
 		args = append(args, "-r")
 	}
@@ -329,7 +339,33 @@ func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions
 	if err != nil {
 		return nil, err
 	}
+	if !exact {
+		return parseHoldsLocal(out, time.Local), nil
+	}
 	return parseHolds(out), nil
+}
+
+// holdTimeLayout is how `zfs holds` prints a time without -p (ctime(3)
+// without seconds).
+const holdTimeLayout = "Mon Jan _2 15:04 2006"
+
+// parseHoldsLocal parses `zfs holds -H` without -p, whose times are local
+// times to the minute.
+func parseHoldsLocal(out string, loc *time.Location) []Hold {
+	var hs []Hold
+	for _, line := range strings.Split(out, "\n") {
+		i := strings.IndexByte(line, '\t')
+		j := strings.LastIndexByte(line, '\t')
+		if i <= 0 || j <= i {
+			continue
+		}
+		h := Hold{Snapshot: line[:i], Tag: line[i+1 : j]}
+		if t, err := time.ParseInLocation(holdTimeLayout, line[j+1:], loc); err == nil {
+			h.Created = t
+		}
+		hs = append(hs, h)
+	}
+	return hs
 }
 
 // parseHolds parses `zfs holds -H -p`: "snapshot\ttag\tseconds" lines. A tag
