@@ -14,7 +14,8 @@ type ScrubOptions struct {
 	// stops waiting, not the scrub.
 	Wait bool
 	// ErrorsOnly scrubs only the blocks with known data errors (-e, an
-	// "error scrub").
+	// "error scrub", OpenZFS 2.2 and later; before, Scrub fails with Kind
+	// NotSupported without running anything).
 	ErrorsOnly bool
 }
 
@@ -28,6 +29,13 @@ func (c *Client) Scrub(ctx context.Context, pool string, opts ScrubOptions) erro
 	}
 	args := []string{"scrub"}
 	if opts.ErrorsOnly {
+		v, err := c.zc.Version(ctx)
+		if err != nil {
+			return errors.WithOp(err, op)
+		}
+		if !v.AtLeast(2, 2) {
+			return errors.Newf(errors.NotSupported, op, pool, "an error scrub (-e) needs OpenZFS 2.2 or later (have %s)", v)
+		}
 		args = append(args, "-e")
 	}
 	if opts.Wait {
