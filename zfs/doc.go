@@ -35,6 +35,17 @@
 // million snapshots does not need a million objects in memory; breaking out of
 // the loop stops and reaps the command. Datasets from one listing are carved
 // from shared blocks, so listings cost a few allocations per thousand rows.
+// Text output reaches the parser in whole blocks of lines (one copy); lines
+// are cut into fields from a bitmap of their tabs and newlines, computed 64
+// bytes at a time; and for `zfs list -H -p` rows the goroutine copying the
+// command's output indexes each block while the caller's goroutine builds
+// the Datasets of the previous one. A retained Dataset keeps its block of
+// output (tens of KiB) alive.
+//
+// Both output formats are tested against captures of real zfs output:
+// OpenZFS 2.3.2 (JSON and text) and 2.1.11 (text, and its error messages),
+// see testdata/capture.sh. Where 2.1 lacks an option (`zfs holds -p`), the
+// client uses what that version has.
 //
 //	for d, err := range c.Datasets(ctx, zfs.ListOptions{
 //		Roots: []string{"tank"}, Recursive: true,
