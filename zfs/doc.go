@@ -78,9 +78,20 @@
 // Promote, Rollback (to a snapshot, or to the latest), Mount, Unmount, Share;
 // atomic multi-dataset CreateSnapshots; Hold, Release and Holds; bookmarks
 // (idempotent creation, copies of bookmarks); Set and Inherit of many
-// properties at once; LoadKey, UnloadKey, ChangeKey and KeyStatus; Diff as a
-// stream of typed changes with paths unescaped; and Program, which runs a Lua
-// channel program and decodes its result.
+// properties at once; LoadKey, UnloadKey, ChangeKey (which can load the
+// current key first, from its keylocation or a reader) and KeyStatus; Diff as
+// a stream of typed changes with paths unescaped; and Program, which runs a
+// Lua channel program and decodes its result.
+//
+// A volume's device node appears asynchronously after CreateVolume (and after
+// its key is loaded or its pool imported). Volume.WaitDevice waits for it,
+// honouring the context's deadline, and returns its path: the udev link
+// /dev/zvol/<name> (Volume.DevicePath), or the kernel's /dev/zdN node where
+// udev does not make the link. It reports volumes that will never get a node
+// (volmode=none, key not loaded, destroyed) as errors instead of waiting.
+//
+//	vol, err := c.CreateVolume(ctx, "tank/disk0", zfs.VolumeOptions{Size: 1 << 30})
+//	dev, err := vol.WaitDevice(ctx)
 //
 // # Errors
 //

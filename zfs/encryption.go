@@ -34,7 +34,9 @@ type LoadKeyOptions struct {
 // ChangeKeyOptions are the options of ChangeKey.
 type ChangeKeyOptions struct {
 	// Inherit (-i) makes the dataset inherit its key from its parent,
-	// ceasing to be an encryption root. The other fields must be zero.
+	// ceasing to be an encryption root. The parent's key must be loaded.
+	// Format, Key, Location and PBKDF2Iters must be zero; Load and
+	// CurrentKey may be set.
 	Inherit bool
 	// Format is the new key format; empty keeps the current one.
 	Format KeyFormat
@@ -46,6 +48,66 @@ type ChangeKeyOptions struct {
 	Location string
 	// PBKDF2Iters sets pbkdf2iters for a passphrase; zero keeps the default.
 	PBKDF2Iters uint64
+	// Load loads the current key first if it is not loaded, so that a key
+	// can be changed without being loaded beforehand. It stays loaded
+	// afterwards, even when the change fails.
+	//
+	// Without CurrentKey this is `zfs change-key -l`, which loads the
+	// current key from the dataset's keylocation. zfs reads the current
+	// and the new key from the same standard input when keylocation is
+	// prompt, and reads nothing for the current key when it is already
+	// loaded, so a dataset whose keylocation is prompt needs CurrentKey.
+	Load bool
+	// CurrentKey supplies the current key, when Load is set: it is loaded
+	// from this reader with `zfs load-key -L prompt` (whatever the
+	// keylocation), and then the key is changed with a second command. A
+	// key that is already loaded is kept and CurrentKey is not checked
+	// against it.
+	CurrentKey io.Reader
+}
+
+// changeKeyArgs validates opts and returns the change-key arguments (the
+// dataset name last) and the reader for its standard input.
+func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, error) {
+	const op = "change-key"
+	if opts.CurrentKey != nil && !opts.Load {
+		return nil, nil, errors.InvalidArgumentf(op, name, "a current key is only read to load it (Load)")
+	}
+	args := []string{"change-key"}
+	// With CurrentKey, load-key has loaded the key: no -l, so that a key
+	// unloaded in between makes change-key fail rather than read the new
+	// key as the current one.
+	load := opts.Load && opts.CurrentKey == nil
+	if opts.Inherit {
+		if opts.Format != "" || opts.Key != nil || opts.Location != "" || opts.PBKDF2Iters != 0 {
+			return nil, nil, errors.InvalidArgumentf(op, name, "inherit takes no new key options")
+		}
+		args = append(args, "-i")
+		if load {
+			args = append(args, "-l")
+		}
+		return append(args, name), nil, nil
+	}
+	if load {
+		args = append(args, "-l")
+	}
+	if opts.Format != "" {
+		args = append(args, "-o", "keyformat="+string(opts.Format))
+	}
+	switch {
+	case opts.Key != nil && opts.Location != "":
+		return nil, nil, errors.InvalidArgumentf(op, name, "both a key reader and a key location given")
+	case opts.Key != nil:
+		args = append(args, "-o", "keylocation=prompt")
+	case opts.Location != "":
+		args = append(args, "-o", "keylocation="+opts.Location)
+	default:
+		return nil, nil, errors.InvalidArgumentf(op, name, "a new key needs a Key reader or a Location")
+	}
+	if opts.PBKDF2Iters > 0 {
+		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(opts.PBKDF2Iters, 10))
+	}
+	return append(args, name), opts.Key, nil
 }
 
 func loadKey(ctx context.Context, c *Client, name string, key io.Reader, opts LoadKeyOptions) error {
@@ -75,30 +137,17 @@ func unloadKey(ctx context.Context, c *Client, name string, recursive bool) erro
 
 func changeKey(ctx context.Context, c *Client, name string, opts ChangeKeyOptions) error {
 	const op = "change-key"
-	args := []string{"change-key"}
-	if opts.Inherit {
-		if opts.Format != "" || opts.Key != nil || opts.Location != "" || opts.PBKDF2Iters != 0 {
-			return errors.InvalidArgumentf(op, name, "inherit takes no key options")
+	args, stdin, err := changeKeyArgs(name, opts)
+	if err != nil {
+		return err
+	}
+	if opts.CurrentKey != nil {
+		err := c.run(ctx, op, name, opts.CurrentKey, "load-key", "-L", "prompt", name)
+		if err != nil && !errors.Is(err, errors.ErrExist) {
+			return err
 		}
-		return c.run(ctx, op, name, nil, append(args, "-i", name)...)
 	}
-	if opts.Format != "" {
-		args = append(args, "-o", "keyformat="+string(opts.Format))
-	}
-	switch {
-	case opts.Key != nil && opts.Location != "":
-		return errors.InvalidArgumentf(op, name, "both a key reader and a key location given")
-	case opts.Key != nil:
-		args = append(args, "-o", "keylocation=prompt")
-	case opts.Location != "":
-		args = append(args, "-o", "keylocation="+opts.Location)
-	default:
-		return errors.InvalidArgumentf(op, name, "a new key needs a Key reader or a Location")
-	}
-	if opts.PBKDF2Iters > 0 {
-		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(opts.PBKDF2Iters, 10))
-	}
-	return c.run(ctx, op, name, opts.Key, append(args, name)...)
+	return c.run(ctx, op, name, stdin, args...)
 }
 
 func keyStatus(ctx context.Context, c *Client, name string) (KeyStatus, error) {
@@ -129,7 +178,12 @@ func (f *Filesystem) UnloadKey(ctx context.Context, recursive bool) error {
 }
 
 // ChangeKey changes the wrapping key of the filesystem (the data is not
-// re-encrypted). The current key must be loaded.
+// re-encrypted), or with Inherit makes it inherit its parent's key. The
+// current key must be loaded, or be loaded with Load (and CurrentKey when
+// the keylocation is prompt). Keys travel on standard input, never on the
+// command line. A wrong current key gives an error of Kind Permission
+// (zfs says "Incorrect key provided"); a current key that is not loaded, one
+// of Kind KeyNotLoaded.
 func (f *Filesystem) ChangeKey(ctx context.Context, opts ChangeKeyOptions) error {
 	return changeKey(ctx, f.c, f.name, opts)
 }

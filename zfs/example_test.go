@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -189,4 +190,45 @@ func ExampleProperty() {
 	inherited := zfs.Source{Kind: zfs.SourceInherited, From: "tank"}
 	fmt.Println(n, ratio, on, note.IsSet(), errors.Is(err, zfs.ErrNoValue), inherited)
 	// Output: 1536 1.52 false false true inherited from tank
+}
+
+// Create a volume, wait for its device node, and format it.
+func ExampleVolume_WaitDevice() {
+	ctx := context.Background()
+	c := zfs.New()
+	vol, err := c.CreateVolume(ctx, "tank/disk0", zfs.VolumeOptions{Size: 1 << 30, Sparse: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	dev, err := vol.WaitDevice(wctx) // "/dev/zvol/tank/disk0", or "/dev/zd0" without udev
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := exec.CommandContext(ctx, "mkfs.ext4", "-q", dev).Run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// Change the key of an encryption root whose key is not loaded: the current
+// key is loaded first, then replaced. Both travel on standard input.
+func ExampleFilesystem_ChangeKey() {
+	ctx := context.Background()
+	c := zfs.New()
+	fs, err := c.Filesystem(ctx, "tank/secret")
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = fs.ChangeKey(ctx, zfs.ChangeKeyOptions{
+		Load:       true,
+		CurrentKey: strings.NewReader("correct horse battery staple"),
+		Key:        strings.NewReader("a new and longer passphrase"),
+	})
+	if errors.Is(err, errors.ErrPermission) {
+		log.Fatal("wrong current key")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
 }

@@ -5,6 +5,7 @@ package zfs_test
 import (
 	"context"
 	"crypto/rand"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -508,4 +509,294 @@ return {count = n, name = args["argv"][1], ok = true}
 	assert.Equal(t, int64(0), v)
 	_, err = c.Snapshot(ctx, P+"/fs@a")
 	assert.ErrorIs(t, err, errors.ErrNotExist)
+}
+
+// keyOK reports whether key is the current key of d (`zfs load-key -n`,
+// which works whether or not the key is loaded).
+func keyOK(ctx context.Context, t *testing.T, load func(context.Context, io.Reader, zfs.LoadKeyOptions) error, key string) bool {
+	t.Helper()
+	err := load(ctx, strings.NewReader(key), zfs.LoadKeyOptions{Verify: true})
+	if err != nil && !errors.Is(err, errors.ErrPermission) {
+		t.Fatalf("verifying a key: %v", err)
+	}
+	return err == nil
+}
+
+func TestIntegrationChangeKeyLoad(t *testing.T) {
+	ctx := ctxT(t)
+	p := smallPool(t)
+	P := p.Name
+	cs, _ := clients(t)
+	c := cs["text"]
+	dir := ztest.Dir(t)
+	status := func(d interface {
+		KeyStatus(context.Context) (zfs.KeyStatus, error)
+	}) zfs.KeyStatus {
+		t.Helper()
+		st, err := d.KeyStatus(ctx)
+		require.NoError(t, err)
+		return st
+	}
+	encrypted := func(name string, enc *zfs.Encryption, props map[string]string) *zfs.Filesystem {
+		t.Helper()
+		fs, err := c.CreateFilesystem(ctx, P+"/"+name, zfs.CreateOptions{Encryption: enc, Properties: props})
+		require.NoError(t, err)
+		require.NoError(t, fs.Unmount(ctx, zfs.UnmountOptions{UnloadKey: true}))
+		require.Equal(t, zfs.KeyUnavailable, status(fs))
+		return fs
+	}
+	const old, next = "old passphrase", "new passphrase"
+	const iters = 100000 // the minimum: PBKDF2 is slow in an emulated guest
+
+	t.Run("passphrase prompt", func(t *testing.T) {
+		fs := encrypted("p", &zfs.Encryption{Format: zfs.KeyPassphrase, Key: strings.NewReader(old), PBKDF2Iters: iters}, nil)
+		// Without the key, nothing can change.
+		assert.ErrorIs(t, fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Key: strings.NewReader(next)}), errors.ErrKeyNotLoaded)
+		// A wrong current key changes nothing and loads nothing.
+		err := fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, CurrentKey: strings.NewReader("wrong passphrase"), Key: strings.NewReader(next)})
+		assert.ErrorIs(t, err, errors.ErrPermission)
+		assert.Equal(t, zfs.KeyUnavailable, status(fs))
+		require.NoError(t, fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, CurrentKey: strings.NewReader(old), Key: strings.NewReader(next), PBKDF2Iters: iters}))
+		assert.Equal(t, zfs.KeyAvailable, status(fs), "loaded and changed")
+		assert.False(t, keyOK(ctx, t, fs.LoadKey, old), "old key no longer works")
+		assert.True(t, keyOK(ctx, t, fs.LoadKey, next), "new key works")
+		require.NoError(t, fs.Mount(ctx, zfs.MountOptions{}))
+
+		// Already loaded: CurrentKey is not read as the new key (a bare
+		// `zfs change-key -l` reading both from one stdin would take it as
+		// the new key).
+		require.NoError(t, fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, CurrentKey: strings.NewReader(next), Key: strings.NewReader("third passphrase"), PBKDF2Iters: iters}))
+		assert.True(t, keyOK(ctx, t, fs.LoadKey, "third passphrase"))
+		assert.False(t, keyOK(ctx, t, fs.LoadKey, next))
+	})
+
+	t.Run("raw prompt to hex", func(t *testing.T) {
+		r1, hex := strings.Repeat("a", 32), strings.Repeat("3c", 32)
+		fs := encrypted("r", &zfs.Encryption{Format: zfs.KeyRaw, Key: strings.NewReader(r1)}, nil)
+		require.NoError(t, fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, CurrentKey: strings.NewReader(r1), Format: zfs.KeyHex, Key: strings.NewReader(hex)}))
+		assert.Equal(t, zfs.KeyAvailable, status(fs))
+		ps, err := fs.Properties(ctx, "keyformat", "keylocation")
+		require.NoError(t, err)
+		assert.Equal(t, "hex", ps.Get("keyformat").Value)
+		assert.Equal(t, "prompt", ps.Get("keylocation").Value)
+		assert.True(t, keyOK(ctx, t, fs.LoadKey, hex))
+		assert.False(t, keyOK(ctx, t, fs.LoadKey, strings.Repeat("00", 32)))
+	})
+
+	t.Run("file location with -l", func(t *testing.T) {
+		keyFile := filepath.Join(dir, "hexkey")
+		hex := strings.Repeat("5e", 32)
+		require.NoError(t, os.WriteFile(keyFile, []byte(hex), 0o600))
+		fs := encrypted("f", &zfs.Encryption{Format: zfs.KeyHex}, map[string]string{"keylocation": "file://" + keyFile})
+		// zfs change-key -l loads the current key from the file and reads
+		// only the new key on standard input.
+		require.NoError(t, fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, Format: zfs.KeyPassphrase, Key: strings.NewReader(next), PBKDF2Iters: iters}))
+		assert.Equal(t, zfs.KeyAvailable, status(fs))
+		assert.True(t, keyOK(ctx, t, fs.LoadKey, next))
+		// A volume works the same way.
+		vol, err := c.CreateVolume(ctx, P+"/fv", zfs.VolumeOptions{Size: 4 << 20, Sparse: true, Properties: map[string]string{"keylocation": "file://" + keyFile}, Encryption: &zfs.Encryption{Format: zfs.KeyHex}})
+		require.NoError(t, err)
+		settle(t)
+		require.NoError(t, vol.UnloadKey(ctx, false))
+		hex2 := strings.Repeat("6f", 32)
+		require.NoError(t, vol.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, Key: strings.NewReader(hex2)}))
+		assert.Equal(t, zfs.KeyAvailable, status(vol))
+		assert.True(t, keyOK(ctx, t, vol.LoadKey, hex2))
+	})
+
+	t.Run("inherit", func(t *testing.T) {
+		parent, err := c.CreateFilesystem(ctx, P+"/par", zfs.CreateOptions{Encryption: &zfs.Encryption{Format: zfs.KeyHex, Key: strings.NewReader(strings.Repeat("0a", 32))}})
+		require.NoError(t, err)
+		childKey := strings.Repeat("0b", 32)
+		child, err := c.CreateFilesystem(ctx, P+"/par/ch", zfs.CreateOptions{Encryption: &zfs.Encryption{Format: zfs.KeyHex, Key: strings.NewReader(childKey)}})
+		require.NoError(t, err)
+		require.NoError(t, child.Unmount(ctx, zfs.UnmountOptions{UnloadKey: true}))
+		assert.ErrorIs(t, child.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true}), errors.ErrKeyNotLoaded)
+		require.NoError(t, child.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true, Load: true, CurrentKey: strings.NewReader(childKey)}))
+		ps, err := child.Properties(ctx, "encryptionroot", "keystatus", "keylocation")
+		require.NoError(t, err)
+		assert.Equal(t, parent.Name(), ps.Get("encryptionroot").Value)
+		assert.Equal(t, "available", ps.Get("keystatus").Value)
+		assert.Equal(t, "none", ps.Get("keylocation").Value)
+		assert.Error(t, child.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true}), "no longer an encryption root")
+
+		// -i -l loading from a file.
+		keyFile := filepath.Join(dir, "childkey")
+		require.NoError(t, os.WriteFile(keyFile, []byte(strings.Repeat("a", 32)), 0o600))
+		ch2, err := c.CreateFilesystem(ctx, P+"/par/ch2", zfs.CreateOptions{Properties: map[string]string{"keylocation": "file://" + keyFile}, Encryption: &zfs.Encryption{Format: zfs.KeyRaw}})
+		require.NoError(t, err)
+		require.NoError(t, ch2.Unmount(ctx, zfs.UnmountOptions{UnloadKey: true}))
+		require.NoError(t, ch2.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true, Load: true}))
+		ps, err = ch2.Properties(ctx, "encryptionroot")
+		require.NoError(t, err)
+		assert.Equal(t, parent.Name(), ps.Get("encryptionroot").Value)
+	})
+}
+
+func TestIntegrationVolumeDevice(t *testing.T) {
+	ctx := ctxT(t)
+	p := smallPool(t)
+	P := p.Name
+	cs, _ := clients(t)
+	c := cs["text"]
+	wait := func(v *zfs.Volume) (string, error) {
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Minute) // the lab guest is emulated
+		defer cancel()
+		return v.WaitDevice(wctx)
+	}
+	const size = 12 << 20
+	vol, err := c.CreateVolume(ctx, P+"/v", zfs.VolumeOptions{Size: size})
+	require.NoError(t, err)
+	assert.Equal(t, "/dev/zvol/"+P+"/v", vol.DevicePath())
+	dev, err := wait(vol)
+	require.NoError(t, err)
+	if dev != vol.DevicePath() { // no udev
+		assert.Regexp(t, `^/dev/zd[0-9]+$`, dev)
+	}
+	fi, err := os.Stat(dev)
+	require.NoError(t, err)
+	assert.True(t, fi.Mode()&os.ModeDevice != 0 && fi.Mode()&os.ModeCharDevice == 0, "a block device: %v", fi.Mode())
+
+	f, err := os.OpenFile(dev, os.O_RDWR, 0)
+	require.NoError(t, err)
+	end, err := f.Seek(0, io.SeekEnd)
+	require.NoError(t, err)
+	assert.Equal(t, int64(size), end, "device size is volsize")
+	data := make([]byte, 64<<10)
+	_, _ = rand.Read(data)
+	_, err = f.WriteAt(data, 1<<20)
+	require.NoError(t, err)
+	require.NoError(t, f.Sync())
+	require.NoError(t, f.Close())
+	f, err = os.Open(dev)
+	require.NoError(t, err)
+	got := make([]byte, len(data))
+	_, err = f.ReadAt(got, 1<<20)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	assert.Equal(t, data, got)
+	ztest.Run(t, "zpool", "sync", P)
+	ps, err := vol.Properties(ctx, "logicalreferenced")
+	require.NoError(t, err)
+	lr, err := ps.Get("logicalreferenced").Bytes()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, lr, uint64(len(data)), "the data reached the volume")
+
+	// Without the udev link, the kernel's /dev/zdN node is found.
+	node, err := filepath.EvalSymlinks(dev)
+	require.NoError(t, err)
+	settle(t) // closing a written device makes udev re-run its rules
+	if dev == vol.DevicePath() {
+		require.NoError(t, os.Remove(dev))
+	}
+	got2, err := wait(vol)
+	require.NoError(t, err)
+	assert.Equal(t, node, got2)
+
+	// Volumes that get no device node.
+	none, err := c.CreateVolume(ctx, P+"/none", zfs.VolumeOptions{Size: 4 << 20, Sparse: true, Properties: map[string]string{"volmode": "none"}})
+	require.NoError(t, err)
+	_, err = wait(none)
+	assert.ErrorIs(t, err, errors.ErrNotSupported)
+	enc, err := c.CreateVolume(ctx, P+"/enc", zfs.VolumeOptions{Size: 4 << 20, Sparse: true, Encryption: &zfs.Encryption{Format: zfs.KeyHex, Key: strings.NewReader(strings.Repeat("7a", 32))}})
+	require.NoError(t, err)
+	_, err = wait(enc)
+	require.NoError(t, err)
+	settle(t)
+	require.NoError(t, enc.UnloadKey(ctx, false))
+	_, err = wait(enc)
+	assert.ErrorIs(t, err, errors.ErrKeyNotLoaded)
+
+	// A volume that is gone, even while its link and node linger.
+	gone, err := c.CreateVolume(ctx, P+"/gone", zfs.VolumeOptions{Size: 4 << 20, Sparse: true})
+	require.NoError(t, err)
+	_, err = wait(gone)
+	require.NoError(t, err)
+	settle(t)
+	require.NoError(t, gone.Destroy(ctx, zfs.DestroyOptions{}))
+	_, err = wait(gone)
+	assert.ErrorIs(t, err, errors.ErrNotExist)
+}
+
+// settle waits for udev to finish processing events, if udev is there, so
+// that it does not hold a device open (or re-create a link) at the wrong
+// moment.
+func settle(t *testing.T) {
+	t.Helper()
+	_, _ = ztest.Try("udevadm", "settle", "-t", "60")
+}
+
+func TestIntegrationDeferDestroy(t *testing.T) {
+	ctx := ctxT(t)
+	p := smallPool(t)
+	P := p.Name
+	cs, _ := clients(t)
+	c := cs["text"]
+	fs, err := c.CreateFilesystem(ctx, P+"/d", zfs.CreateOptions{})
+	require.NoError(t, err)
+	deferred := func(name string) bool {
+		t.Helper()
+		s, err := c.Snapshot(ctx, name)
+		require.NoError(t, err, "%s still exists", name)
+		ps, err := s.Properties(ctx, "defer_destroy")
+		require.NoError(t, err)
+		on, err := ps.Get("defer_destroy").Bool()
+		require.NoError(t, err)
+		return on
+	}
+	gone := func(name string) bool {
+		_, err := c.Snapshot(ctx, name)
+		return errors.Is(err, errors.ErrNotExist)
+	}
+
+	// A held snapshot: marked, destroyed when the hold is released.
+	held, err := fs.Snapshot(ctx, "held", zfs.SnapshotOptions{})
+	require.NoError(t, err)
+	require.NoError(t, held.Hold(ctx, "keep", zfs.HoldOptions{}))
+	assert.ErrorIs(t, held.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHeld)
+	assert.False(t, deferred(held.Name()))
+	plan, err := c.DestroyDryRun(ctx, held.Name(), zfs.DestroyOptions{Defer: true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{held.Name()}, plan.Destroy, "a dry run lists what would only be marked")
+	require.NoError(t, held.Destroy(ctx, zfs.DestroyOptions{Defer: true}))
+	assert.True(t, deferred(held.Name()))
+	require.NoError(t, held.Destroy(ctx, zfs.DestroyOptions{Defer: true}), "marking again succeeds")
+	holds, err := held.Holds(ctx, zfs.HoldOptions{})
+	require.NoError(t, err)
+	assert.Len(t, holds, 1)
+	require.NoError(t, held.Release(ctx, "keep", zfs.HoldOptions{}))
+	assert.True(t, gone(held.Name()), "released: destroyed")
+
+	// A cloned snapshot: marked, destroyed with its last clone.
+	cl, err := fs.Snapshot(ctx, "cl", zfs.SnapshotOptions{})
+	require.NoError(t, err)
+	clone, err := cl.Clone(ctx, P+"/clone", zfs.CloneOptions{})
+	require.NoError(t, err)
+	assert.ErrorIs(t, cl.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHasClones)
+	require.NoError(t, cl.Destroy(ctx, zfs.DestroyOptions{Defer: true}))
+	assert.True(t, deferred(cl.Name()))
+	require.NoError(t, clone.Filesystem().Destroy(ctx, zfs.DestroyOptions{}))
+	assert.True(t, gone(cl.Name()), "clone destroyed: snapshot destroyed")
+
+	// A snapshot that is neither goes at once; a missing one is an error.
+	free, err := fs.Snapshot(ctx, "free", zfs.SnapshotOptions{})
+	require.NoError(t, err)
+	require.NoError(t, free.Destroy(ctx, zfs.DestroyOptions{Defer: true}))
+	assert.True(t, gone(free.Name()))
+	assert.ErrorIs(t, c.Destroy(ctx, P+"/d@nope", zfs.DestroyOptions{Defer: true}), errors.ErrNotExist)
+
+	// A batch: the held one is marked, the others go, no error.
+	var batch []string
+	for _, s := range []string{"a", "b", "c"} {
+		snap, err := fs.Snapshot(ctx, s, zfs.SnapshotOptions{})
+		require.NoError(t, err)
+		batch = append(batch, snap.Name())
+	}
+	require.NoError(t, c.Hold(ctx, "keep", batch[:1], zfs.HoldOptions{}))
+	require.NoError(t, c.DestroySnapshots(ctx, batch, zfs.DestroyOptions{Defer: true}))
+	assert.True(t, deferred(batch[0]))
+	assert.True(t, gone(batch[1]))
+	assert.True(t, gone(batch[2]))
+	require.NoError(t, c.Release(ctx, "keep", batch[:1], zfs.HoldOptions{}))
+	assert.True(t, gone(batch[0]))
 }

@@ -156,7 +156,8 @@ type VolumeOptions struct {
 }
 
 // CreateVolume creates a volume (zvol) and returns a handle on it. Its
-// device node (/dev/zvol/<name>) appears asynchronously, shortly after.
+// device node (/dev/zvol/<name>, Volume.DevicePath) appears asynchronously,
+// shortly after: Volume.WaitDevice waits for it.
 func (c *Client) CreateVolume(ctx context.Context, name string, opts VolumeOptions) (*Volume, error) {
 	const op = "create"
 	if err := names.Dataset(name); err != nil {
@@ -203,7 +204,10 @@ type DestroyOptions struct {
 	// ForceUnmount (-f) unmounts filesystems even if they are busy.
 	ForceUnmount bool
 	// Defer (-d) marks snapshots that cannot be destroyed yet (held, or
-	// cloned) for destruction when they can. Snapshots only.
+	// cloned) for destruction when they can, and destroys the others at
+	// once; either way the command succeeds. A marked snapshot stays, with
+	// defer_destroy=on, until its last hold is released or its last clone
+	// destroyed. Snapshots only.
 	Defer bool
 }
 
@@ -289,7 +293,9 @@ type DestroyPlan struct {
 }
 
 // DestroyDryRun reports what Destroy with the same arguments would destroy,
-// destroying nothing. zfs does not support dry runs for bookmarks.
+// destroying nothing. zfs does not support dry runs for bookmarks. With
+// Defer, held and cloned snapshots are listed although they would only be
+// marked for destruction.
 func (c *Client) DestroyDryRun(ctx context.Context, target string, opts DestroyOptions) (*DestroyPlan, error) {
 	const op = "destroy"
 	if err := checkDestroyTarget(target, opts); err != nil {
@@ -342,7 +348,9 @@ func (v *Volume) Destroy(ctx context.Context, opts DestroyOptions) error {
 // Destroy destroys the snapshot (with Recursive, the snapshots of the same
 // name in descendant datasets too). It fails with an error of Kind Held when
 // the snapshot has holds and HasClones when it has clones, unless Defer or
-// Dependents is set.
+// Dependents is set. With Defer, such a snapshot is only marked
+// (defer_destroy=on) and Destroy returns nil; zfs destroys it when the last
+// hold is released or the last clone destroyed.
 func (s *Snapshot) Destroy(ctx context.Context, opts DestroyOptions) error {
 	return s.c.Destroy(ctx, s.name, opts)
 }
