@@ -44,7 +44,7 @@ ready() {
 }
 
 if ready; then
-	log "ready (kernel $(kernel_version), $(zfs version 2>/dev/null | head -1 || true))"
+	log "ready (kernel $(kernel_version), zfsutils-linux $(dpkg-query -W -f '${Version}' zfsutils-linux 2>/dev/null || echo unknown))"
 	exit 0
 fi
 
