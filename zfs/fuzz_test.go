@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -195,10 +196,15 @@ func FuzzUnescapePath(f *testing.F) {
 
 func FuzzParseHolds(f *testing.F) {
 	addGolden(f, "holds.out", "holds-r.out")
+	if b, err := os.ReadFile(filepath.Join("testdata", "2.1.11", "holds-H-r.out")); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for _, h := range parseHolds(string(in)) {
-			if h.Snapshot == "" || strings.Contains(h.Snapshot, "\t") {
-				t.Fatalf("bad hold %+v", h)
+		for _, at := range []func(string) (time.Time, error){holdSeconds, localHoldTime(time.UTC)} {
+			for _, h := range parseHolds(string(in), at) {
+				if h.Snapshot == "" || strings.Contains(h.Snapshot, "\t") {
+					t.Fatalf("bad hold %+v", h)
+				}
 			}
 		}
 	})

@@ -495,7 +495,7 @@ func TestV21Holds(t *testing.T) {
 		assert.True(t, h.Created.Equal(want), "%s: %v", h.Snapshot, h.Created)
 	}
 	// A time in a given zone.
-	hs = parseHoldsLocal("p/a@s\tt\tab\tMon Jan  2 15:04 2006\n", time.UTC)
+	hs = parseHolds("p/a@s\tt\tab\tMon Jan  2 15:04 2006\n", localHoldTime(time.UTC))
 	require.Len(t, hs, 1)
 	assert.Equal(t, "t\tab", hs[0].Tag)
 	assert.Equal(t, time.Date(2006, 1, 2, 15, 4, 0, 0, time.UTC), hs[0].Created)

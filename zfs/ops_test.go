@@ -316,7 +316,7 @@ func TestHoldsParse(t *testing.T) {
 	_, sec, _ := strings.Cut(strings.Split(golden(t, "holds-r.out"), "\n")[1], "rkeep\t")
 	wantSec, _ := strconv.ParseInt(sec, 10, 64)
 	assert.Equal(t, Hold{Snapshot: "gzcap/fs/child@s2", Tag: "rkeep", Created: time.Unix(wantSec, 0)}, hs[1])
-	assert.Equal(t, []Hold{{Snapshot: "a@b", Tag: "t\tx", Created: time.Unix(5, 0)}}, parseHolds("a@b\tt\tx\t5\n\n"))
+	assert.Equal(t, []Hold{{Snapshot: "a@b", Tag: "t\tx", Created: time.Unix(5, 0)}}, parseHolds("a@b\tt\tx\t5\n\n", holdSeconds))
 
 	f.Expect("zfs", "hold", "keep", "gzcap/fs@s1").Stderr(golden(t, "err-hold-exist.err")).Exit(1)
 	assert.ErrorIs(t, snapHandle(c, "gzcap/fs@s1").Hold(ctx, "keep", HoldOptions{}), errors.ErrExist)

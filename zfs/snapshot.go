@@ -340,18 +340,15 @@ func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions
 		return nil, err
 	}
 	if !exact {
-		return parseHoldsLocal(out, time.Local), nil
+		return parseHolds(out, localHoldTime(time.Local)), nil
 	}
-	return parseHolds(out), nil
+	return parseHolds(out, holdSeconds), nil
 }
 
-// holdTimeLayout is how `zfs holds` prints a time without -p (ctime(3)
-// without seconds).
-const holdTimeLayout = "Mon Jan _2 15:04 2006"
-
-// parseHoldsLocal parses `zfs holds -H` without -p, whose times are local
-// times to the minute.
-func parseHoldsLocal(out string, loc *time.Location) []Hold {
+// parseHolds parses `zfs holds -H` output, "snapshot\ttag\ttime" lines,
+// reading the time column with at. A tag may hold tabs, so the snapshot is
+// cut at the first tab and the time at the last.
+func parseHolds(out string, at func(string) (time.Time, error)) []Hold {
 	var hs []Hold
 	for _, line := range strings.Split(out, "\n") {
 		i := strings.IndexByte(line, '\t')
@@ -360,7 +357,7 @@ func parseHoldsLocal(out string, loc *time.Location) []Hold {
 			continue
 		}
 		h := Hold{Snapshot: line[:i], Tag: line[i+1 : j]}
-		if t, err := time.ParseInLocation(holdTimeLayout, line[j+1:], loc); err == nil {
+		if t, err := at(line[j+1:]); err == nil {
 			h.Created = t
 		}
 		hs = append(hs, h)
@@ -368,24 +365,20 @@ func parseHoldsLocal(out string, loc *time.Location) []Hold {
 	return hs
 }
 
-// parseHolds parses `zfs holds -H -p`: "snapshot\ttag\tseconds" lines. A tag
-// may hold tabs, so the snapshot is cut at the first tab and the time at the
-// last.
-func parseHolds(out string) []Hold {
-	var hs []Hold
-	for _, line := range strings.Split(out, "\n") {
-		i := strings.IndexByte(line, '\t')
-		j := strings.LastIndexByte(line, '\t')
-		if i <= 0 || j <= i {
-			continue
-		}
-		h := Hold{Snapshot: line[:i], Tag: line[i+1 : j]}
-		if sec, err := strconv.ParseInt(line[j+1:], 10, 64); err == nil {
-			h.Created = time.Unix(sec, 0)
-		}
-		hs = append(hs, h)
-	}
-	return hs
+// holdSeconds reads the time column of `zfs holds -H -p`: Unix seconds.
+func holdSeconds(s string) (time.Time, error) {
+	sec, err := strconv.ParseInt(s, 10, 64)
+	return time.Unix(sec, 0), err
+}
+
+// holdTimeLayout is how `zfs holds` prints a time without -p (ctime(3)
+// without seconds).
+const holdTimeLayout = "Mon Jan _2 15:04 2006"
+
+// localHoldTime reads the time column of `zfs holds -H` without -p (before
+// OpenZFS 2.2): a local time in loc, to the minute.
+func localHoldTime(loc *time.Location) func(string) (time.Time, error) {
+	return func(s string) (time.Time, error) { return time.ParseInLocation(holdTimeLayout, s, loc) }
 }
 
 // Hold places the hold tag on the snapshot; see Client.Hold.
