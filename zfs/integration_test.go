@@ -62,6 +62,15 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
+// byName indexes datasets by name.
+func byName(ds []*zfs.Dataset) map[string]*zfs.Dataset {
+	m := map[string]*zfs.Dataset{}
+	for _, d := range ds {
+		m[d.Name()] = d
+	}
+	return m
+}
+
 func smallPool(t *testing.T) *ztest.Pool {
 	return ztest.NewPool(t, ztest.PoolOptions{Size: 128 << 20})
 }
@@ -152,6 +161,24 @@ func TestIntegrationListing(t *testing.T) {
 			require.NotEmpty(t, ds)
 			assert.Equal(t, P+"/fs@s0", ds[0].Name())
 			assert.True(t, slices.IsSortedFunc(ds, func(a, b *zfs.Dataset) int { return int(b.CreateTXG()) - int(a.CreateTXG()) }))
+
+			// Without sources: on the text path one `zfs list` line per
+			// dataset, parsed on the one-line path (no free-text column), with
+			// the same values as the listing with sources.
+			before = ns[mode].n.Load()
+			ds, err = c.List(ctx, zfs.ListOptions{Roots: []string{P}, Recursive: true, Types: []zfs.Type{zfs.TypeFilesystem, zfs.TypeSnapshot}, Properties: []string{"used", "referenced", "mounted"}, NoSources: true})
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), ns[mode].n.Load()-before, "one command per listing")
+			require.Len(t, ds, 9) // P, fs, fs/a, fs/a/b and five snapshots
+			for _, d := range ds {
+				assert.Equal(t, guids[d.Name()], stringOf(d.GUID()), d.Name())
+				_, err := d.Get("referenced").Bytes()
+				assert.NoError(t, err, d.Name())
+				if mode == "text" {
+					assert.Equal(t, zfs.SourceUnknown, d.Get("used").Source.Kind, d.Name())
+				}
+			}
+			assert.Equal(t, m[P+"/fs@s2"].Get("used").Value, byName(ds)[P+"/fs@s2"].Get("used").Value)
 
 			// All properties.
 			d, err := c.Dataset(ctx, P+"/fs", "all")

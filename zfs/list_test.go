@@ -29,6 +29,10 @@ func TestListArgv(t *testing.T) {
 			[]string{"zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", "-t", "filesystem,volume", idc + ",used,com.example:x", "tank"}},
 		{"depth sort text uses list", true, ListOptions{Roots: []string{"tank"}, Depth: 2, Properties: []string{"used"}, Sort: []SortKey{{Property: "used", Descending: true}, {Property: "name"}}},
 			[]string{"zfs", "list", "-H", "-p", "-d", "2", "-t", "filesystem,volume", "-o", idc + ",used", "-S", "used", "-s", "name", "tank"}},
+		{"no sources text uses list", true, ListOptions{Roots: []string{"tank"}, Recursive: true, Types: []Type{TypeSnapshot}, Properties: []string{"used", "com.example:x"}, NoSources: true},
+			[]string{"zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", idc + ",used,com.example:x", "tank"}},
+		{"no sources json unchanged", false, ListOptions{Roots: []string{"tank"}, Properties: []string{"used"}, NoSources: true},
+			[]string{"zfs", "list", "-j", "-p", "-t", "filesystem,volume,snapshot,bookmark", "-o", idc + ",used", "tank"}},
 		{"all json uses get", false, ListOptions{Roots: []string{"tank"}, Properties: []string{"all"}},
 			[]string{"zfs", "get", "-j", "-p", "-t", "filesystem,volume,snapshot,bookmark", "all", "tank"}},
 		{"all text", true, ListOptions{Roots: []string{"tank"}, Depth: 1, Types: []Type{TypeSnapshot}, Properties: []string{"all"}},
@@ -62,6 +66,7 @@ func TestListInvalid(t *testing.T) {
 		{ListOptions{Sort: []SortKey{{Property: ""}}}, errors.ErrInvalidArgument},
 		{ListOptions{Types: []Type{0}}, errors.ErrInvalidArgument},
 		{ListOptions{Properties: []string{"all"}, Sort: []SortKey{{Property: "used"}}}, errors.ErrInvalidArgument},
+		{ListOptions{Properties: []string{"all"}, NoSources: true}, errors.ErrInvalidArgument},
 	} {
 		_, err := c.List(ctx, tc.opts)
 		assert.ErrorIs(t, err, tc.want, "%+v", tc.opts)

@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -60,6 +61,9 @@ func run(args []string, stdout, stderr io.Writer, extra ...zfs.Option) int {
 	if *props != "" {
 		opts.Properties = strings.Split(*props, ",")
 	}
+	// Sources nobody shows need not be read: on OpenZFS before 2.3 that
+	// means one line of zfs output per dataset instead of one per property.
+	opts.NoSources = !*sources && !*asJSON && !slices.Contains(opts.Properties, "all")
 	if *types != "" {
 		for _, t := range strings.Split(*types, ",") {
 			switch t {
