@@ -33,6 +33,22 @@ func sepMasksGeneric(b []byte, masks []uint64) {
 	}
 }
 
+// blockMasks returns the separator bitmap of a whole block, one word per 64
+// bytes, in scratch's memory when it is big enough.
+func blockMasks(blk string, scratch []uint64) []uint64 {
+	words := (len(blk) + 63) / 64
+	if cap(scratch) < words {
+		scratch = make([]uint64, words)
+	}
+	m := scratch[:words]
+	full := len(blk) / 64
+	sepMasks(unsafe.Slice(unsafe.StringData(blk), full*64), m[:full])
+	if full < words {
+		m[full] = sepMaskTail(blk[full*64:])
+	}
+	return m
+}
+
 // sepMaskTail returns the separator bitmap of the last, partial chunk of a
 // block (fewer than 64 bytes).
 func sepMaskTail(s string) uint64 {
@@ -68,19 +84,9 @@ func (f *fieldReader) lines() int { return f.lr.lines }
 
 // index computes the separator bitmap of a new block.
 func (f *fieldReader) index() {
-	blk := f.lr.blk
-	words := (len(blk) + 63) / 64
-	if cap(f.masks) < words {
-		f.masks = make([]uint64, words)
-	}
-	f.masks = f.masks[:words]
-	full := len(blk) / 64
-	sepMasks(unsafe.Slice(unsafe.StringData(blk), full*64), f.masks[:full])
-	if full < words {
-		f.masks[full] = sepMaskTail(blk[full*64:])
-	}
+	f.masks = blockMasks(f.lr.blk, f.masks)
 	f.w, f.bits = 0, 0
-	if words > 0 {
+	if len(f.masks) > 0 {
 		f.bits = f.masks[0]
 	}
 }

@@ -2,7 +2,6 @@ package zfs
 
 import (
 	"math/bits"
-	"unsafe"
 )
 
 // rowIndex is the first stage of parsing a `zfs list -H -p` block whose
@@ -44,16 +43,8 @@ const (
 // identity numbers are parsed here too, else the reader parses them. index
 // only reads p's immutable layout, so it may run on another goroutine.
 func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex, identity bool) *rowIndex {
-	words := (len(blk) + 63) / 64
-	if cap(*masks) < words {
-		*masks = make([]uint64, words)
-	}
-	m := (*masks)[:words]
-	full := len(blk) / 64
-	sepMasks(unsafe.Slice(unsafe.StringData(blk), full*64), m[:full])
-	if full < words {
-		m[full] = sepMaskTail(blk[full*64:])
-	}
+	m := blockMasks(blk, *masks)
+	*masks = m
 	nsep := 0
 	for _, w := range m {
 		nsep += bits.OnesCount64(w)
