@@ -54,9 +54,9 @@ func (p *textListParser) index(blk string, masks *[]uint64, x *rowIndex, identit
 	if x == nil {
 		x = &rowIndex{}
 	}
-	*x = rowIndex{blk: blk, ends: grow(x.ends[:0], nsep+1), identity: identity}
+	*x = rowIndex{blk: blk, ends: grow(x.ends[:0], nsep+1), ids: x.ids[:0], types: x.types[:0], identity: identity}
 	if identity {
-		x.ids, x.types = grow(x.ids[:0], 3*rows), grow(x.types[:0], rows)
+		x.ids, x.types = grow(x.ids, 3*rows), grow(x.types, rows)
 	}
 	start, k := 0, 0 // start of the current row, fields seen in it
 scan:
