@@ -29,7 +29,8 @@ type blockPipe struct {
 
 	mu     sync.Mutex // serializes writers
 	hook   func(string) any
-	sb     strings.Builder
+	sb     strings.Builder // the current block
+	handed int             // bytes of sb handed over
 	closed bool
 	err    error // the writer's close error, read after blocks is closed
 
@@ -54,8 +55,10 @@ func (p *blockPipe) setHook(hook func(blk string) any) {
 	p.mu.Unlock()
 }
 
-// Write appends b to the current block, handing blocks over as they fill. It
-// fails with errStopped once the reader has stopped.
+// Write appends b to the current block, handing its complete lines over
+// when it fills, and also at the end of the write if the reader has nothing
+// queued (so output that trickles in reaches the parser without waiting for
+// a block to fill). It fails with errStopped once the reader has stopped.
 func (p *blockPipe) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -83,33 +86,38 @@ func (p *blockPipe) Write(b []byte) (int, error) {
 			}
 		}
 	}
+	if len(p.blocks) == 0 {
+		if err := p.handOver(false); err != nil {
+			return n, err
+		}
+	}
 	return n, nil
 }
 
-// handOver gives the reader the complete lines of the current block (all of
-// it when final) and starts a new block with the rest. A block without a
-// complete line (one line longer than the block) grows instead.
+// handOver gives the reader the complete lines of the current block not
+// handed over yet (with final, everything left). Handed-over bytes are never
+// written again: later writes go after them, and a full block continues in a
+// new allocation holding only its unfinished last line (bigger, if that line
+// fills the block).
 func (p *blockPipe) handOver(final bool) error {
 	s := p.sb.String()
-	cut := len(s)
+	from, cut := p.handed, len(s)
 	if !final {
-		cut = strings.LastIndexByte(s, '\n') + 1
-		if cut == 0 {
-			p.sb.Grow(p.sb.Cap())
-			return nil
-		}
+		cut = max(from, strings.LastIndexByte(s, '\n')+1)
 	}
-	// The new block is a new allocation: the handed-over string's memory is
-	// never written again.
-	p.sb = strings.Builder{}
-	if rest := s[cut:]; rest != "" {
+	if !final && p.sb.Len() == p.sb.Cap() {
+		rest := s[cut:]
+		p.sb = strings.Builder{}
 		p.sb.Grow(max(pipeBlock, 2*len(rest)))
 		p.sb.WriteString(rest)
+		p.handed = 0
+	} else {
+		p.handed = cut
 	}
-	if cut == 0 {
+	if cut == from {
 		return nil
 	}
-	b := block{s: s[:cut]}
+	b := block{s: s[from:cut]}
 	if p.hook != nil {
 		b.aux = p.hook(b.s)
 	}

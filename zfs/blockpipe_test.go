@@ -102,3 +102,30 @@ func TestBlockPipeStop(t *testing.T) {
 	_, err = p.Write([]byte("x"))
 	require.ErrorIs(t, err, io.ErrClosedPipe)
 }
+
+// Output that trickles in reaches an idle reader at once, line by line,
+// without waiting for a block to fill or for the end.
+func TestBlockPipeTrickle(t *testing.T) {
+	p := newBlockPipe()
+	for _, step := range []struct{ write, want string }{
+		{"a\n", "a\n"},
+		{"b", ""}, // no complete line yet
+		{"c\nd\n", "bc\nd\n"},
+		{"e", ""},
+	} {
+		_, err := p.Write([]byte(step.write))
+		require.NoError(t, err)
+		if step.want != "" {
+			b, err := p.nextBlock()
+			require.NoError(t, err)
+			require.Equal(t, step.want, b.s)
+		}
+		require.Zero(t, p.queued(), "after writing %q", step.write)
+	}
+	p.CloseWithError(nil)
+	b, err := p.nextBlock()
+	require.NoError(t, err)
+	require.Equal(t, "e", b.s)
+	_, err = p.nextBlock()
+	require.ErrorIs(t, err, io.EOF)
+}
