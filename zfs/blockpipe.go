@@ -10,7 +10,7 @@ import (
 // to the reader, and how many handed-over blocks may wait for it.
 const (
 	pipeBlock = 64 << 10
-	pipeDepth = 4
+	pipeDepth = 16
 )
 
 // blockPipe connects a command's standard output to a line-oriented parser
@@ -55,10 +55,11 @@ func (p *blockPipe) setHook(hook func(blk string) any) {
 	p.mu.Unlock()
 }
 
-// Write appends b to the current block, handing its complete lines over
-// when it fills, and also at the end of the write if the reader has nothing
-// queued (so output that trickles in reaches the parser without waiting for
-// a block to fill). It fails with errStopped once the reader has stopped.
+// Write appends b to the current block and hands its complete lines over,
+// when the block fills and at the end of the write, so that output reaches
+// the parser as it arrives, however it trickles in. (Writers write what they
+// have in large pieces: a command's output arrives through io.Copy.) It
+// fails with errStopped once the reader has stopped.
 func (p *blockPipe) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -86,10 +87,8 @@ func (p *blockPipe) Write(b []byte) (int, error) {
 			}
 		}
 	}
-	if len(p.blocks) == 0 {
-		if err := p.handOver(false); err != nil {
-			return n, err
-		}
+	if err := p.handOver(false); err != nil {
+		return n, err
 	}
 	return n, nil
 }

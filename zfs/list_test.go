@@ -2,8 +2,10 @@ package zfs
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/command"
@@ -121,6 +123,56 @@ func TestListPartialFailure(t *testing.T) {
 	var e *errors.Error
 	require.ErrorAs(t, gotErr, &e)
 	assert.Equal(t, "list", e.Op)
+}
+
+// TestListStreams checks that datasets reach the caller as zfs prints them,
+// before its output ends: on the one-line fast path the fake prints the next
+// row only once the caller has the previous one; on the general text path,
+// which reads one line ahead, once the caller has the row before the last.
+func TestListStreams(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, props := range [][]string{nil, {"com.example:x"}} {
+		f, c := newFake(t, WithTextOutput())
+		got := make(chan string)
+		args := []string{"zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", strings.Join(append([]string{"name,type,guid,createtxg,creation"}, props...), ","), "-s", "createtxg", "tank"}
+		f.Expect(args...).Do(func(ctx context.Context, cmd *command.Cmd) error {
+			for i := range 3 {
+				row := fmt.Sprintf("tank/a@s%d\tsnapshot\t1\t%d\t3", i, i)
+				if props != nil {
+					row += "\tv"
+				}
+				if _, err := cmd.Stdout.Write([]byte(row + "\n")); err != nil {
+					return err
+				}
+				if props != nil && i < 2 {
+					continue // the general parser reads one line ahead
+				}
+				want := fmt.Sprintf("tank/a@s%d", i)
+				if props != nil {
+					want = "tank/a@s1" // yielded once the row after it arrived
+				}
+				select {
+				case name := <-got:
+					if name != want {
+						return fmt.Errorf("caller got %s after row %d", name, i)
+					}
+				case <-ctx.Done():
+					return fmt.Errorf("row %d never reached the caller: %w", i, ctx.Err())
+				}
+			}
+			return nil
+		})
+		n := 0
+		for d, err := range c.Datasets(ctx, ListOptions{Roots: []string{"tank"}, Recursive: true, Types: []Type{TypeSnapshot}, Properties: props, Sort: []SortKey{{Property: "createtxg"}}}) {
+			require.NoError(t, err)
+			if props == nil || n == 1 {
+				got <- d.Name()
+			}
+			n++
+		}
+		require.Equal(t, 3, n)
+	}
 }
 
 // TestListEarlyBreak checks that stopping the iteration stops the command and
