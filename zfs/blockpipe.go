@@ -10,7 +10,7 @@ import (
 // to the reader, and how many handed-over blocks may wait for it.
 const (
 	pipeBlock = 64 << 10
-	pipeDepth = 16
+	pipeDepth = 8
 )
 
 // blockPipe connects a command's standard output to a line-oriented parser
@@ -56,10 +56,10 @@ func (p *blockPipe) setHook(hook func(blk string) any) {
 }
 
 // Write appends b to the current block and hands its complete lines over,
-// when the block fills and at the end of the write, so that output reaches
-// the parser as it arrives, however it trickles in. (Writers write what they
-// have in large pieces: a command's output arrives through io.Copy.) It
-// fails with errStopped once the reader has stopped.
+// so that output reaches the parser as it arrives, however it trickles in.
+// When b does not fit, the block continues in a new allocation big enough
+// for it, holding the unfinished last line: handed-over bytes are never
+// written again. It fails with errStopped once the reader has stopped.
 func (p *blockPipe) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -71,51 +71,29 @@ func (p *blockPipe) Write(b []byte) (int, error) {
 		return 0, errStopped
 	default:
 	}
-	n := len(b)
-	for len(b) > 0 {
-		if p.sb.Cap() == 0 {
-			p.sb.Grow(pipeBlock)
-		}
-		if room := p.sb.Cap() - p.sb.Len(); room > 0 {
-			k := min(room, len(b))
-			p.sb.Write(b[:k])
-			b = b[k:]
-		}
-		if p.sb.Len() == p.sb.Cap() {
-			if err := p.handOver(false); err != nil {
-				return n - len(b), err
-			}
-		}
+	if p.sb.Cap()-p.sb.Len() < len(b) {
+		rest := p.sb.String()[p.handed:]
+		p.sb = strings.Builder{}
+		p.sb.Grow(max(pipeBlock, len(rest)+len(b)))
+		p.sb.WriteString(rest)
+		p.handed = 0
 	}
-	if err := p.handOver(false); err != nil {
-		return n, err
-	}
-	return n, nil
+	p.sb.Write(b)
+	return len(b), p.handOver(false)
 }
 
 // handOver gives the reader the complete lines of the current block not
-// handed over yet (with final, everything left). Handed-over bytes are never
-// written again: later writes go after them, and a full block continues in a
-// new allocation holding only its unfinished last line (bigger, if that line
-// fills the block).
+// handed over yet (with final, everything left).
 func (p *blockPipe) handOver(final bool) error {
 	s := p.sb.String()
 	from, cut := p.handed, len(s)
 	if !final {
 		cut = max(from, strings.LastIndexByte(s, '\n')+1)
 	}
-	if !final && p.sb.Len() == p.sb.Cap() {
-		rest := s[cut:]
-		p.sb = strings.Builder{}
-		p.sb.Grow(max(pipeBlock, 2*len(rest)))
-		p.sb.WriteString(rest)
-		p.handed = 0
-	} else {
-		p.handed = cut
-	}
 	if cut == from {
 		return nil
 	}
+	p.handed = cut
 	b := block{s: s[from:cut]}
 	if p.hook != nil {
 		b.aux = p.hook(b.s)
