@@ -45,20 +45,7 @@ func newFake21(t *testing.T) (*commandtest.Fake, *Client) {
 
 // guids21 reads the GUIDs of the 2.1.11 `zfs get` capture with a plain
 // split, independently of the parsers.
-func guids21(t testing.TB) map[string]uint64 {
-	t.Helper()
-	m := map[string]uint64{}
-	for _, line := range strings.Split(golden21(t, "get-text.out"), "\n") {
-		f := strings.Split(line, "\t")
-		if len(f) == 4 && f[1] == "guid" {
-			v, err := strconv.ParseUint(f[2], 10, 64)
-			require.NoError(t, err)
-			m[f[0]] = v
-		}
-	}
-	require.Len(t, m, 17)
-	return m
-}
+func guids21(t testing.TB) map[string]uint64 { return guidsAt(t, "2.1.11") }
 
 func TestV21Version(t *testing.T) {
 	v, err := ParseVersion(golden21(t, "version.out"))

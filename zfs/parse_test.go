@@ -25,9 +25,13 @@ func golden(t testing.TB, name string) string {
 
 // goldenGUIDs reads the GUIDs from the captured `zfs get` text output with a
 // plain split, independently of the parsers.
-func goldenGUIDs(t testing.TB) map[string]uint64 {
+func goldenGUIDs(t testing.TB) map[string]uint64 { return guidsAt(t, "2.3.2") }
+
+// guidsAt is goldenGUIDs for the captures of an OpenZFS version.
+func guidsAt(t testing.TB, version string) map[string]uint64 {
+	t.Helper()
 	m := map[string]uint64{}
-	for _, line := range strings.Split(golden(t, "get-text.out"), "\n") {
+	for _, line := range strings.Split(goldenAt(t, version, "get-text.out"), "\n") {
 		f := strings.Split(line, "\t")
 		if len(f) == 4 && f[1] == "guid" {
 			v, err := strconv.ParseUint(f[2], 10, 64)
