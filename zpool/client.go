@@ -76,6 +76,18 @@ func checkDevices(op, pool string, devs []string) error {
 	return nil
 }
 
+// checkPoolDevices validates the pool and the devices of an operation that
+// needs at least one device.
+func checkPoolDevices(op, pool string, devs []string) error {
+	if err := checkPool(op, pool); err != nil {
+		return err
+	}
+	if len(devs) == 0 {
+		return errors.InvalidArgumentf(op, pool, "no device given")
+	}
+	return checkDevices(op, pool, devs)
+}
+
 func checkDevice(op, pool, dev string) error {
 	if err := names.Operand(dev); err != nil {
 		return errors.InvalidArgumentf(op, pool, "invalid device %q: must be non-empty and not begin with '-'", dev)

@@ -166,13 +166,7 @@ type OnlineOptions struct {
 // Online brings devices online (`zpool online`).
 func (c *Client) Online(ctx context.Context, pool string, opts OnlineOptions, devices ...string) error {
 	const op = "zpool online"
-	if err := checkPool(op, pool); err != nil {
-		return err
-	}
-	if len(devices) == 0 {
-		return errors.InvalidArgumentf(op, pool, "no device given")
-	}
-	if err := checkDevices(op, pool, devices); err != nil {
+	if err := checkPoolDevices(op, pool, devices); err != nil {
 		return err
 	}
 	args := []string{"online"}
@@ -196,13 +190,7 @@ type OfflineOptions struct {
 // redundant copy offline fails ("no valid replicas").
 func (c *Client) Offline(ctx context.Context, pool string, opts OfflineOptions, devices ...string) error {
 	const op = "zpool offline"
-	if err := checkPool(op, pool); err != nil {
-		return err
-	}
-	if len(devices) == 0 {
-		return errors.InvalidArgumentf(op, pool, "no device given")
-	}
-	if err := checkDevices(op, pool, devices); err != nil {
+	if err := checkPoolDevices(op, pool, devices); err != nil {
 		return err
 	}
 	args := []string{"offline"}
