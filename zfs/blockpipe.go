@@ -6,16 +6,18 @@ import (
 	"sync"
 )
 
-// Sizes of a blockPipe: how much output one block gathers before it is handed
-// to the reader, and how many handed-over blocks may wait for it.
+// Sizes of a blockPipe: the smallest buffer a block is written into (the
+// lines of successive writes share it until it is full), and how many
+// handed-over blocks may wait for the reader.
 const (
 	pipeBlock = 64 << 10
 	pipeDepth = 8
 )
 
 // blockPipe connects a command's standard output to a line-oriented parser
-// without a second copy: what the command writes is appended to a block, and
-// each block's complete lines are handed to the reader whole, as a string
+// without a second copy: what the command writes is appended to a buffer,
+// and each write's complete lines are handed to the reader as one block, a
+// string
 // that is never written again, so the parser's lines and fields can be
 // substrings of it. Up to pipeDepth blocks wait for the reader, so the writer
 // (the goroutine copying the command's output) keeps going while the reader
