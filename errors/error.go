@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gozfs/gozfs/internal/command"
+	"github.com/gozfs/gozfs/command"
 )
 
 // Error describes a failed zfs or zpool operation, or an operation rejected

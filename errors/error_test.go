@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
 )
 
 // exitErr builds the error a runner returns for a failed zfs command.

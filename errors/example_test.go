@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
 )
 
 // A failed command, as a command.Runner reports it, becomes an *Error that

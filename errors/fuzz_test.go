@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gozfs/gozfs/internal/command"
+	"github.com/gozfs/gozfs/command"
 )
 
 // FuzzClassify feeds arbitrary standard error through the classifier, the

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
 )
 
 // lab runs zfs and zpool commands against a scratch pool on a file vdev.

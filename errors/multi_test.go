@@ -4,8 +4,8 @@ import (
 	"io/fs"
 	"testing"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
 	"github.com/hashicorp/go-multierror"
 )
 

@@ -3,8 +3,8 @@ package recv
 import (
 	"io"
 
+	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/stream"
-	"github.com/gozfs/gozfs/stream/sendstream"
 )
 
 // holdBack is how many bytes at the end of the stream are kept from zfs

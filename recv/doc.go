@@ -61,7 +61,7 @@
 // committed as they complete, as with any zfs receive.
 //
 // With Verify, the stream's own structure and checksums are checked as it
-// passes (stream/sendstream's verifying reader), so a corrupt record stops
+// passes (format/sendstream's verifying reader), so a corrupt record stops
 // the receive at that record rather than when zfs receive notices.
 //
 // # Data path

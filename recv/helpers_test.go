@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/zfs"
 )
 

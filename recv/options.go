@@ -92,7 +92,7 @@ type Options struct {
 	Transforms []stream.ReadTransform
 	// Verify checks the send stream's own structure and checksums as it
 	// passes (after the Transforms), and fails the receive on the first bad
-	// record (see stream/sendstream).
+	// record (see format/sendstream).
 	Verify bool
 	// Progress, if set, counts the stream bytes passed to zfs receive (after
 	// the Transforms). Counting needs the stream to pass through this

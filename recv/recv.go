@@ -8,10 +8,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
+	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/stream"
-	"github.com/gozfs/gozfs/stream/sendstream"
 	"github.com/gozfs/gozfs/zfs"
 )
 

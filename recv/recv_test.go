@@ -12,13 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
-	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
-	"github.com/gozfs/gozfs/stream/sendstream"
 	"github.com/gozfs/gozfs/zfs"
 )
 

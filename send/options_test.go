@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
 )

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
 )
 
 // Runner runs one zfs or zpool command. The default is an *ExecRunner; plug in

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/command"
-	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

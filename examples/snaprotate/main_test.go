@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/zfs"
 )
 

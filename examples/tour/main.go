@@ -21,12 +21,12 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/compress"
 	"github.com/gozfs/gozfs/stream/encrypt"
-	"github.com/gozfs/gozfs/stream/sendstream"
 	"github.com/gozfs/gozfs/zfs"
 	"github.com/gozfs/gozfs/zpool"
 )

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gozfs/gozfs/internal/command/commandtest"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/zfs"
 )
 

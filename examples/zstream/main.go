@@ -20,9 +20,9 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/gozfs/gozfs/nvlist"
-	"github.com/gozfs/gozfs/stream/resumetoken"
-	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/format/nvlist"
+	"github.com/gozfs/gozfs/format/resumetoken"
+	"github.com/gozfs/gozfs/format/sendstream"
 )
 
 func main() {

@@ -16,8 +16,8 @@ import (
 // The streams and tokens come from the sendstream and resumetoken test
 // fixtures, made with real OpenZFS.
 const (
-	streamDir = "../../stream/sendstream/testdata"
-	tokenDir  = "../../stream/resumetoken/testdata"
+	streamDir = "../../format/sendstream/testdata"
+	tokenDir  = "../../format/resumetoken/testdata"
 )
 
 // fixture gunzips a sendstream fixture into a temporary file.

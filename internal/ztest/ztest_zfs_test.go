@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gozfs/gozfs/internal/command"
+	"github.com/gozfs/gozfs/command"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/format/sendstream"
 )
 
 func ExampleScan() {

@@ -16,11 +16,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gozfs/gozfs/nvlist"
+	"github.com/gozfs/gozfs/format/nvlist"
 )
 
 // The testdata tokens were left by interrupted `zfs receive -s` runs on
-// OpenZFS 2.3 (see stream/sendstream/testdata/make-fixtures.sh);
+// OpenZFS 2.3 (see format/sendstream/testdata/make-fixtures.sh);
 // LABEL.zstream-token holds `zstream token` output for each.
 
 func realTokens(t *testing.T) map[string]string {

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gozfs/gozfs/internal/command"
+	"github.com/gozfs/gozfs/command"
 )
 
 // TB is the subset of testing.TB the fake needs.

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gozfs/gozfs/format/resumetoken"
+	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/internal/ztest"
-	"github.com/gozfs/gozfs/stream/resumetoken"
-	"github.com/gozfs/gozfs/stream/sendstream"
 )
 
 // receive runs `zfs receive args...` with stdin as its input and returns

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gozfs/gozfs/nvlist"
-	"github.com/gozfs/gozfs/stream/sendstream"
-	"github.com/gozfs/gozfs/stream/sendstream/internal/streamgen"
+	"github.com/gozfs/gozfs/format/nvlist"
+	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
 )
 
 var orders = []binary.ByteOrder{binary.LittleEndian, binary.BigEndian}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gozfs/gozfs/stream/resumetoken"
+	"github.com/gozfs/gozfs/format/resumetoken"
 )
 
 // A token left by an interrupted `zfs send gozfsfx/fs@a | zfs receive -s`.

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/gozfs/gozfs/nvlist"
+	"github.com/gozfs/gozfs/format/nvlist"
 )
 
 func ExampleDecode() {

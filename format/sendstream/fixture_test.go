@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/gozfs/gozfs/stream/sendstream/internal/streamgen"
+	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
 )
 
 // syntheticFixture is the generator configuration behind

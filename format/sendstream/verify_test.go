@@ -9,8 +9,8 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/gozfs/gozfs/stream/sendstream"
-	"github.com/gozfs/gozfs/stream/sendstream/internal/streamgen"
+	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
 )
 
 // chunkReader returns reads of pseudo-random sizes between 1 and max.

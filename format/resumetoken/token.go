@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gozfs/gozfs/nvlist"
-	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/format/nvlist"
+	"github.com/gozfs/gozfs/format/sendstream"
 )
 
 // Version is the only token version OpenZFS defines

@@ -5,7 +5,7 @@ import (
 	"math/bits"
 	"strconv"
 
-	"github.com/gozfs/gozfs/nvlist"
+	"github.com/gozfs/gozfs/format/nvlist"
 )
 
 // Options tunes a Reader, VerifyingReader or VerifyingWriter. The zero value

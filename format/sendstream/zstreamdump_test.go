@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/format/sendstream"
 )
 
 // zstreamDump is what a test compares from `zstream dump` output.

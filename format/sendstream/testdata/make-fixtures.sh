@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make-fixtures.sh creates small send streams with real OpenZFS, together with
 # `zstream dump` output for each, snapshot GUIDs, and receive_resume_token
-# values, for the tests of stream/sendstream and stream/resumetoken.
+# values, for the tests of format/sendstream and format/resumetoken.
 #
 # It must run as root on a machine with ZFS, and builds a throwaway pool on a
 # file under a tmpfs directory. Run it in the lab VM from the module root:
 #
-#   internal/zfslab/zfslab run -- bash stream/sendstream/testdata/make-fixtures.sh
+#   internal/zfslab/zfslab run -- bash format/sendstream/testdata/make-fixtures.sh
 #
 # Streams are written gzip-compressed (NAME.zsend.gz) next to this script, with
 # NAME.dump holding `zstream dump NAME.zsend`. Each stream must stay under

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gozfs/gozfs/nvlist"
+	"github.com/gozfs/gozfs/format/nvlist"
 )
 
 // Wire-format constants (include/sys/zfs_ioctl.h and include/sys/fs/zfs.h).

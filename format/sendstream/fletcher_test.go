@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gozfs/gozfs/stream/sendstream"
-	"github.com/gozfs/gozfs/stream/sendstream/internal/streamgen"
+	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
 )
 
 // naiveFletcher4 is the textbook loop, one word at a time.

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gozfs/gozfs/nvlist"
-	"github.com/gozfs/gozfs/stream/sendstream"
+	"github.com/gozfs/gozfs/format/nvlist"
+	"github.com/gozfs/gozfs/format/sendstream"
 )
 
 // The testdata/*.zsend.gz streams were made by real OpenZFS 2.3 with
