@@ -68,7 +68,7 @@ func sendStream(t testing.TB, toname string, blocks, blockSize int) []byte {
 		le.PutUint64(h[40:], guid)
 	}, nil)
 	b := out.Bytes()
-	if _, err := sendstream.Scan(bytes.NewReader(b), nil); err != nil {
+	if _, err := sendstream.Scan(bytes.NewReader(b), sendstream.Options{}); err != nil {
 		t.Fatalf("test stream does not verify: %v", err)
 	}
 	return b

@@ -139,7 +139,7 @@ func (p *plan) source(r io.Reader) (io.Reader, func() error, error) {
 		src, closeSrc = chain, chain.Close
 	}
 	if p.opts.Verify {
-		src = sendstream.NewVerifyingReader(src, nil)
+		src = sendstream.NewVerifyingReader(src, sendstream.Options{})
 	}
 	return src, closeSrc, nil
 }

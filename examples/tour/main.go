@@ -171,7 +171,7 @@ func tour(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	sum, err := sendstream.Scan(plain, nil)
+	sum, err := sendstream.Scan(plain, sendstream.Options{})
 	plain.Close()
 	if err != nil {
 		return err

@@ -117,7 +117,7 @@ func dump(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	defer done()
 
 	p := &printer{w: stdout, verbose: *verbose || *veryVerbose, checksums: *veryVerbose}
-	r := sendstream.NewReader(in, &sendstream.Options{AllowConcatenated: true})
+	r := sendstream.NewReader(in, sendstream.Options{AllowConcatenated: true})
 	var readErr error
 	for rec, err := range r.All() {
 		if err != nil {
@@ -150,7 +150,7 @@ func verify(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer done()
-	s, err := sendstream.Scan(in, &sendstream.Options{RejectUnsupported: *strict, AllowConcatenated: !*strict})
+	s, err := sendstream.Scan(in, sendstream.Options{RejectUnsupported: *strict, AllowConcatenated: !*strict})
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func ExampleScan() {
 	}
 	defer f.Close()
 
-	sum, err := sendstream.Scan(f, nil)
+	sum, err := sendstream.Scan(f, sendstream.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -42,7 +42,7 @@ func ExampleReader() {
 	}
 	defer f.Close()
 
-	r := sendstream.NewReader(f, nil)
+	r := sendstream.NewReader(f, sendstream.Options{})
 	for rec, err := range r.All() {
 		if err != nil {
 			panic(err)
@@ -80,7 +80,7 @@ func ExampleNewVerifyingReader() {
 
 	// In real use the destination is zfs receive's standard input.
 	var received bytes.Buffer
-	_, err = io.Copy(&received, sendstream.NewVerifyingReader(bytes.NewReader(stream), nil))
+	_, err = io.Copy(&received, sendstream.NewVerifyingReader(bytes.NewReader(stream), sendstream.Options{}))
 	var ce *sendstream.ChecksumError
 	if errors.As(err, &ce) {
 		fmt.Printf("checksum error in record %d (%v); passed on %d of %d bytes\n",

@@ -170,7 +170,7 @@ func TestRealStreams(t *testing.T) {
 			}
 			compareDump(t, bytes.NewReader(data), dump)
 
-			s, err := sendstream.Scan(bytes.NewReader(data), nil)
+			s, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,11 +205,11 @@ func TestRealStreams(t *testing.T) {
 
 			// The verifying transforms pass real streams through.
 			var out bytes.Buffer
-			if _, err := io.Copy(&out, sendstream.NewVerifyingReader(bytes.NewReader(data), nil)); err != nil || !bytes.Equal(out.Bytes(), data) {
+			if _, err := io.Copy(&out, sendstream.NewVerifyingReader(bytes.NewReader(data), sendstream.Options{})); err != nil || !bytes.Equal(out.Bytes(), data) {
 				t.Errorf("VerifyingReader: %v", err)
 			}
 			out.Reset()
-			w := sendstream.NewVerifyingWriter(&out, nil)
+			w := sendstream.NewVerifyingWriter(&out, sendstream.Options{})
 			if _, err := io.Copy(w, bytes.NewReader(data)); err != nil || w.Close() != nil || !bytes.Equal(out.Bytes(), data) {
 				t.Errorf("VerifyingWriter: %v", err)
 			}

@@ -174,7 +174,7 @@ func BenchmarkReader(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			scan := func() {
-				if _, err := sendstream.Scan(bytes.NewReader(data), nil); err != nil {
+				if _, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -189,7 +189,7 @@ func BenchmarkReader(b *testing.B) {
 	b.Run("VerifyingReader", func(b *testing.B) {
 		b.SetBytes(int64(len(le)))
 		pass := func() {
-			v := sendstream.NewVerifyingReader(bytes.NewReader(le), nil)
+			v := sendstream.NewVerifyingReader(bytes.NewReader(le), sendstream.Options{})
 			if _, err := io.CopyBuffer(io.Discard, onlyReader{v}, copyBuf); err != nil {
 				b.Fatal(err)
 			}
@@ -204,7 +204,7 @@ func BenchmarkReader(b *testing.B) {
 	b.Run("VerifyingWriter", func(b *testing.B) {
 		b.SetBytes(int64(len(le)))
 		pass := func() {
-			v := sendstream.NewVerifyingWriter(io.Discard, nil)
+			v := sendstream.NewVerifyingWriter(io.Discard, sendstream.Options{})
 			if _, err := io.CopyBuffer(v, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
 				b.Fatal(err)
 			}

@@ -60,12 +60,12 @@ func TestIntegrationVerifyingReaderIntoReceive(t *testing.T) {
 	}
 	stream := []byte(ztest.Run(t, "zfs", "send", fs+"@s"))
 
-	sum, err := sendstream.Scan(bytes.NewReader(stream), nil)
+	sum, err := sendstream.Scan(bytes.NewReader(stream), sendstream.Options{})
 	if err != nil || len(sum.Substreams) != 1 || sum.Substreams[0].Begin.ToGUID != guid {
 		t.Fatalf("Scan = %+v, %v; snapshot guid %#x", sum, err, guid)
 	}
 	var mid int64 = -1
-	for rec, err := range sendstream.NewReader(bytes.NewReader(stream), nil).All() {
+	for rec, err := range sendstream.NewReader(bytes.NewReader(stream), sendstream.Options{}).All() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func TestIntegrationVerifyingReaderIntoReceive(t *testing.T) {
 		t.Fatal("no WRITE record in the second half of the stream")
 	}
 
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(stream), nil), pool.Name+"/ok"); err != nil {
+	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(stream), sendstream.Options{}), pool.Name+"/ok"); err != nil {
 		t.Fatalf("valid stream not received: %v", err)
 	}
 	if !exists(pool.Name + "/ok@s") {
@@ -86,7 +86,7 @@ func TestIntegrationVerifyingReaderIntoReceive(t *testing.T) {
 
 	bad := bytes.Clone(stream)
 	bad[mid] ^= 0x20
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(bad), nil), pool.Name+"/bad"); err == nil {
+	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(bad), sendstream.Options{}), pool.Name+"/bad"); err == nil {
 		t.Error("damaged stream received without error")
 	}
 	if exists(pool.Name + "/bad@s") {
@@ -94,7 +94,7 @@ func TestIntegrationVerifyingReaderIntoReceive(t *testing.T) {
 	}
 
 	cut := stream[:mid]
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(cut), nil), "-s", pool.Name+"/part"); err == nil {
+	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(cut), sendstream.Options{}), "-s", pool.Name+"/part"); err == nil {
 		t.Error("truncated stream received without error")
 	}
 	if exists(pool.Name + "/part@s") {
@@ -115,11 +115,11 @@ func TestIntegrationVerifyingReaderIntoReceive(t *testing.T) {
 	// Resume with zfs send -t; the resumed stream verifies and completes
 	// the receive.
 	resumed := []byte(ztest.Run(t, "zfs", "send", "-t", tokStr))
-	rs, err := sendstream.Scan(bytes.NewReader(resumed), nil)
+	rs, err := sendstream.Scan(bytes.NewReader(resumed), sendstream.Options{})
 	if err != nil || !rs.Substreams[0].Begin.Features.Has(sendstream.FeatureResuming) {
 		t.Fatalf("resumed stream: %+v, %v", rs, err)
 	}
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(resumed), nil), "-s", pool.Name+"/part"); err != nil {
+	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(resumed), sendstream.Options{}), "-s", pool.Name+"/part"); err != nil {
 		t.Fatalf("resumed stream not received: %v", err)
 	}
 	if !exists(pool.Name + "/part@s") {

@@ -9,7 +9,7 @@ import (
 )
 
 // Options tunes a Reader, VerifyingReader or VerifyingWriter. The zero value
-// (or a nil *Options) gives the defaults.
+// gives the defaults.
 type Options struct {
 	// MaxBeginPayload limits the size of a BEGIN record's packed nvlist;
 	// 0 means DefaultMaxBeginPayload (64 MiB, what libzfs accepts). The
@@ -105,11 +105,8 @@ type machine struct {
 	storeCompound bool // the current compound header is Summary.Compound
 }
 
-func newMachine(opts *Options) machine {
-	m := machine{}
-	if opts != nil {
-		m.opts = *opts
-	}
+func newMachine(opts Options) machine {
+	m := machine{opts: opts}
 	if m.opts.MaxBeginPayload <= 0 {
 		m.opts.MaxBeginPayload = DefaultMaxBeginPayload
 	}

@@ -26,7 +26,7 @@ type Reader struct {
 }
 
 // NewReader returns a Reader that reads the stream from r. opts may be nil.
-func NewReader(r io.Reader, opts *Options) *Reader {
+func NewReader(r io.Reader, opts Options) *Reader {
 	return &Reader{in: input{src: r}, m: newMachine(opts)}
 }
 
@@ -183,7 +183,7 @@ func (r *Reader) Summary() Summary {
 // Scan reads a whole stream from r, verifying it, and returns its summary:
 // what zstream dump prints at the end. The error is nil only if the stream
 // is complete and valid; the summary covers what was read either way.
-func Scan(r io.Reader, opts *Options) (Summary, error) {
+func Scan(r io.Reader, opts Options) (Summary, error) {
 	sr := NewReader(r, opts)
 	for {
 		if _, err := sr.Next(); err != nil {

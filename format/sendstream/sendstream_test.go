@@ -55,7 +55,7 @@ func TestReaderSubstream(t *testing.T) {
 	for _, order := range orders {
 		t.Run(order.String(), func(t *testing.T) {
 			data := small(order)
-			r := sendstream.NewReader(bytes.NewReader(data), nil)
+			r := sendstream.NewReader(bytes.NewReader(data), sendstream.Options{})
 			var types []sendstream.RecordType
 			var offset int64
 			for rec, err := range r.All() {
@@ -133,7 +133,7 @@ func TestReaderCompound(t *testing.T) {
 	for _, order := range orders {
 		t.Run(order.String(), func(t *testing.T) {
 			data := compound(t, order)
-			sum, begins, ends, err := readAll(bytes.NewReader(data), nil)
+			sum, begins, ends, err := readAll(bytes.NewReader(data), sendstream.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,11 +201,11 @@ func TestAgreesWithZstream(t *testing.T) {
 
 func TestScan(t *testing.T) {
 	data := small(binary.LittleEndian)
-	sum, err := sendstream.Scan(bytes.NewReader(data), nil)
+	sum, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
 	if err != nil || !sum.Complete || sum.StreamBytes != int64(len(data)) {
 		t.Errorf("Scan = %+v, %v", sum, err)
 	}
-	sum, err = sendstream.Scan(bytes.NewReader(data[:len(data)-1]), nil)
+	sum, err = sendstream.Scan(bytes.NewReader(data[:len(data)-1]), sendstream.Options{})
 	if !errors.Is(err, sendstream.ErrTruncated) || sum.Complete {
 		t.Errorf("Scan(truncated) = %v, complete %v", err, sum.Complete)
 	}
@@ -216,7 +216,7 @@ func TestScan(t *testing.T) {
 func recordOffsets(t *testing.T, data []byte) []int64 {
 	t.Helper()
 	var offs []int64
-	for rec, err := range sendstream.NewReader(bytes.NewReader(data), nil).All() {
+	for rec, err := range sendstream.NewReader(bytes.NewReader(data), sendstream.Options{}).All() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,7 +237,7 @@ func TestTruncation(t *testing.T) {
 					if n%stride() != 0 && !boundaries[n] {
 						continue
 					}
-					_, err := sendstream.Scan(bytes.NewReader(data[:n]), nil)
+					_, err := sendstream.Scan(bytes.NewReader(data[:n]), sendstream.Options{})
 					var te *sendstream.TruncatedError
 					if !errors.As(err, &te) || !errors.Is(err, sendstream.ErrTruncated) || !errors.Is(err, io.ErrUnexpectedEOF) {
 						t.Fatalf("prefix %d: error %v, want a *TruncatedError", n, err)
@@ -265,7 +265,7 @@ func TestBitFlips(t *testing.T) {
 			for i := 0; i < len(data)*8; i += stride() {
 				copy(bad, data)
 				bad[i/8] ^= 1 << (i % 8)
-				_, err := sendstream.Scan(bytes.NewReader(bad), nil)
+				_, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
 				if err == nil {
 					t.Fatalf("flip of bit %d (byte %d) not detected", i%8, i/8)
 				}
@@ -295,7 +295,7 @@ func TestChecksumErrorDetails(t *testing.T) {
 	// fails.
 	bad := bytes.Clone(data)
 	bad[offs[1]+sendstream.HeaderSize] ^= 0x10
-	_, err := sendstream.Scan(bytes.NewReader(bad), nil)
+	_, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
 	var ce *sendstream.ChecksumError
 	if !errors.As(err, &ce) || ce.Index != 2 || ce.Offset != offs[2] || ce.StreamEnd || ce.Stored == ce.Computed {
 		t.Fatalf("error = %#v", err)
@@ -310,7 +310,7 @@ func TestChecksumErrorDetails(t *testing.T) {
 	g.End()
 	bad = buf.Bytes()
 	bad[len(bad)-sendstream.HeaderSize+8] ^= 1
-	_, err = sendstream.Scan(bytes.NewReader(bad), nil)
+	_, err = sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
 	if !errors.As(err, &ce) || !ce.StreamEnd || ce.Type != sendstream.TypeEnd || ce.Index != 2 {
 		t.Fatalf("error = %#v", err)
 	}
@@ -330,11 +330,11 @@ func TestZeroChecksumsSkipped(t *testing.T) {
 	g.Write(128, 0, make([]byte, 512))
 	g.End()
 	data := buf.Bytes()
-	if _, err := sendstream.Scan(bytes.NewReader(data), nil); err != nil {
+	if _, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{}); err != nil {
 		t.Fatalf("stream without header checksums: %v", err)
 	}
 	data[sendstream.HeaderSize+40] ^= 1 // OBJECT's toguid
-	if _, err := sendstream.Scan(bytes.NewReader(data), nil); !errors.Is(err, sendstream.ErrChecksum) {
+	if _, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{}); !errors.Is(err, sendstream.ErrChecksum) {
 		t.Fatalf("corrupt stream without header checksums: %v", err)
 	}
 }
@@ -356,41 +356,41 @@ func TestStructureErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		in   []byte
-		opts *sendstream.Options
+		opts sendstream.Options
 		want error
 	}{
-		{"empty", nil, nil, sendstream.ErrTruncated},
-		{"garbage", bytes.Repeat([]byte("not a stream "), 50), nil, sendstream.ErrBadMagic},
-		{"unknown type", rawStream(le, func(g *streamgen.Writer) { g.Record(42, nil, nil) }), nil, sendstream.ErrUnknownRecord},
+		{"empty", nil, sendstream.Options{}, sendstream.ErrTruncated},
+		{"garbage", bytes.Repeat([]byte("not a stream "), 50), sendstream.Options{}, sendstream.ErrBadMagic},
+		{"unknown type", rawStream(le, func(g *streamgen.Writer) { g.Record(42, nil, nil) }), sendstream.Options{}, sendstream.ErrUnknownRecord},
 		{"huge payload", rawStream(le, func(g *streamgen.Writer) {
 			g.Record(streamgen.TypeWrite, func(h *streamgen.Header) { h.Put64(32, 32<<20) }, nil)
-		}), nil, sendstream.ErrMalformed},
+		}), sendstream.Options{}, sendstream.ErrMalformed},
 		{"BEGIN inside substream", rawStream(le, func(g *streamgen.Writer) {
 			g.Record(streamgen.TypeBegin, func(h *streamgen.Header) { h.Put64(8, streamgen.Magic); h.Put64(16, 1) }, nil)
-		}), nil, sendstream.ErrMalformed},
+		}), sendstream.Options{}, sendstream.ErrMalformed},
 		{"bad header type", func() []byte {
 			var buf bytes.Buffer
 			streamgen.NewWriter(&buf, le).Begin(streamgen.Begin{HeaderType: 3, ToName: "p/fs@s"})
 			return buf.Bytes()
-		}(), nil, sendstream.ErrMalformed},
-		{"record after END", append(bytes.Clone(valid), valid...), nil, sendstream.ErrTrailingData},
+		}(), sendstream.Options{}, sendstream.ErrMalformed},
+		{"record after END", append(bytes.Clone(valid), valid...), sendstream.Options{}, sendstream.ErrTrailingData},
 		{"unsupported feature", func() []byte {
 			var buf bytes.Buffer
 			streamgen.NewWriter(&buf, le).Begin(streamgen.Begin{HeaderType: 1, Features: 1, ToName: "p/fs@s"})
 			return buf.Bytes()
-		}(), &sendstream.Options{RejectUnsupported: true}, sendstream.ErrUnsupportedFeature},
+		}(), sendstream.Options{RejectUnsupported: true}, sendstream.ErrUnsupportedFeature},
 		{"BEGIN payload over limit", func() []byte {
 			var buf bytes.Buffer
 			streamgen.NewWriter(&buf, le).Begin(streamgen.Begin{HeaderType: 1, ToName: "p/fs@s", Payload: make([]byte, 64)})
 			return buf.Bytes()
-		}(), &sendstream.Options{MaxBeginPayload: 32}, sendstream.ErrMalformed},
+		}(), sendstream.Options{MaxBeginPayload: 32}, sendstream.ErrMalformed},
 		{"bad BEGIN nvlist", func() []byte {
 			var buf bytes.Buffer
 			g := streamgen.NewWriter(&buf, le)
 			g.Begin(streamgen.Begin{HeaderType: 1, ToName: "p/fs@s", Payload: []byte{9, 9, 9, 9, 0, 0, 0, 0}})
 			g.End()
 			return buf.Bytes()
-		}(), nil, nvlist.ErrUnsupported},
+		}(), sendstream.Options{}, nvlist.ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -405,11 +405,11 @@ func TestStructureErrors(t *testing.T) {
 func TestConcatenated(t *testing.T) {
 	valid := small(binary.LittleEndian)
 	two := append(bytes.Clone(valid), small(binary.BigEndian)...)
-	sum, err := sendstream.Scan(bytes.NewReader(two), &sendstream.Options{AllowConcatenated: true})
+	sum, err := sendstream.Scan(bytes.NewReader(two), sendstream.Options{AllowConcatenated: true})
 	if err != nil || len(sum.Substreams) != 2 || !sum.Substreams[1].Begin.BigEndian || !sum.Complete {
 		t.Fatalf("Scan = %v, %d substreams", err, len(sum.Substreams))
 	}
-	sum, err = sendstream.Scan(bytes.NewReader(two[:len(two)-1]), &sendstream.Options{AllowConcatenated: true})
+	sum, err = sendstream.Scan(bytes.NewReader(two[:len(two)-1]), sendstream.Options{AllowConcatenated: true})
 	if !errors.Is(err, sendstream.ErrTruncated) || sum.Complete {
 		t.Fatalf("truncated second stream: %v, complete %v", err, sum.Complete)
 	}
@@ -420,7 +420,7 @@ func TestTrailingPayloadBytesUnchecked(t *testing.T) {
 	// and here: the AllTypes stream has a 99-byte compressed WRITE.
 	data := small(binary.LittleEndian)
 	var off int64 = -1
-	for rec, err := range sendstream.NewReader(bytes.NewReader(data), nil).All() {
+	for rec, err := range sendstream.NewReader(bytes.NewReader(data), sendstream.Options{}).All() {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -433,12 +433,12 @@ func TestTrailingPayloadBytesUnchecked(t *testing.T) {
 	}
 	bad := bytes.Clone(data)
 	bad[off+98] ^= 0xff
-	if _, err := sendstream.Scan(bytes.NewReader(bad), nil); err != nil {
+	if _, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{}); err != nil {
 		t.Errorf("flip in the unchecked tail: %v", err)
 	}
 	bad = bytes.Clone(data)
 	bad[off+95] ^= 0xff
-	if _, err := sendstream.Scan(bytes.NewReader(bad), nil); !errors.Is(err, sendstream.ErrChecksum) {
+	if _, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{}); !errors.Is(err, sendstream.ErrChecksum) {
 		t.Errorf("flip in the last checked word: %v", err)
 	}
 }
@@ -446,7 +446,7 @@ func TestTrailingPayloadBytesUnchecked(t *testing.T) {
 func TestLargePayload(t *testing.T) {
 	// Payloads larger than the read buffer take the copying path.
 	data := streamgen.Stream(streamgen.Config{Objects: 1, Blocks: 2, BlockSize: 3 << 20})
-	r := sendstream.NewReader(bytes.NewReader(data), nil)
+	r := sendstream.NewReader(bytes.NewReader(data), sendstream.Options{})
 	n := 0
 	for rec, err := range r.All() {
 		if err != nil {
@@ -462,13 +462,13 @@ func TestLargePayload(t *testing.T) {
 	if n != 2 {
 		t.Errorf("%d WRITE records", n)
 	}
-	if _, err := sendstream.Scan(bytes.NewReader(data[:len(data)/2]), nil); !errors.Is(err, sendstream.ErrTruncated) {
+	if _, err := sendstream.Scan(bytes.NewReader(data[:len(data)/2]), sendstream.Options{}); !errors.Is(err, sendstream.ErrTruncated) {
 		t.Errorf("truncated large payload: %v", err)
 	}
 }
 
 func TestReaderErrorsAreSticky(t *testing.T) {
-	r := sendstream.NewReader(bytes.NewReader([]byte("garbage garbage garbage")), nil)
+	r := sendstream.NewReader(bytes.NewReader([]byte("garbage garbage garbage")), sendstream.Options{})
 	_, err1 := r.Next()
 	_, err2 := r.Next()
 	if err1 == nil || err1 != err2 {

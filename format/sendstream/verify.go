@@ -30,7 +30,7 @@ func (v *VerifyingReader) noProgress(n int) {
 // NewVerifyingReader returns a reader that yields the bytes of r unchanged,
 // failing with a *ChecksumError, *TruncatedError or *RecordError (or r's own
 // error) as soon as the stream is found to be bad. opts may be nil.
-func NewVerifyingReader(r io.Reader, opts *Options) *VerifyingReader {
+func NewVerifyingReader(r io.Reader, opts Options) *VerifyingReader {
 	return &VerifyingReader{src: r, m: newMachine(opts)}
 }
 
@@ -168,7 +168,7 @@ var errWriteAfterClose = errors.New("sendstream: write after Close")
 // to w unchanged. Write fails with a *ChecksumError or *RecordError (or w's
 // error) as soon as the stream is found to be bad, and Close fails with a
 // *TruncatedError if the stream is incomplete. opts may be nil.
-func NewVerifyingWriter(w io.Writer, opts *Options) *VerifyingWriter {
+func NewVerifyingWriter(w io.Writer, opts Options) *VerifyingWriter {
 	return &VerifyingWriter{dst: w, m: newMachine(opts)}
 }
 

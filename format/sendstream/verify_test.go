@@ -42,7 +42,7 @@ func sources(data []byte) map[string]io.Reader {
 // readVerified copies everything a VerifyingReader yields, using reads of
 // size bufSize.
 func readVerified(src io.Reader, bufSize int) ([]byte, *sendstream.VerifyingReader, error) {
-	v := sendstream.NewVerifyingReader(src, nil)
+	v := sendstream.NewVerifyingReader(src, sendstream.Options{})
 	var out bytes.Buffer
 	buf := make([]byte, bufSize)
 	for {
@@ -61,7 +61,7 @@ func readVerified(src io.Reader, bufSize int) ([]byte, *sendstream.VerifyingRead
 // closes it, returning what reached the destination and the first error.
 func writeVerified(data []byte, chunk int) ([]byte, *sendstream.VerifyingWriter, error) {
 	var dst bytes.Buffer
-	v := sendstream.NewVerifyingWriter(&dst, nil)
+	v := sendstream.NewVerifyingWriter(&dst, sendstream.Options{})
 	for len(data) > 0 {
 		n := min(chunk, len(data))
 		w, err := v.Write(data[:n])
@@ -156,7 +156,7 @@ func checkGuarantee(t *testing.T, what string, bad, out []byte, err error, damag
 	if badHeader >= 0 && int64(len(out)) > badHeader {
 		t.Fatalf("%s: damage at %d in header %d, but %d bytes were passed on", what, damage, badHeader, len(out))
 	}
-	sum, _ := sendstream.Scan(bytes.NewReader(out), nil)
+	sum, _ := sendstream.Scan(bytes.NewReader(out), sendstream.Options{})
 	complete := 0
 	for _, ss := range sum.Substreams {
 		if ss.Complete {
@@ -195,7 +195,7 @@ func TestVerifierGuaranteeBitFlips(t *testing.T) {
 // in turn: the END of the damaged substream must not pass.
 func TestVerifierGuaranteeCompound(t *testing.T) {
 	data := compound(t, binary.LittleEndian)
-	sum, err := sendstream.Scan(bytes.NewReader(data), nil)
+	sum, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestVerifierGuaranteeCompound(t *testing.T) {
 func TestVerifierTruncation(t *testing.T) {
 	for _, data := range [][]byte{small(binary.BigEndian), compound(t, binary.LittleEndian)} {
 		offs := recordOffsets(t, data)
-		sum, _ := sendstream.Scan(bytes.NewReader(data), nil)
+		sum, _ := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
 		boundaries := map[int64]bool{}
 		for _, off := range offs {
 			boundaries[off] = true
@@ -255,7 +255,7 @@ func TestVerifierUnderlyingErrors(t *testing.T) {
 	if _, _, err := readVerified(src, 512); !errors.Is(err, boom) {
 		t.Errorf("reader error = %v, want boom", err)
 	}
-	v := sendstream.NewVerifyingWriter(&failWriter{after: 500, err: boom}, nil)
+	v := sendstream.NewVerifyingWriter(&failWriter{after: 500, err: boom}, sendstream.Options{})
 	_, err := v.Write(data)
 	if !errors.Is(err, boom) {
 		t.Errorf("writer error = %v, want boom", err)
@@ -274,7 +274,7 @@ func TestNoProgress(t *testing.T) {
 	if _, _, err := readVerified(stuckReader{}, 512); !errors.Is(err, io.ErrNoProgress) {
 		t.Errorf("VerifyingReader: %v", err)
 	}
-	if _, err := sendstream.Scan(stuckReader{}, nil); !errors.Is(err, io.ErrNoProgress) {
+	if _, err := sendstream.Scan(stuckReader{}, sendstream.Options{}); !errors.Is(err, io.ErrNoProgress) {
 		t.Errorf("Reader: %v", err)
 	}
 }
@@ -298,7 +298,7 @@ func FuzzReader(f *testing.F) {
 	f.Add(compound(f, binary.LittleEndian))
 	f.Add(streamgen.Stream(streamgen.Config{Order: binary.BigEndian, Objects: 1, Blocks: 1, BlockSize: 64, Substreams: 2}))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sum, rerr := sendstream.Scan(bytes.NewReader(data), nil)
+		sum, rerr := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
 		if rerr != nil {
 			var ce *sendstream.ChecksumError
 			var te *sendstream.TruncatedError

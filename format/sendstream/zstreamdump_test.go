@@ -104,7 +104,7 @@ func parseZstreamDump(r io.Reader) (*zstreamDump, error) {
 
 // readAll reads a whole stream and returns its summary, its BEGIN records
 // in order and its END checksums in order.
-func readAll(r io.Reader, opts *sendstream.Options) (sendstream.Summary, []sendstream.Begin, []string, error) {
+func readAll(r io.Reader, opts sendstream.Options) (sendstream.Summary, []sendstream.Begin, []string, error) {
 	sr := sendstream.NewReader(r, opts)
 	var begins []sendstream.Begin
 	var ends []string
@@ -131,7 +131,7 @@ func compareDump(t *testing.T, stream io.Reader, dump *zstreamDump) {
 	if dump.cksumBad {
 		t.Fatal("zstream dump reports a checksum problem")
 	}
-	sum, begins, ends, err := readAll(stream, &sendstream.Options{AllowConcatenated: true})
+	sum, begins, ends, err := readAll(stream, sendstream.Options{AllowConcatenated: true})
 	if err != nil {
 		t.Fatalf("reading stream: %v", err)
 	}
