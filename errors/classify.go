@@ -377,28 +377,28 @@ func stripAction(line, name string) string {
 // payload>", all numbers but the version in hexadecimal.
 var tokenRE = regexp.MustCompile(`\b[0-9]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+\b`)
 
-// ResumeToken extracts a receive resume token from the standard error of an
+// resumeToken extracts a receive resume token from the standard error of an
 // interrupted "zfs receive -s", which ends with "A resuming stream can be
 // generated on the sending system by running:\n    zfs send -t <token>". It
 // reports whether a token was found.
-func ResumeToken(stderr string) (string, bool) {
+func resumeToken(stderr string) (string, bool) {
 	const marker = "zfs send -t "
 	i := strings.LastIndex(stderr, marker)
 	if i < 0 {
 		return "", false
 	}
 	f := strings.Fields(stderr[i+len(marker):])
-	if len(f) == 0 || !ValidResumeToken(f[0]) {
+	if len(f) == 0 || !validResumeToken(f[0]) {
 		return "", false
 	}
 	return f[0], true
 }
 
-// ValidResumeToken reports whether token has the form of a receive resume token,
+// validResumeToken reports whether token has the form of a receive resume token,
 // as printed by zfs get receive_resume_token and accepted by zfs send -t:
 // "<version>-<checksum>-<length>-<payload>" with hexadecimal fields. It checks
 // the form only, not the checksum or payload.
-func ValidResumeToken(token string) bool {
+func validResumeToken(token string) bool {
 	loc := tokenRE.FindStringIndex(token)
 	return loc != nil && loc[0] == 0 && loc[1] == len(token)
 }

@@ -299,7 +299,7 @@ func TestResumeToken(t *testing.T) {
 		{"cannot receive: checksum mismatch\n", "", false},
 	}
 	for _, tc := range tests {
-		got, ok := ResumeToken(tc.stderr)
+		got, ok := resumeToken(tc.stderr)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("ResumeToken(%q) = %q, %v; want %q, %v", tc.stderr, got, ok, tc.want, tc.ok)
 		}
@@ -322,7 +322,7 @@ func TestValidResumeToken(t *testing.T) {
 		{"x1-e6-e0-78", false},
 	}
 	for _, tc := range tests {
-		if got := ValidResumeToken(tc.token); got != tc.want {
+		if got := validResumeToken(tc.token); got != tc.want {
 			t.Errorf("ValidResumeToken(%q) = %v, want %v", tc.token, got, tc.want)
 		}
 	}

@@ -12,12 +12,27 @@
 //
 //	zfs destroy tank/a@x: dataset is busy
 //
-// Check errors by meaning, never by message text:
+// Check errors by meaning, never by message text. For one kind, use
+// errors.Is with its sentinel; it also sees through wrapping, joined errors and
+// the batches of operations over many objects:
 //
-//	errors.Is(err, errors.ErrNotExist) // this package's sentinel for NotExist
-//	errors.Is(err, fs.ErrNotExist)     // the standard one matches as well
+//	if errors.Is(err, errors.ErrNotExist) { … } // or fs.ErrNotExist
+//
+// To branch on several kinds, or to log what went wrong, read the *Error,
+// or its Kind with KindOf:
+//
+//	switch errors.KindOf(err) {
+//	case errors.Busy, errors.Held:
+//		// retry later
+//	case errors.NotExist:
+//		// nothing to do
+//	}
 //	var e *errors.Error
-//	if errors.As(err, &e) { fmt.Println(e.Kind, e.Stderr) }
+//	if errors.As(err, &e) { log.Println(e.Kind, e.ExitCode, e.Stderr) }
+//
+// Prefer errors.Is for single checks: a finer kind matches its coarser
+// sentinel (a Held error is Busy too), which a comparison of Kind values
+// does not do.
 //
 // Each Kind has a sentinel (ErrBusy for Busy, and so on). An *Error also
 // matches the standard library sentinel that fits its Kind: fs.ErrNotExist,
@@ -31,28 +46,26 @@
 // chain may then itself match fs.ErrNotExist, so check the Kind (or
 // ErrCommandNotFound first) when that difference matters.
 //
+// Operations over many objects (destroying many snapshots, say) report every
+// failure in one error: errors.Is and errors.As search all of them, and
+// Errors lists them.
+//
 // # Classification
 //
-// FromCommand turns the error of a command.Runner into an *Error, deriving the
-// Kind from standard error with Classify: a table of rules written against the
-// actual messages of OpenZFS 2.1 to 2.3 in the C locale (libzfs and the zfs and
-// zpool commands). Messages the table does not know give Kind Other; the full
-// standard error is always kept in the Stderr field.
+// The Kind of a failed command comes from its standard error, through a table
+// of rules written against the actual messages of OpenZFS 2.1 to 2.3 in the C
+// locale (libzfs and the zfs and zpool commands). Messages the table does not
+// know give Kind Other; the full standard error is always kept in the Stderr
+// field. Code that runs zfs or zpool commands of its own through a
+// [github.com/gozfs/gozfs/command.Runner] gets the same errors with FromCommand, and Classify
+// classifies a message alone.
 //
 // # Receive
 //
 // A receive whose standard error shows it left resumable state is reported as
 // a *ResumableError: Kind Interrupted when a "zfs receive -s" stopped part-way
-// (zfs then prints the resume token, which FromCommand extracts into Token),
-// or Kind ResumableStatePresent when the destination already held partial
-// state. When no token was printed, Token is empty and the caller may read the
-// destination's receive_resume_token property and use Resumable.
-//
-// # Validation and batches
-//
-// Packages reject bad input before running anything with Newf, InvalidNamef
-// and InvalidArgumentf, which return an *Error of the corresponding Kind with
-// ExitCode -1. Operations over many objects report every failure with Append,
-// which returns nil when nothing failed and otherwise an error that errors.Is
-// and errors.As search in full; Errors lists the individual failures.
+// (zfs then prints the resume token, which becomes Token), or Kind
+// ResumableStatePresent when the destination already held partial state. When
+// zfs printed no token, the receiving packages read the destination's
+// receive_resume_token property into Token where they can.
 package errors

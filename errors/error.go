@@ -2,7 +2,6 @@ package errors
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"os/exec"
 	"path"
@@ -169,26 +168,6 @@ func (e *ResumableError) Unwrap() error {
 	return e.Err
 }
 
-// Resumable returns a *ResumableError carrying token and wrapping the *Error in
-// err's tree. If err holds no *Error it returns err unchanged; if err already
-// holds a *ResumableError, that error is copied with its Token replaced. Use it
-// when resumable state is discovered after the fact, for example a receive
-// interrupted by its context whose destination now has a
-// receive_resume_token.
-func Resumable(err error, token string) error {
-	var re *ResumableError
-	if As(err, &re) {
-		c := *re
-		c.Token = token
-		return &c
-	}
-	var e *Error
-	if !As(err, &e) {
-		return err
-	}
-	return &ResumableError{Token: token, Err: e}
-}
-
 // FromCommand turns the error a command.Runner returned for operation op on
 // name into an *Error:
 //
@@ -229,7 +208,7 @@ func FromCommand(op, name string, err error) error {
 		}
 	}
 	if e.Kind == Interrupted || e.Kind == ResumableStatePresent {
-		token, _ := ResumeToken(e.Stderr)
+		token, _ := resumeToken(e.Stderr)
 		return &ResumableError{Token: token, Err: e}
 	}
 	return e
@@ -252,46 +231,4 @@ func startFailure(err error) Kind {
 		return CommandNotFound
 	}
 	return Other
-}
-
-// Newf returns an *Error of the given kind for op on name, with a cause whose
-// message is formatted from format and args (a %w verb wraps as in
-// fmt.Errorf). Nothing ran, so Argv is nil and ExitCode is -1. Packages use it
-// to reject requests before running a command.
-func Newf(kind Kind, op, name, format string, args ...any) error {
-	return &Error{Op: op, Name: name, Kind: kind, ExitCode: -1, Err: fmt.Errorf(format, args...)}
-}
-
-// InvalidNamef returns an *Error of Kind InvalidName for op on name, explaining
-// why the name is invalid with a message formatted from format and args.
-func InvalidNamef(op, name, format string, args ...any) error {
-	return Newf(InvalidName, op, name, format, args...)
-}
-
-// InvalidArgumentf returns an *Error of Kind InvalidArgument for op on name,
-// with a message formatted from format and args.
-func InvalidArgumentf(op, name, format string, args ...any) error {
-	return Newf(InvalidArgument, op, name, format, args...)
-}
-
-// WithOp returns err with its operation set to op, if err is an *Error or
-// *ResumableError whose Op is empty (as the errors of name validation are); it
-// returns a modified copy and leaves err itself alone. Any other err is
-// returned unchanged.
-func WithOp(err error, op string) error {
-	switch e := err.(type) {
-	case *Error:
-		if e.Op == "" {
-			c := *e
-			c.Op = op
-			return &c
-		}
-	case *ResumableError:
-		if e.Err != nil && e.Err.Op == "" {
-			c := *e.Err
-			c.Op = op
-			return &ResumableError{Token: e.Token, Err: &c}
-		}
-	}
-	return err
 }

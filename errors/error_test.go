@@ -11,6 +11,7 @@ import (
 
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // exitErr builds the error a runner returns for a failed zfs command.
@@ -218,77 +219,15 @@ func TestSentinels(t *testing.T) {
 	}
 }
 
-func TestResumable(t *testing.T) {
-	const tok = "1-e604ea4bf-e0-789c63a2d0c4a0a6b0f0c0"
-	stderr := "cannot receive incremental stream: checksum mismatch or incomplete stream.\n" +
-		"Partially received snapshot is saved.\n" +
-		"A resuming stream can be generated on the sending system by running:\n" +
-		"    zfs send -t " + tok + "\n"
-	err := errors.FromCommand("receive", "tank/b", exitErr(1, stderr, "receive", "-s", "tank/b"))
-	var re *errors.ResumableError
-	if !errors.As(err, &re) {
-		t.Fatalf("FromCommand returned %T, want *ResumableError", err)
-	}
-	if re.Token != tok {
-		t.Errorf("Token = %q, want %q", re.Token, tok)
-	}
-	var e *errors.Error
-	if !errors.As(err, &e) || e.Kind != errors.Interrupted {
-		t.Errorf("errors.As(*Error) failed or kind wrong: %v", e)
-	}
-	if !errors.Is(err, errors.ErrInterrupted) {
-		t.Errorf("errors.Is(err, ErrInterrupted) = false")
-	}
-	want := "zfs receive tank/b: checksum mismatch or incomplete stream. Partially received snapshot is saved"
-	if got := err.Error(); got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-
-	// Interrupted wins over the context: the state is what matters.
-	xe := exitErr(1, stderr, "receive", "-s", "tank/b")
-	xe.Err = context.Canceled
-	err = errors.FromCommand("receive", "tank/b", xe)
-	if !errors.As(err, &re) || !errors.Is(err, context.Canceled) || errors.KindOf(err) != errors.Interrupted {
-		t.Errorf("canceled resumable receive = %v (kind %v)", err, errors.KindOf(err))
-	}
-
-	// Partial state on the destination: a ResumableError without token.
-	err = errors.FromCommand("receive", "tank/b", exitErr(1,
-		"cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n"))
-	if !errors.As(err, &re) || re.Token != "" || !errors.Is(err, errors.ErrResumableStatePresent) {
-		t.Fatalf("partial state error = %#v", err)
-	}
-	// The caller fills in the token it reads from the property.
-	err2 := errors.Resumable(err, tok)
-	var re2 *errors.ResumableError
-	if !errors.As(err2, &re2) || re2.Token != tok || re.Token != "" {
-		t.Errorf("Resumable(ResumableError) = %v; original token %q", re2, re.Token)
-	}
-	// Resumable on a plain *Error (a receive killed by its context).
-	canceled := errors.FromCommand("receive", "tank/b", &command.ExitError{Argv: []string{"zfs", "receive", "-s", "tank/b"}, Code: -1, Err: context.Canceled})
-	err3 := errors.Resumable(canceled, tok)
-	if !errors.As(err3, &re2) || re2.Token != tok || !errors.Is(err3, context.Canceled) {
-		t.Errorf("Resumable(*Error) = %v", err3)
-	}
-	plain := stderrors.New("plain")
-	if got := errors.Resumable(plain, tok); got != plain {
-		t.Errorf("Resumable(plain) = %v, want it unchanged", got)
-	}
-	var zero errors.ResumableError
-	if zero.Error() == "" || zero.Unwrap() != nil {
-		t.Errorf("zero ResumableError: %q, %v", zero.Error(), zero.Unwrap())
-	}
-}
-
 func TestErrorMessages(t *testing.T) {
 	tests := []struct {
 		err  error
 		want string
 	}{
-		{errors.InvalidNamef("snapshot", "tank/a@", "empty component"), "zfs snapshot tank/a@: invalid name: empty component"},
-		{errors.InvalidArgumentf("send", "tank/a@s", "raw and compressed are exclusive"), "zfs send tank/a@s: invalid argument: raw and compressed are exclusive"},
-		{errors.Newf(errors.NotSupported, "zpool wait", "tank", "needs OpenZFS %d.%d", 2, 2), "zpool wait tank: not supported: needs OpenZFS 2.2"},
-		{errors.InvalidNamef("create", "tank/a b\n", "invalid character"), `zfs create "tank/a b\n": invalid name: invalid character`},
+		{errs.InvalidNamef("snapshot", "tank/a@", "empty component"), "zfs snapshot tank/a@: invalid name: empty component"},
+		{errs.InvalidArgumentf("send", "tank/a@s", "raw and compressed are exclusive"), "zfs send tank/a@s: invalid argument: raw and compressed are exclusive"},
+		{errs.Newf(errors.NotSupported, "zpool wait", "tank", "needs OpenZFS %d.%d", 2, 2), "zpool wait tank: not supported: needs OpenZFS 2.2"},
+		{errs.InvalidNamef("create", "tank/a b\n", "invalid character"), `zfs create "tank/a b\n": invalid name: invalid character`},
 		{&errors.Error{Op: "create", Name: "tank", Argv: []string{"/sbin/zpool", "create", "tank"}, Stderr: "cannot create 'tank': pool already exists\n"}, "zpool create tank: pool already exists"},
 		{&errors.Error{Kind: errors.Busy}, "zfs: busy"},
 		{&errors.Error{Op: "zfs", Kind: errors.Busy}, "zfs: busy"},
@@ -299,41 +238,6 @@ func TestErrorMessages(t *testing.T) {
 		if got := tc.err.Error(); got != tc.want {
 			t.Errorf("Error() = %q, want %q", got, tc.want)
 		}
-	}
-}
-
-func TestNewfWraps(t *testing.T) {
-	err := errors.Newf(errors.InvalidArgument, "send", "tank/a@s", "bad base: %w", fs.ErrNotExist)
-	if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, errors.ErrInvalidArgument) {
-		t.Errorf("Newf with %%w does not match both: %v", err)
-	}
-	var e *errors.Error
-	if !errors.As(err, &e) || e.ExitCode != -1 || e.Argv != nil {
-		t.Errorf("Newf = %#v", e)
-	}
-}
-
-func TestWithOp(t *testing.T) {
-	orig := errors.InvalidNamef("", "tank/@", "empty component")
-	err := errors.WithOp(orig, "destroy")
-	if got, want := err.Error(), "zfs destroy tank/@: invalid name: empty component"; got != want {
-		t.Errorf("WithOp: %q, want %q", got, want)
-	}
-	if got, want := orig.Error(), "zfs tank/@: invalid name: empty component"; got != want {
-		t.Errorf("WithOp changed the original: %q", got)
-	}
-	if again := errors.WithOp(err, "other"); again != err {
-		t.Errorf("WithOp replaced a set Op")
-	}
-	res := &errors.ResumableError{Token: "1-a-b-c", Err: &errors.Error{Kind: errors.Interrupted}}
-	got := errors.WithOp(res, "receive")
-	var re *errors.ResumableError
-	if !errors.As(got, &re) || re.Err.Op != "receive" || re.Token != "1-a-b-c" || res.Err.Op != "" {
-		t.Errorf("WithOp(ResumableError) = %#v", got)
-	}
-	plain := stderrors.New("x")
-	if errors.WithOp(plain, "op") != plain {
-		t.Errorf("WithOp changed a plain error")
 	}
 }
 

@@ -82,34 +82,20 @@ func ExampleClassify() {
 	// destination modified since most recent snapshot
 }
 
-// Batch operations collect every failure; each stays matchable.
-func ExampleAppend() {
-	var err error
-	for _, snap := range []string{"tank/a@1", "tank/a@2", "tank/a@3"} {
-		err = errors.Append(err, destroy(snap))
+// The failures of a batch operation (DestroySnapshots, say) stay matchable
+// one by one; Errors lists them.
+func ExampleErrors() {
+	busy := &errors.Error{Op: "destroy", Name: "tank/a@1", Kind: errors.Busy, ExitCode: 1,
+		Stderr: "cannot destroy snapshot tank/a@1: dataset is busy\n"}
+	missing := &errors.Error{Op: "destroy", Name: "tank/a@3", Kind: errors.NotExist, ExitCode: 1,
+		Stderr: "could not find any snapshots to destroy; check snapshot names.\n"}
+	err := errors.Join(busy, missing)
+	for _, e := range errors.Errors(err) {
+		fmt.Println(e)
 	}
-	fmt.Println(len(errors.Errors(err)), errors.Is(err, errors.ErrBusy), errors.Is(err, errors.ErrNotExist))
+	fmt.Println(errors.Is(err, errors.ErrBusy), errors.Is(err, errors.ErrNotExist))
 	// Output:
-	// 2 true true
-}
-
-// destroy stands in for a real destroy: tank/a@2 succeeds.
-func destroy(snap string) error {
-	switch snap {
-	case "tank/a@1":
-		return errors.Newf(errors.Busy, "destroy", snap, "dataset is busy")
-	case "tank/a@3":
-		return errors.Newf(errors.NotExist, "destroy", snap, "dataset does not exist")
-	}
-	return nil
-}
-
-// Validation errors are rejected before anything runs.
-func ExampleInvalidNamef() {
-	err := errors.InvalidNamef("snapshot", "tank/a@b@c", "multiple '@' and/or '#' delimiters in name")
-	fmt.Println(err)
-	fmt.Println(errors.Is(err, errors.ErrInvalidName))
-	// Output:
-	// zfs snapshot tank/a@b@c: invalid name: multiple '@' and/or '#' delimiters in name
-	// true
+	// zfs destroy tank/a@1: dataset is busy
+	// zfs destroy tank/a@3: could not find any snapshots to destroy; check snapshot names
+	// true true
 }

@@ -30,7 +30,7 @@ func FuzzClassify(f *testing.F) {
 		if KindOf(err) != k {
 			t.Fatalf("KindOf = %v, Classify = %v", KindOf(err), k)
 		}
-		if tok, ok := ResumeToken(stderr); ok && !ValidResumeToken(tok) {
+		if tok, ok := resumeToken(stderr); ok && !validResumeToken(tok) {
 			t.Fatalf("ResumeToken returned malformed %q", tok)
 		}
 	})

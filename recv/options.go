@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
@@ -104,7 +105,7 @@ type Options struct {
 const op = "receive"
 
 func invalid(name, format string, args ...any) error {
-	return errors.InvalidArgumentf(op, name, format, args...)
+	return errs.InvalidArgumentf(op, name, format, args...)
 }
 
 // plan is a validated receive.
@@ -133,7 +134,7 @@ func prepare(ctx context.Context, c *zfs.Client, target Dataset, o *Options) (*p
 			return nil, err
 		}
 		if !v.AtLeast(2, 2) {
-			return nil, errors.Newf(errors.NotSupported, op, name, "corrective receive (-c) needs OpenZFS 2.2 or later (have %s)", v)
+			return nil, errs.Newf(errors.NotSupported, op, name, "corrective receive (-c) needs OpenZFS 2.2 or later (have %s)", v)
 		}
 	}
 	return &plan{c: c, target: name, args: o.args(name), opts: *o}, nil
@@ -150,7 +151,7 @@ func (o *Options) validate(name string) error {
 		err = names.Dataset(name)
 	}
 	if err != nil {
-		return errors.WithOp(err, op)
+		return errs.WithOp(err, op)
 	}
 	if o.Naming > KeepLast {
 		return invalid(name, "unknown Naming %d", o.Naming)
@@ -174,7 +175,7 @@ func (o *Options) validate(name string) error {
 	}
 	if o.Origin != nil {
 		if err := names.Snapshot(o.Origin.Name()); err != nil {
-			return errors.WithOp(err, op)
+			return errs.WithOp(err, op)
 		}
 	}
 	for k, v := range o.Properties {

@@ -11,6 +11,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -77,12 +78,12 @@ func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Resul
 
 	src, closeSrc, err := p.source(r)
 	if err != nil {
-		return nil, errors.Newf(errors.Other, op, p.target, "transform: %w", err)
+		return nil, errs.Newf(errors.Other, op, p.target, "transform: %w", err)
 	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		_ = closeSrc()
-		return nil, errors.Newf(errors.Other, op, p.target, "pipe: %w", err)
+		return nil, errs.Newf(errors.Other, op, p.target, "pipe: %w", err)
 	}
 	enlargePipe(pw)
 	cmd.Stdin = pr
@@ -205,7 +206,7 @@ func (p *plan) withToken(ctx context.Context, err error, snaps []string) error {
 	if terr != nil || tok == "" {
 		return err
 	}
-	return errors.Resumable(err, tok)
+	return errs.Resumable(err, tok)
 }
 
 // Writer is a receive fed by writes: an io.WriteCloser whose Close waits for

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -129,7 +130,7 @@ func replicateOnce(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot
 	}
 	pr, pw, err := os.Pipe()
 	if err != nil {
-		return nil, errors.Newf(errors.Other, op, rp.target, "pipe: %w", err)
+		return nil, errs.Newf(errors.Other, op, rp.target, "pipe: %w", err)
 	}
 	enlargePipe(pw)
 	sent := make(chan error, 1)

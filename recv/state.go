@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/format/resumetoken"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -15,11 +17,11 @@ import (
 // resumable receive into fs, or "" if fs holds no partially received state.
 func ResumeToken(ctx context.Context, c *zfs.Client, fs Dataset) (string, error) {
 	if c == nil || fs == nil {
-		return "", errors.InvalidArgumentf("get", "", "nil client or dataset")
+		return "", errs.InvalidArgumentf("get", "", "nil client or dataset")
 	}
 	name := fs.Name()
 	if err := names.Dataset(name); err != nil {
-		return "", errors.WithOp(err, "get")
+		return "", errs.WithOp(err, "get")
 	}
 	return resumeToken(ctx, c, name)
 }
@@ -34,8 +36,8 @@ func resumeToken(ctx context.Context, c *zfs.Client, name string) (string, error
 	if tok == "-" || tok == "" {
 		return "", nil
 	}
-	if !errors.ValidResumeToken(tok) {
-		return "", errors.Newf(errors.Other, "get", name, "unexpected receive_resume_token value %q", tok)
+	if _, err := resumetoken.Decode(tok); err != nil {
+		return "", errs.Newf(errors.Other, "get", name, "unexpected receive_resume_token value %q: %w", tok, err)
 	}
 	return tok, nil
 }
@@ -50,7 +52,7 @@ func Abort(ctx context.Context, c *zfs.Client, fs Dataset) error {
 	}
 	name := fs.Name()
 	if err := names.Dataset(name); err != nil {
-		return errors.WithOp(err, op)
+		return errs.WithOp(err, op)
 	}
 	cmd := &zfs.Cmd{Name: "zfs", Args: []string{"receive", "-A", name}}
 	err := c.Run(ctx, op, name, cmd)

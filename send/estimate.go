@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/zfs"
 )
 
@@ -34,7 +35,7 @@ func Estimate(ctx context.Context, c *zfs.Client, snap Snapshot, opts Options) (
 	if n, ok := parseEstimate(stderr.String()); ok {
 		return n, nil
 	}
-	return 0, errors.Newf(errors.Other, op, p.name, "no size estimate in zfs send -nvP output %q", firstLine(out.String()))
+	return 0, errs.Newf(errors.Other, op, p.name, "no size estimate in zfs send -nvP output %q", firstLine(out.String()))
 }
 
 // maxDryRunOutput bounds the dry-run output kept: a replication stream of

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/format/resumetoken"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
@@ -114,7 +116,7 @@ type plan struct {
 const op = "send"
 
 func invalid(name, format string, args ...any) error {
-	return errors.InvalidArgumentf(op, name, format, args...)
+	return errs.InvalidArgumentf(op, name, format, args...)
 }
 
 // prepare validates snap and o and builds the zfs send arguments. It asks the
@@ -149,8 +151,11 @@ func (o *Options) validate(name string) error {
 		if name != "" {
 			return invalid(name, "a resumed send (-t) takes no snapshot: the token names it")
 		}
-		if !errors.ValidResumeToken(o.ResumeToken) {
-			return invalid("", "malformed resume token %q", o.ResumeToken)
+		if strings.TrimSpace(o.ResumeToken) != o.ResumeToken {
+			return invalid("", "malformed resume token %q: surrounding white space", o.ResumeToken)
+		}
+		if _, err := resumetoken.Decode(o.ResumeToken); err != nil {
+			return invalid("", "malformed resume token %q: %w", o.ResumeToken, err)
 		}
 		if bad := o.setFlags(from != "", false); len(bad) > 0 {
 			return invalid("", "%s cannot be combined with a resume token (-t)", strings.Join(bad, ", "))
@@ -158,7 +163,7 @@ func (o *Options) validate(name string) error {
 		return nil
 	case o.Saved:
 		if err := names.Dataset(name); err != nil {
-			return errors.WithOp(err, op)
+			return errs.WithOp(err, op)
 		}
 		if bad := o.setFlags(from != "", true); len(bad) > 0 {
 			return invalid(name, "%s cannot be combined with a saved send (-S)", strings.Join(bad, ", "))
@@ -169,11 +174,11 @@ func (o *Options) validate(name string) error {
 		return invalid("", "no snapshot to send")
 	}
 	if err := names.Snapshot(name); err != nil {
-		return errors.WithOp(err, op)
+		return errs.WithOp(err, op)
 	}
 	if from != "" {
 		if err := validBase(from); err != nil {
-			return errors.WithOp(err, op)
+			return errs.WithOp(err, op)
 		}
 	}
 	bookmark := strings.Contains(from, "#")
@@ -191,7 +196,7 @@ func (o *Options) validate(name string) error {
 	}
 	for _, x := range o.Exclude {
 		if err := names.Dataset(x); err != nil {
-			return errors.WithOp(err, op)
+			return errs.WithOp(err, op)
 		}
 		if !strings.Contains(x, "/") {
 			return invalid(name, "cannot exclude %s: not a non-root dataset", x)
@@ -250,11 +255,11 @@ func (o *Options) checkVersion(ctx context.Context, c *zfs.Client, name string) 
 	}
 	switch {
 	case len(o.Exclude) > 0 && !v.AtLeast(2, 2):
-		return errors.Newf(errors.NotSupported, op, name, "Exclude (-X) needs OpenZFS 2.2 or later (have %s)", v)
+		return errs.Newf(errors.NotSupported, op, name, "Exclude (-X) needs OpenZFS 2.2 or later (have %s)", v)
 	case o.SkipMissing && !v.AtLeast(2, 1):
-		return errors.Newf(errors.NotSupported, op, name, "SkipMissing (-s) needs OpenZFS 2.1 or later (have %s)", v)
+		return errs.Newf(errors.NotSupported, op, name, "SkipMissing (-s) needs OpenZFS 2.1 or later (have %s)", v)
 	case o.Dedup && v.AtLeast(2, 0):
-		return errors.Newf(errors.NotSupported, op, name, "deduplicated send streams (-D) were removed in OpenZFS 2.0 (have %s)", v)
+		return errs.Newf(errors.NotSupported, op, name, "deduplicated send streams (-D) were removed in OpenZFS 2.0 (have %s)", v)
 	}
 	return nil
 }

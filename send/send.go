@@ -8,6 +8,7 @@ import (
 
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -54,7 +55,7 @@ func (p *plan) into(ctx context.Context, w io.Writer) error {
 	}
 	chain, err := stream.ChainWriter(w, p.opts.Transforms...)
 	if err != nil {
-		return errors.Newf(errors.Other, op, p.name, "transform: %w", err)
+		return errs.Newf(errors.Other, op, p.name, "transform: %w", err)
 	}
 	var out io.Writer = chain
 	if p.opts.Progress != nil {
@@ -62,7 +63,7 @@ func (p *plan) into(ctx context.Context, w io.Writer) error {
 	}
 	runErr := p.run(ctx, out)
 	if cerr := chain.Close(); cerr != nil {
-		cerr = errors.Newf(errors.Other, op, p.name, "transform: %w", cerr)
+		cerr = errs.Newf(errors.Other, op, p.name, "transform: %w", cerr)
 		if runErr == nil {
 			return cerr
 		}
@@ -138,7 +139,7 @@ func (s *Stream) start() error {
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			cancel()
-			return errors.Newf(errors.Other, op, s.p.name, "pipe: %w", err)
+			return errs.Newf(errors.Other, op, s.p.name, "pipe: %w", err)
 		}
 		enlargePipe(pw)
 		go func() {
@@ -156,7 +157,7 @@ func (s *Stream) start() error {
 		chain, err := stream.ChainWriter(buf, s.p.opts.Transforms...)
 		if err != nil {
 			cancel()
-			return errors.Newf(errors.Other, op, s.p.name, "transform: %w", err)
+			return errs.Newf(errors.Other, op, s.p.name, "transform: %w", err)
 		}
 		var out io.Writer = chain
 		if s.p.opts.Progress != nil {
@@ -166,7 +167,7 @@ func (s *Stream) start() error {
 			defer close(done)
 			err := s.p.run(ctx, out)
 			if cerr := chain.Close(); cerr != nil && err == nil {
-				err = errors.Newf(errors.Other, op, s.p.name, "transform: %w", cerr)
+				err = errs.Newf(errors.Other, op, s.p.name, "transform: %w", cerr)
 			}
 			s.err = err
 			buf.CloseWriteWithError(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -80,12 +81,12 @@ type Change struct {
 func (c *Client) Diff(ctx context.Context, from, to string) iter.Seq2[Change, error] {
 	return func(yield func(Change, error) bool) {
 		if err := names.Snapshot(from); err != nil {
-			yield(Change{}, errors.WithOp(err, "diff"))
+			yield(Change{}, errs.WithOp(err, "diff"))
 			return
 		}
 		if err := names.Dataset(to); err != nil {
 			if err2 := names.Snapshot(to); err2 != nil {
-				yield(Change{}, errors.WithOp(err2, "diff"))
+				yield(Change{}, errs.WithOp(err2, "diff"))
 				return
 			}
 		}
@@ -103,7 +104,7 @@ func (c *Client) Diff(ctx context.Context, from, to string) iter.Seq2[Change, er
 					}
 					ch, ok := parseChange(line)
 					if !ok {
-						return Change{}, errors.Newf(errors.Other, "diff", from, "line %d: malformed change %q", lr.lines, truncate(line, 80))
+						return Change{}, errs.Newf(errors.Other, "diff", from, "line %d: malformed change %q", lr.lines, truncate(line, 80))
 					}
 					return ch, nil
 				}

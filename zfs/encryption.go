@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // KeyStatus is the state of a dataset's encryption key (the keystatus
@@ -71,7 +72,7 @@ type ChangeKeyOptions struct {
 func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, error) {
 	const op = "change-key"
 	if opts.CurrentKey != nil && !opts.Load {
-		return nil, nil, errors.InvalidArgumentf(op, name, "a current key is only read to load it (Load)")
+		return nil, nil, errs.InvalidArgumentf(op, name, "a current key is only read to load it (Load)")
 	}
 	args := []string{"change-key"}
 	// With CurrentKey, load-key has loaded the key: no -l, so that a key
@@ -80,7 +81,7 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 	load := opts.Load && opts.CurrentKey == nil
 	if opts.Inherit {
 		if opts.Format != "" || opts.Key != nil || opts.Location != "" || opts.PBKDF2Iters != 0 {
-			return nil, nil, errors.InvalidArgumentf(op, name, "inherit takes no new key options")
+			return nil, nil, errs.InvalidArgumentf(op, name, "inherit takes no new key options")
 		}
 		args = append(args, "-i")
 		if load {
@@ -96,13 +97,13 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 	}
 	switch {
 	case opts.Key != nil && opts.Location != "":
-		return nil, nil, errors.InvalidArgumentf(op, name, "both a key reader and a key location given")
+		return nil, nil, errs.InvalidArgumentf(op, name, "both a key reader and a key location given")
 	case opts.Key != nil:
 		args = append(args, "-o", "keylocation=prompt")
 	case opts.Location != "":
 		args = append(args, "-o", "keylocation="+opts.Location)
 	default:
-		return nil, nil, errors.InvalidArgumentf(op, name, "a new key needs a Key reader or a Location")
+		return nil, nil, errs.InvalidArgumentf(op, name, "a new key needs a Key reader or a Location")
 	}
 	if opts.PBKDF2Iters > 0 {
 		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(opts.PBKDF2Iters, 10))
@@ -117,7 +118,7 @@ func loadKey(ctx context.Context, c *Client, name string, key io.Reader, opts Lo
 	}
 	if opts.Recursive {
 		if key != nil {
-			return errors.InvalidArgumentf("load-key", name, "a recursive load reads keys from their keylocation, not from a reader")
+			return errs.InvalidArgumentf("load-key", name, "a recursive load reads keys from their keylocation, not from a reader")
 		}
 		args = append(args, "-r")
 	}

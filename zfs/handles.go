@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -60,7 +61,7 @@ func (c *Client) Bookmark(ctx context.Context, name string) (*Bookmark, error) {
 // checks its type (0 accepts any).
 func (c *Client) identity(ctx context.Context, op, name string, check func(string) error, want Type) (dataset, error) {
 	if err := check(name); err != nil {
-		return dataset{}, errors.WithOp(err, op)
+		return dataset{}, errs.WithOp(err, op)
 	}
 	var out bytes.Buffer
 	cmd := &Cmd{Name: "zfs", Args: []string{"list", "-H", "-p", "-t", "all", "-o", strings.Join(identityProps, ","), name}, Stdout: &out}
@@ -70,14 +71,14 @@ func (c *Client) identity(ctx context.Context, op, name string, check func(strin
 	line, _, _ := strings.Cut(out.String(), "\n")
 	f := strings.Split(line, "\t")
 	if len(f) != len(identityProps) || f[0] != name {
-		return dataset{}, errors.Newf(errors.Other, op, name, "unexpected zfs list output %q", line)
+		return dataset{}, errs.Newf(errors.Other, op, name, "unexpected zfs list output %q", line)
 	}
 	d := dataset{c: c, name: name, typ: parseType(f[1])}
 	d.guid, _ = strconv.ParseUint(f[2], 10, 64)
 	d.createTXG, _ = strconv.ParseUint(f[3], 10, 64)
 	d.creation, _ = strconv.ParseInt(f[4], 10, 64)
 	if want != 0 && d.typ != want {
-		return dataset{}, errors.InvalidArgumentf(op, name, "%s is a %s, not a %s", name, d.typ, want)
+		return dataset{}, errs.InvalidArgumentf(op, name, "%s is a %s, not a %s", name, d.typ, want)
 	}
 	return d, nil
 }
@@ -122,7 +123,7 @@ func (d *dataset) Set(ctx context.Context, props map[string]string) error {
 	args := []string{"set"}
 	for _, k := range slices.Sorted(maps.Keys(props)) {
 		if err := checkPropName(k); err != nil {
-			return errors.WithOp(err, "set")
+			return errs.WithOp(err, "set")
 		}
 		args = append(args, k+"="+props[k])
 	}
@@ -144,7 +145,7 @@ type InheritOptions struct {
 // default, or received, value). Clearing a user property removes it.
 func (d *dataset) Inherit(ctx context.Context, opts InheritOptions, props ...string) error {
 	if len(props) == 0 {
-		return errors.InvalidArgumentf("inherit", d.name, "no property given")
+		return errs.InvalidArgumentf("inherit", d.name, "no property given")
 	}
 	args := []string{"inherit"}
 	if opts.Recursive {
@@ -155,7 +156,7 @@ func (d *dataset) Inherit(ctx context.Context, opts InheritOptions, props ...str
 	}
 	for _, p := range props {
 		if err := checkPropName(p); err != nil {
-			return errors.WithOp(err, "inherit")
+			return errs.WithOp(err, "inherit")
 		}
 	}
 	args = append(args, props...)
@@ -167,7 +168,7 @@ func (d *dataset) Inherit(ctx context.Context, opts InheritOptions, props ...str
 // with '-', or holding '=', ',' or whitespace.
 func checkPropName(p string) error {
 	if p == "" || p[0] == '-' || strings.ContainsAny(p, "=, \t\n") {
-		return errors.InvalidArgumentf("", p, "invalid property name %q", p)
+		return errs.InvalidArgumentf("", p, "invalid property name %q", p)
 	}
 	return nil
 }
@@ -175,13 +176,13 @@ func checkPropName(p string) error {
 // getProperties runs `zfs get` for one dataset.
 func (c *Client) getProperties(ctx context.Context, name string, props []string) (Properties, error) {
 	if err := names.Any(name); err != nil {
-		return nil, errors.WithOp(err, "get")
+		return nil, errs.WithOp(err, "get")
 	}
 	list := "all"
 	if len(props) > 0 {
 		for _, p := range props {
 			if err := checkPropName(p); err != nil {
-				return nil, errors.WithOp(err, "get")
+				return nil, errs.WithOp(err, "get")
 			}
 		}
 		list = strings.Join(props, ",")

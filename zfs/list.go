@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -98,7 +99,7 @@ func typeList(ts []Type) (string, error) {
 	var b []string
 	for _, t := range ts {
 		if t < TypeFilesystem || t > TypeBookmark {
-			return "", errors.InvalidArgumentf("list", "", "invalid dataset type %d", t)
+			return "", errs.InvalidArgumentf("list", "", "invalid dataset type %d", t)
 		}
 		if !slices.Contains(b, t.String()) {
 			b = append(b, t.String())
@@ -112,23 +113,23 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	p := &listPlan{}
 	for _, r := range o.Roots {
 		if err := names.Any(r); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 	}
 	if len(o.Roots) > 0 {
 		p.name = o.Roots[0]
 	}
 	if o.Depth < 0 {
-		return nil, errors.InvalidArgumentf(op, p.name, "negative depth %d", o.Depth)
+		return nil, errs.InvalidArgumentf(op, p.name, "negative depth %d", o.Depth)
 	}
 	for _, prop := range o.Properties {
 		if err := checkPropName(prop); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 	}
 	for _, k := range o.Sort {
 		if err := checkPropName(k.Property); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 	}
 	types := o.Types
@@ -145,15 +146,15 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	}
 	json, err := c.JSON(ctx)
 	if err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	p.json = json
 	p.shape = newShape(c, op, o.Properties)
 	if p.shape.all && len(o.Sort) > 0 {
-		return nil, errors.InvalidArgumentf(op, p.name, "cannot sort a listing of all properties")
+		return nil, errs.InvalidArgumentf(op, p.name, "cannot sort a listing of all properties")
 	}
 	if p.shape.all && o.NoSources {
-		return nil, errors.InvalidArgumentf(op, p.name, "a listing of all properties reads them with their sources")
+		return nil, errs.InvalidArgumentf(op, p.name, "a listing of all properties reads them with their sources")
 	}
 	p.get = p.shape.all || (!json && len(p.shape.props) > 0 && len(o.Sort) == 0 && !o.NoSources)
 	if p.get {
@@ -334,7 +335,7 @@ func (c *Client) List(ctx context.Context, opts ListOptions) ([]*Dataset, error)
 // there is no such dataset.
 func (c *Client) Dataset(ctx context.Context, name string, props ...string) (*Dataset, error) {
 	if err := names.Any(name); err != nil {
-		return nil, errors.WithOp(err, "list")
+		return nil, errs.WithOp(err, "list")
 	}
 	ds, err := c.List(ctx, ListOptions{Roots: []string{name}, Properties: props})
 	if err != nil {
@@ -345,7 +346,7 @@ func (c *Client) Dataset(ctx context.Context, name string, props ...string) (*Da
 			return d, nil
 		}
 	}
-	return nil, errors.Newf(errors.NotExist, "list", name, "not listed")
+	return nil, errs.Newf(errors.NotExist, "list", name, "not listed")
 }
 
 // snapshotsOf lists the snapshots of one dataset in creation order.

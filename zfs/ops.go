@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -31,7 +32,7 @@ func propArgs(op, flag string, props map[string]string) ([]string, error) {
 	var args []string
 	for _, k := range slices.Sorted(maps.Keys(props)) {
 		if err := checkPropName(k); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 		args = append(args, flag, k+"="+props[k])
 	}
@@ -73,7 +74,7 @@ func (e *Encryption) args(op, name string, props map[string]string) ([]string, i
 		return nil, nil, nil
 	}
 	if e.Format == "" {
-		return nil, nil, errors.InvalidArgumentf(op, name, "encryption needs a key format")
+		return nil, nil, errs.InvalidArgumentf(op, name, "encryption needs a key format")
 	}
 	alg := e.Algorithm
 	if alg == "" {
@@ -82,11 +83,11 @@ func (e *Encryption) args(op, name string, props map[string]string) ([]string, i
 	args := []string{"-o", "encryption=" + alg, "-o", "keyformat=" + string(e.Format)}
 	if e.Key != nil {
 		if _, ok := props["keylocation"]; ok {
-			return nil, nil, errors.InvalidArgumentf(op, name, "both a key reader and a keylocation property given")
+			return nil, nil, errs.InvalidArgumentf(op, name, "both a key reader and a keylocation property given")
 		}
 		args = append(args, "-o", "keylocation=prompt")
 	} else if _, ok := props["keylocation"]; !ok {
-		return nil, nil, errors.InvalidArgumentf(op, name, "encryption needs a Key reader or a keylocation property")
+		return nil, nil, errs.InvalidArgumentf(op, name, "encryption needs a Key reader or a keylocation property")
 	}
 	if e.PBKDF2Iters > 0 {
 		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(e.PBKDF2Iters, 10))
@@ -111,7 +112,7 @@ type CreateOptions struct {
 func (c *Client) CreateFilesystem(ctx context.Context, name string, opts CreateOptions) (*Filesystem, error) {
 	const op = "create"
 	if err := names.Dataset(name); err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	args := []string{"create"}
 	if opts.Parents {
@@ -161,10 +162,10 @@ type VolumeOptions struct {
 func (c *Client) CreateVolume(ctx context.Context, name string, opts VolumeOptions) (*Volume, error) {
 	const op = "create"
 	if err := names.Dataset(name); err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	if opts.Size == 0 {
-		return nil, errors.InvalidArgumentf(op, name, "volume size is zero")
+		return nil, errs.InvalidArgumentf(op, name, "volume size is zero")
 	}
 	args := []string{"create"}
 	if opts.Parents {
@@ -236,12 +237,12 @@ func checkDestroyTarget(target string, o DestroyOptions) error {
 	if snaps == "" && !strings.Contains(target, "@") {
 		if strings.Contains(target, "#") {
 			if o != (DestroyOptions{}) {
-				return errors.InvalidArgumentf("destroy", target, "options do not apply to bookmarks")
+				return errs.InvalidArgumentf("destroy", target, "options do not apply to bookmarks")
 			}
 			return names.Bookmark(target)
 		}
 		if o.Defer {
-			return errors.InvalidArgumentf("destroy", target, "defer applies to snapshots only")
+			return errs.InvalidArgumentf("destroy", target, "defer applies to snapshots only")
 		}
 		return names.Dataset(target)
 	}
@@ -249,7 +250,7 @@ func checkDestroyTarget(target string, o DestroyOptions) error {
 		return err
 	}
 	if o.ForceUnmount {
-		return errors.InvalidArgumentf("destroy", target, "force unmount does not apply to snapshots")
+		return errs.InvalidArgumentf("destroy", target, "force unmount does not apply to snapshots")
 	}
 	for _, item := range strings.Split(snaps, ",") {
 		a, b, isRange := strings.Cut(item, "%")
@@ -274,7 +275,7 @@ func checkDestroyTarget(target string, o DestroyOptions) error {
 func (c *Client) Destroy(ctx context.Context, target string, opts DestroyOptions) error {
 	const op = "destroy"
 	if err := checkDestroyTarget(target, opts); err != nil {
-		return errors.WithOp(err, op)
+		return errs.WithOp(err, op)
 	}
 	args := append([]string{"destroy"}, opts.args()...)
 	return c.run(ctx, op, target, nil, append(args, target)...)
@@ -299,10 +300,10 @@ type DestroyPlan struct {
 func (c *Client) DestroyDryRun(ctx context.Context, target string, opts DestroyOptions) (*DestroyPlan, error) {
 	const op = "destroy"
 	if err := checkDestroyTarget(target, opts); err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	if strings.Contains(target, "#") {
-		return nil, errors.Newf(errors.NotSupported, op, target, "zfs has no dry run for bookmarks")
+		return nil, errs.Newf(errors.NotSupported, op, target, "zfs has no dry run for bookmarks")
 	}
 	args := append([]string{"destroy", "-n", "-v", "-p"}, opts.args()...)
 	out, err := c.output(ctx, op, target, append(args, target)...)
@@ -380,7 +381,7 @@ func (c *Client) Rename(ctx context.Context, from, to string, opts RenameOptions
 	const op = "rename"
 	to, err := renameTarget(from, to, opts)
 	if err != nil {
-		return errors.WithOp(err, op)
+		return errs.WithOp(err, op)
 	}
 	args := []string{"rename"}
 	if opts.Parents {
@@ -414,19 +415,19 @@ func renameTarget(from, to string, opts RenameOptions) (string, error) {
 			to = ds + sep + to
 		}
 		if tds, _, _ := names.Split(to); tds != ds {
-			return "", errors.InvalidArgumentf("", from, "cannot rename %s to another dataset (%s)", from, to)
+			return "", errs.InvalidArgumentf("", from, "cannot rename %s to another dataset (%s)", from, to)
 		}
 		if opts.Parents {
-			return "", errors.InvalidArgumentf("", from, "parents do not apply to snapshots and bookmarks")
+			return "", errs.InvalidArgumentf("", from, "parents do not apply to snapshots and bookmarks")
 		}
 	case opts.Recursive:
-		return "", errors.InvalidArgumentf("", from, "recursive applies to snapshots only")
+		return "", errs.InvalidArgumentf("", from, "recursive applies to snapshots only")
 	}
 	if err := names.Any(to); err != nil {
 		return "", err
 	}
 	if typeOfName(to) != typeOfName(from) {
-		return "", errors.InvalidArgumentf("", from, "cannot rename %s to %s", from, to)
+		return "", errs.InvalidArgumentf("", from, "cannot rename %s to %s", from, to)
 	}
 	return to, nil
 }
@@ -458,7 +459,7 @@ func (v *Volume) Rename(ctx context.Context, to string, opts RenameOptions) (*Vo
 func (s *Snapshot) Rename(ctx context.Context, to string, opts RenameOptions) (*Snapshot, error) {
 	full, err := renameTarget(s.name, to, opts)
 	if err != nil {
-		return nil, errors.WithOp(err, "rename")
+		return nil, errs.WithOp(err, "rename")
 	}
 	if err := s.c.Rename(ctx, s.name, full, opts); err != nil {
 		return nil, err
@@ -482,7 +483,7 @@ type CloneOptions struct {
 func (s *Snapshot) Clone(ctx context.Context, target string, opts CloneOptions) (*Dataset, error) {
 	const op = "clone"
 	if err := names.Dataset(target); err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	args := []string{"clone"}
 	if opts.Parents {
@@ -565,10 +566,10 @@ func (v *Volume) Rollback(ctx context.Context, opts RollbackOptions) error {
 func (c *Client) rollbackLatest(ctx context.Context, name string, opts RollbackOptions) error {
 	snaps, err := c.snapshotsOf(ctx, name)
 	if err != nil {
-		return errors.WithOp(err, "rollback")
+		return errs.WithOp(err, "rollback")
 	}
 	if len(snaps) == 0 {
-		return errors.Newf(errors.NotExist, "rollback", name, "%s has no snapshot", name)
+		return errs.Newf(errors.NotExist, "rollback", name, "%s has no snapshot", name)
 	}
 	return snaps[len(snaps)-1].Rollback(ctx, opts)
 }

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // jsonScanner is a streaming JSON tokenizer over an io.Reader, written for the
@@ -77,7 +78,7 @@ func (s *jsonScanner) eof() error {
 }
 
 func (s *jsonScanner) syntax(format string, args ...any) error {
-	return errors.Newf(errors.Other, s.op, "", "JSON output at byte %d: %s", s.consumed+int64(s.pos), fmt.Sprintf(format, args...))
+	return errs.Newf(errors.Other, s.op, "", "JSON output at byte %d: %s", s.consumed+int64(s.pos), fmt.Sprintf(format, args...))
 }
 
 // wrapEOF turns io.ErrUnexpectedEOF into a syntax error and leaves read

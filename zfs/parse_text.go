@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // shape describes what a listing asked for: the properties the caller wants
@@ -104,7 +105,7 @@ func isIdentity(p string) bool {
 func isUserProp(p string) bool { return strings.IndexByte(p, ':') >= 0 }
 
 func (s *shape) syntaxErr(line int, format string, args ...any) error {
-	return errors.Newf(errors.Other, s.op, "", "line %d: "+format, append([]any{line}, args...)...)
+	return errs.Newf(errors.Other, s.op, "", "line %d: "+format, append([]any{line}, args...)...)
 }
 
 // parseUint parses a decimal unsigned integer; "-", "" and garbage give 0 and

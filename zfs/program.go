@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -43,14 +44,14 @@ type ProgramOptions struct {
 func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opts ProgramOptions) (any, error) {
 	const op = "program"
 	if err := names.Pool(pool); err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	if script == nil {
-		return nil, errors.InvalidArgumentf(op, pool, "no script")
+		return nil, errs.InvalidArgumentf(op, pool, "no script")
 	}
 	v, err := c.Version(ctx)
 	if err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	useJSON := !c.textOnly && v.AtLeast(0, 8)
 	args := []string{"program"}
@@ -87,7 +88,7 @@ func parseProgramJSON(b []byte) (any, error) {
 	dec.UseNumber()
 	var top map[string]any
 	if err := dec.Decode(&top); err != nil {
-		return nil, errors.Newf(errors.Other, "program", "", "cannot decode JSON output: %w", err)
+		return nil, errs.Newf(errors.Other, "program", "", "cannot decode JSON output: %w", err)
 	}
 	return convertNumbers(top["return"]), nil
 }
@@ -126,7 +127,7 @@ func convertNumbers(v any) any {
 func parseProgramText(out string) (any, error) {
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	if len(lines) == 0 || !strings.HasPrefix(lines[0], "Channel program fully executed") {
-		return nil, errors.Newf(errors.Other, "program", "", "unexpected output %q", truncate(out, 80))
+		return nil, errs.Newf(errors.Other, "program", "", "unexpected output %q", truncate(out, 80))
 	}
 	if len(lines) == 1 {
 		return nil, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -40,12 +41,12 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 	size := 0
 	for _, s := range snapshots {
 		if err := names.Snapshot(s); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 		size += len(s) + 1
 	}
 	if size > maxArgBytes {
-		return nil, errors.InvalidArgumentf(op, snapshots[0], "%d snapshot names (%d bytes) do not fit on one command line", len(snapshots), size)
+		return nil, errs.InvalidArgumentf(op, snapshots[0], "%d snapshot names (%d bytes) do not fit on one command line", len(snapshots), size)
 	}
 	args := []string{"snapshot"}
 	if opts.Recursive {
@@ -72,7 +73,7 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 	for _, s := range snapshots {
 		d, ok := byName[s]
 		if !ok {
-			return out, errors.Newf(errors.NotExist, op, s, "snapshot %s not listed after creation", s)
+			return out, errs.Newf(errors.NotExist, op, s, "snapshot %s not listed after creation", s)
 		}
 		out = append(out, &Snapshot{d.dataset})
 	}
@@ -82,7 +83,7 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 func (c *Client) snapshot(ctx context.Context, ds, short string, opts SnapshotOptions) (*Snapshot, error) {
 	full := ds + "@" + short
 	if strings.ContainsAny(short, "@#") {
-		return nil, errors.InvalidNamef("snapshot", full, "snapshot name %q holds '@' or '#'", short)
+		return nil, errs.InvalidNamef("snapshot", full, "snapshot name %q holds '@' or '#'", short)
 	}
 	s, err := c.CreateSnapshots(ctx, []string{full}, opts)
 	if err != nil {
@@ -113,13 +114,13 @@ func (v *Volume) Snapshot(ctx context.Context, name string, opts SnapshotOptions
 func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts DestroyOptions) error {
 	const op = "destroy"
 	if opts.ForceUnmount {
-		return errors.InvalidArgumentf(op, "", "force unmount does not apply to snapshots")
+		return errs.InvalidArgumentf(op, "", "force unmount does not apply to snapshots")
 	}
 	groups := map[string][]string{}
 	var order []string
 	for _, s := range snapshots {
 		if err := names.Snapshot(s); err != nil {
-			return errors.WithOp(err, op)
+			return errs.WithOp(err, op)
 		}
 		ds, short, _ := names.Split(s)
 		if _, ok := groups[ds]; !ok {
@@ -129,13 +130,13 @@ func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts 
 			groups[ds] = append(groups[ds], short)
 		}
 	}
-	var errs error
+	var failed error
 	for _, ds := range order {
 		for _, batch := range commaBatches(ds, groups[ds]) {
-			errs = errors.Append(errs, c.destroyBatch(ctx, ds, batch, opts))
+			failed = errs.Append(failed, c.destroyBatch(ctx, ds, batch, opts))
 		}
 	}
-	return errs
+	return failed
 }
 
 // commaBatches splits short snapshot names into comma lists that keep
@@ -173,7 +174,7 @@ func (c *Client) destroyBatch(ctx context.Context, ds string, shorts []string, o
 	if len(failed) == 0 {
 		return err
 	}
-	var errs error
+	var all error
 	var rest []string
 	for _, s := range shorts {
 		if msg, ok := failed[s]; ok {
@@ -181,15 +182,15 @@ func (c *Client) destroyBatch(ctx context.Context, ds string, shorts []string, o
 			fe.Name = ds + "@" + s
 			fe.Kind = errors.Classify(msg)
 			fe.Stderr = msg
-			errs = errors.Append(errs, &fe)
+			all = errs.Append(all, &fe)
 		} else {
 			rest = append(rest, s)
 		}
 	}
 	if len(rest) > 0 {
-		errs = errors.Append(errs, c.Destroy(ctx, ds+"@"+strings.Join(rest, ","), opts))
+		all = errs.Append(all, c.Destroy(ctx, ds+"@"+strings.Join(rest, ","), opts))
 	}
-	return errs
+	return all
 }
 
 // failedSnapshots finds the per-snapshot lines of a failed batch destroy,
@@ -237,12 +238,12 @@ func (c *Client) written(ctx context.Context, name, since string) (uint64, error
 		prop = "written" + string(sep) + since[i+1:]
 		if i > 0 {
 			if ds, _, _ := names.Split(name); ds != since[:i] {
-				return 0, errors.InvalidArgumentf("get", name, "%s is not a snapshot of %s", since, ds)
+				return 0, errs.InvalidArgumentf("get", name, "%s is not a snapshot of %s", since, ds)
 			}
 		}
 	}
 	if err := names.Component(prop[len("written@"):]); err != nil {
-		return 0, errors.WithOp(err, "get")
+		return 0, errs.WithOp(err, "get")
 	}
 	ps, err := c.getProperties(ctx, name, []string{prop})
 	if err != nil {
@@ -271,14 +272,14 @@ type HoldOptions struct {
 
 func holdArgs(op, tag string, snapshots []string, opts HoldOptions) ([]string, error) {
 	if tag == "" || tag[0] == '-' || strings.ContainsAny(tag, "\x00\n") {
-		return nil, errors.InvalidArgumentf(op, "", "invalid hold tag %q", tag)
+		return nil, errs.InvalidArgumentf(op, "", "invalid hold tag %q", tag)
 	}
 	if len(snapshots) == 0 {
-		return nil, errors.InvalidArgumentf(op, "", "no snapshot given")
+		return nil, errs.InvalidArgumentf(op, "", "no snapshot given")
 	}
 	for _, s := range snapshots {
 		if err := names.Snapshot(s); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 	}
 	args := []string{op}
@@ -320,12 +321,12 @@ func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions
 	}
 	for _, s := range snapshots {
 		if err := names.Snapshot(s); err != nil {
-			return nil, errors.WithOp(err, op)
+			return nil, errs.WithOp(err, op)
 		}
 	}
 	v, err := c.Version(ctx)
 	if err != nil {
-		return nil, errors.WithOp(err, op)
+		return nil, errs.WithOp(err, op)
 	}
 	exact := v.AtLeast(2, 2)
 	args := []string{"holds", "-H"}
@@ -404,10 +405,10 @@ func bookmarkName(ds, name string) (string, error) {
 		full = ds + "#" + name
 	}
 	if err := names.Bookmark(full); err != nil {
-		return "", errors.WithOp(err, "bookmark")
+		return "", errs.WithOp(err, "bookmark")
 	}
 	if bds, _, _ := names.Split(full); bds != ds {
-		return "", errors.InvalidArgumentf("bookmark", full, "a bookmark of %s must be in the same dataset", ds)
+		return "", errs.InvalidArgumentf("bookmark", full, "a bookmark of %s must be in the same dataset", ds)
 	}
 	return full, nil
 }
@@ -433,7 +434,7 @@ func (b *Bookmark) Copy(ctx context.Context, name string) (*Bookmark, error) {
 		return nil, err
 	}
 	if v, err := b.c.Version(ctx); err == nil && !v.AtLeast(2, 0) {
-		return nil, errors.Newf(errors.NotSupported, "bookmark", full, "bookmarks from bookmarks need OpenZFS 2.0 (have %s)", v)
+		return nil, errs.Newf(errors.NotSupported, "bookmark", full, "bookmarks from bookmarks need OpenZFS 2.0 (have %s)", v)
 	}
 	return b.c.bookmark(ctx, b.name, full, b.dataset)
 }
@@ -465,7 +466,7 @@ func (c *Client) bookmark(ctx context.Context, source, full string, src dataset)
 	if existing.guid == src.guid {
 		return existing, nil
 	}
-	return nil, errors.Newf(errors.Exist, "bookmark", full, "bookmark %s exists with GUID %d, not %d of %s", full, existing.guid, src.guid, source)
+	return nil, errs.Newf(errors.Exist, "bookmark", full, "bookmark %s exists with GUID %d, not %d of %s", full, existing.guid, src.guid, source)
 }
 
 // bookmarkExists reports whether err says the bookmark already exists

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // Version is an OpenZFS version, as reported by `zfs version`.
@@ -37,7 +38,7 @@ func ParseVersion(out string) (Version, error) {
 	}
 	m := versionRE.FindStringSubmatch(v.Userland)
 	if m == nil {
-		return Version{}, errors.Newf(errors.Other, "version", "", "cannot parse zfs version output %q", firstLine(out))
+		return Version{}, errs.Newf(errors.Other, "version", "", "cannot parse zfs version output %q", firstLine(out))
 	}
 	v.Major, _ = strconv.Atoi(m[1])
 	v.Minor, _ = strconv.Atoi(m[2])

@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // zvolDir is where udev links volumes by name (ZVOL_DIR in OpenZFS).
@@ -168,16 +169,16 @@ func (v *Volume) deviceState(ctx context.Context, d *devices) (volumeState, erro
 	const op = "wait-device"
 	ps, err := v.c.getProperties(ctx, v.name, []string{"type", "guid", "volsize", "volmode", "keystatus"})
 	if err != nil {
-		return volumeState{}, errors.WithOp(err, op)
+		return volumeState{}, errs.WithOp(err, op)
 	}
 	if typ := parseType(ps.Get("type").Value); typ != TypeVolume {
-		return volumeState{}, errors.Newf(errors.NotExist, op, v.name, "%s is no longer a volume", v.name)
+		return volumeState{}, errs.Newf(errors.NotExist, op, v.name, "%s is no longer a volume", v.name)
 	}
 	if g, err := strconv.ParseUint(ps.Get("guid").Value, 10, 64); err == nil && v.guid != 0 && g != v.guid {
-		return volumeState{}, errors.Newf(errors.NotExist, op, v.name, "volume %s was destroyed (a new dataset has its name)", v.name)
+		return volumeState{}, errs.Newf(errors.NotExist, op, v.name, "volume %s was destroyed (a new dataset has its name)", v.name)
 	}
 	if ps.Get("keystatus").Value == string(KeyUnavailable) {
-		return volumeState{}, errors.Newf(errors.KeyNotLoaded, op, v.name, "the key of %s is not loaded, so it has no device", v.name)
+		return volumeState{}, errs.Newf(errors.KeyNotLoaded, op, v.name, "the key of %s is not loaded, so it has no device", v.name)
 	}
 	mode := ps.Get("volmode").Value
 	if mode == "default" {
@@ -187,10 +188,10 @@ func (v *Volume) deviceState(ctx context.Context, d *devices) (volumeState, erro
 		}
 	}
 	if mode == "none" {
-		return volumeState{}, errors.Newf(errors.NotSupported, op, v.name, "%s has volmode=none: it has no device node", v.name)
+		return volumeState{}, errs.Newf(errors.NotSupported, op, v.name, "%s has volmode=none: it has no device node", v.name)
 	}
 	if b, err := os.ReadFile(filepath.Join(d.sys, "module/zfs/parameters/zvol_inhibit_dev")); err == nil && strings.TrimSpace(string(b)) == "1" {
-		return volumeState{}, errors.Newf(errors.NotSupported, op, v.name, "zvol device nodes are disabled (zvol_inhibit_dev=1)")
+		return volumeState{}, errs.Newf(errors.NotSupported, op, v.name, "zvol device nodes are disabled (zvol_inhibit_dev=1)")
 	}
 	size, _ := strconv.ParseUint(ps.Get("volsize").Value, 10, 64)
 	return volumeState{size: size}, nil

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -52,7 +52,7 @@ func (c *Client) json(ctx context.Context) (bool, error) { return c.zc.JSON(ctx)
 
 // checkPool validates the name of an existing pool for operation op.
 func checkPool(op, name string) error {
-	return errors.WithOp(names.Pool(name), op)
+	return errs.WithOp(names.Pool(name), op)
 }
 
 // checkPools validates several pool names.
@@ -83,17 +83,17 @@ func checkPoolDevices(op, pool string, devs []string) error {
 		return err
 	}
 	if len(devs) == 0 {
-		return errors.InvalidArgumentf(op, pool, "no device given")
+		return errs.InvalidArgumentf(op, pool, "no device given")
 	}
 	return checkDevices(op, pool, devs)
 }
 
 func checkDevice(op, pool, dev string) error {
 	if err := names.Operand(dev); err != nil {
-		return errors.InvalidArgumentf(op, pool, "invalid device %q: must be non-empty and not begin with '-'", dev)
+		return errs.InvalidArgumentf(op, pool, "invalid device %q: must be non-empty and not begin with '-'", dev)
 	}
 	if isKeyword(dev) {
-		return errors.InvalidArgumentf(op, pool, "invalid device %q: it is a vdev keyword", dev)
+		return errs.InvalidArgumentf(op, pool, "invalid device %q: it is a vdev keyword", dev)
 	}
 	return nil
 }
@@ -128,11 +128,11 @@ func propArgs(op, pool, flag string, props map[string]string) ([]string, error) 
 // and no white space or control characters.
 func checkPropName(op, pool, prop string) error {
 	if prop == "" || prop[0] == '-' || strings.ContainsAny(prop, "= \t\n\r,") {
-		return errors.InvalidArgumentf(op, pool, "invalid property name %q", prop)
+		return errs.InvalidArgumentf(op, pool, "invalid property name %q", prop)
 	}
 	for _, r := range prop {
 		if r < 0x20 || r == 0x7f {
-			return errors.InvalidArgumentf(op, pool, "invalid property name %q", prop)
+			return errs.InvalidArgumentf(op, pool, "invalid property name %q", prop)
 		}
 	}
 	return nil

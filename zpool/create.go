@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -144,7 +144,7 @@ var (
 // args checks a vdev spec and returns its arguments.
 func (s VdevSpec) args(op, pool string) ([]string, error) {
 	if len(s.Devices) == 0 {
-		return nil, errors.InvalidArgumentf(op, pool, "vdev %q has no devices", s.Type)
+		return nil, errs.InvalidArgumentf(op, pool, "vdev %q has no devices", s.Type)
 	}
 	if err := checkDevices(op, pool, s.Devices); err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func (s VdevSpec) args(op, pool string) ([]string, error) {
 		// Each device is a top-level vdev of its own.
 	case s.Type == "mirror":
 		if len(s.Devices) < 2 {
-			return nil, errors.InvalidArgumentf(op, pool, "a mirror needs at least 2 devices, got %d", len(s.Devices))
+			return nil, errs.InvalidArgumentf(op, pool, "a mirror needs at least 2 devices, got %d", len(s.Devices))
 		}
 	case raidzTypeRE.MatchString(s.Type):
 		parity := 1
@@ -162,11 +162,11 @@ func (s VdevSpec) args(op, pool string) ([]string, error) {
 			parity = int(s.Type[5] - '0')
 		}
 		if len(s.Devices) < parity+1 {
-			return nil, errors.InvalidArgumentf(op, pool, "%s needs at least %d devices, got %d", s.Type, parity+1, len(s.Devices))
+			return nil, errs.InvalidArgumentf(op, pool, "%s needs at least %d devices, got %d", s.Type, parity+1, len(s.Devices))
 		}
 	case draidTypeRE.MatchString(s.Type):
 	default:
-		return nil, errors.InvalidArgumentf(op, pool, "unknown vdev type %q", s.Type)
+		return nil, errs.InvalidArgumentf(op, pool, "unknown vdev type %q", s.Type)
 	}
 	var args []string
 	if s.Type != "" {
@@ -233,7 +233,7 @@ func (o CreateOptions) args(op, pool string) ([]string, error) {
 		args = append(args, "-m", o.Mountpoint)
 	}
 	if o.TempName != "" {
-		if err := errors.WithOp(names.NewPool(o.TempName), op); err != nil {
+		if err := errs.WithOp(names.NewPool(o.TempName), op); err != nil {
 			return nil, err
 		}
 		args = append(args, "-t", o.TempName)
@@ -244,18 +244,18 @@ func (o CreateOptions) args(op, pool string) ([]string, error) {
 // checkPath requires an absolute path.
 func checkPath(op, pool, what, p string) error {
 	if !strings.HasPrefix(p, "/") {
-		return errors.InvalidArgumentf(op, pool, "%s %q is not an absolute path", what, p)
+		return errs.InvalidArgumentf(op, pool, "%s %q is not an absolute path", what, p)
 	}
 	return nil
 }
 
 // createArgs builds the arguments of `zpool create`.
 func createArgs(op, pool string, layout Layout, opts CreateOptions, dryRun bool) ([]string, error) {
-	if err := errors.WithOp(names.NewPool(pool), op); err != nil {
+	if err := errs.WithOp(names.NewPool(pool), op); err != nil {
 		return nil, err
 	}
 	if len(layout.Vdevs) == 0 {
-		return nil, errors.InvalidArgumentf(op, pool, "a pool needs at least one data vdev")
+		return nil, errs.InvalidArgumentf(op, pool, "a pool needs at least one data vdev")
 	}
 	args := []string{"create"}
 	if dryRun {
@@ -316,7 +316,7 @@ func (c *Client) Add(ctx context.Context, pool string, layout Layout, opts AddOp
 		return err
 	}
 	if len(v) == 0 {
-		return errors.InvalidArgumentf(op, pool, "nothing to add")
+		return errs.InvalidArgumentf(op, pool, "nothing to add")
 	}
 	args := []string{"add"}
 	if opts.Force {
@@ -335,7 +335,7 @@ func (c *Client) Remove(ctx context.Context, pool string, devices ...string) err
 		return err
 	}
 	if len(devices) == 0 {
-		return errors.InvalidArgumentf(op, pool, "no device to remove")
+		return errs.InvalidArgumentf(op, pool, "no device to remove")
 	}
 	if err := checkDevices(op, pool, devices); err != nil {
 		return err

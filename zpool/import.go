@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -47,13 +47,13 @@ func (s ImportSource) args(op, pool string) ([]string, error) {
 	var args []string
 	for _, d := range s.Dirs {
 		if err := names.Operand(d); err != nil {
-			return nil, errors.InvalidArgumentf(op, pool, "invalid search directory %q", d)
+			return nil, errs.InvalidArgumentf(op, pool, "invalid search directory %q", d)
 		}
 		args = append(args, "-d", d)
 	}
 	if s.CacheFile != "" {
 		if len(s.Dirs) > 0 {
-			return nil, errors.InvalidArgumentf(op, pool, "a cache file and search directories are exclusive")
+			return nil, errs.InvalidArgumentf(op, pool, "a cache file and search directories are exclusive")
 		}
 		if err := checkPath(op, pool, "cache file", s.CacheFile); err != nil {
 			return nil, err
@@ -118,7 +118,7 @@ type ImportOptions struct {
 func (c *Client) Import(ctx context.Context, nameOrGUID string, opts ImportOptions) error {
 	const op = "zpool import"
 	if _, err := strconv.ParseUint(nameOrGUID, 10, 64); err != nil {
-		if err := errors.WithOp(names.NewPool(nameOrGUID), op); err != nil {
+		if err := errs.WithOp(names.NewPool(nameOrGUID), op); err != nil {
 			return err
 		}
 	}
@@ -163,7 +163,7 @@ func (c *Client) Import(ctx context.Context, nameOrGUID string, opts ImportOptio
 	args = append(args, pargs...)
 	args = append(args, nameOrGUID)
 	if opts.NewName != "" {
-		if err := errors.WithOp(names.NewPool(opts.NewName), op); err != nil {
+		if err := errs.WithOp(names.NewPool(opts.NewName), op); err != nil {
 			return err
 		}
 		args = append(args, opts.NewName)

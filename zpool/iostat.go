@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/zfs"
 )
 
@@ -103,7 +104,7 @@ func (c *Client) Iostat(ctx context.Context, interval time.Duration, opts Iostat
 		return nil, err
 	}
 	if interval < 0 {
-		return nil, errors.InvalidArgumentf(op, "", "negative interval %v", interval)
+		return nil, errs.InvalidArgumentf(op, "", "negative interval %v", interval)
 	}
 	if interval > 0 {
 		args = append(args, "-y")
@@ -141,10 +142,10 @@ func (c *Client) IostatStream(ctx context.Context, interval time.Duration, count
 	const op = "zpool iostat"
 	args, err := opts.args(op)
 	if err == nil && interval <= 0 {
-		err = errors.InvalidArgumentf(op, "", "interval must be positive, got %v", interval)
+		err = errs.InvalidArgumentf(op, "", "interval must be positive, got %v", interval)
 	}
 	if err == nil && count < 0 {
-		err = errors.InvalidArgumentf(op, "", "negative count %d", count)
+		err = errs.InvalidArgumentf(op, "", "negative count %d", count)
 	}
 	if err != nil {
 		return func(yield func(*IostatSample, error) bool) { yield(nil, err) }

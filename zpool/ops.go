@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // ScrubOptions are the options of Scrub.
@@ -31,10 +32,10 @@ func (c *Client) Scrub(ctx context.Context, pool string, opts ScrubOptions) erro
 	if opts.ErrorsOnly {
 		v, err := c.zc.Version(ctx)
 		if err != nil {
-			return errors.WithOp(err, op)
+			return errs.WithOp(err, op)
 		}
 		if !v.AtLeast(2, 2) {
-			return errors.Newf(errors.NotSupported, op, pool, "an error scrub (-e) needs OpenZFS 2.2 or later (have %s)", v)
+			return errs.Newf(errors.NotSupported, op, pool, "an error scrub (-e) needs OpenZFS 2.2 or later (have %s)", v)
 		}
 		args = append(args, "-e")
 	}
@@ -77,7 +78,7 @@ func (c *Client) Wait(ctx context.Context, pool string, activities ...Activity) 
 		list := make([]string, len(activities))
 		for i, a := range activities {
 			if !a.valid() {
-				return errors.InvalidArgumentf(op, pool, "unknown activity %q", a)
+				return errs.InvalidArgumentf(op, pool, "unknown activity %q", a)
 			}
 			list[i] = string(a)
 		}
@@ -331,7 +332,7 @@ func (c *Client) Upgrade(ctx context.Context, pool string) error {
 // feature@name=enabled`).
 func (c *Client) EnableFeature(ctx context.Context, pool, feature string) error {
 	if strings.ContainsAny(feature, "@=") {
-		return errors.InvalidArgumentf("zpool set", pool, "invalid feature name %q", feature)
+		return errs.InvalidArgumentf("zpool set", pool, "invalid feature name %q", feature)
 	}
 	return c.Set(ctx, pool, "feature@"+feature, "enabled")
 }

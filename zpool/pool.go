@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // Pool is a point-in-time view of a pool's properties, as `zpool get all`
@@ -130,7 +131,7 @@ func (c *Client) Pool(ctx context.Context, name string) (*Pool, error) {
 			return p, nil
 		}
 	}
-	return nil, errors.Newf(errors.NotExist, "zpool get", name, "no such pool")
+	return nil, errs.Newf(errors.NotExist, "zpool get", name, "no such pool")
 }
 
 // Health returns the health of a pool (`zpool get health`).
@@ -197,7 +198,7 @@ func (c *Client) Get(ctx context.Context, pool string, props ...string) (map[str
 			return p.Properties, nil
 		}
 	}
-	return nil, errors.Newf(errors.NotExist, op, pool, "no such pool")
+	return nil, errs.Newf(errors.NotExist, op, pool, "no such pool")
 }
 
 // Set sets a pool property (`zpool set prop=value pool`), including
@@ -406,5 +407,5 @@ func (p *Pool) fill() error {
 
 // parseErrorf reports output that could not be parsed.
 func parseErrorf(op, format string, args ...any) error {
-	return errors.Newf(errors.Other, op, "", "cannot parse output: %s", fmt.Sprintf(format, args...))
+	return errs.Newf(errors.Other, op, "", "cannot parse output: %s", fmt.Sprintf(format, args...))
 }

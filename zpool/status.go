@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // Status is the state of a pool as `zpool status` reports it: health,
@@ -272,7 +273,7 @@ func (c *Client) Status(ctx context.Context, pool string) (*Status, error) {
 			return s, nil
 		}
 	}
-	return nil, errors.Newf(errors.NotExist, "zpool status", pool, "no such pool")
+	return nil, errs.Newf(errors.NotExist, "zpool status", pool, "no such pool")
 }
 
 // Statuses returns the status of the named pools, or of every imported pool

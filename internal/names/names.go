@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // Limits on name lengths, in bytes.
@@ -53,7 +53,7 @@ func Any(name string) error { return check(name, kDataset|kSnapshot|kBookmark) }
 // "..". A component may begin with '-'; it is never passed to zfs on its own.
 func Component(s string) error {
 	if reason := component(s); reason != "" {
-		return errors.InvalidNamef("", s, "%s", reason)
+		return errs.InvalidNamef("", s, "%s", reason)
 	}
 	return nil
 }
@@ -63,7 +63,7 @@ func Component(s string) error {
 // letter, and not one of the names "mirror", "raidz" and "draid".
 func Pool(name string) error {
 	if reason := pool(name); reason != "" {
-		return errors.InvalidNamef("", name, "%s", reason)
+		return errs.InvalidNamef("", name, "%s", reason)
 	}
 	return nil
 }
@@ -77,11 +77,11 @@ func NewPool(name string) error {
 	}
 	for _, p := range []string{"mirror", "raidz", "draid", "spare"} {
 		if strings.HasPrefix(name, p) {
-			return errors.InvalidNamef("", name, "name is reserved (begins with %q)", p)
+			return errs.InvalidNamef("", name, "name is reserved (begins with %q)", p)
 		}
 	}
 	if name == "log" {
-		return errors.InvalidNamef("", name, "name is reserved")
+		return errs.InvalidNamef("", name, "name is reserved")
 	}
 	return nil
 }
@@ -130,9 +130,9 @@ func Parent(name string) (string, bool) {
 func Operand(s string) error {
 	switch {
 	case s == "":
-		return errors.InvalidArgumentf("", s, "empty argument")
+		return errs.InvalidArgumentf("", s, "empty argument")
 	case s[0] == '-':
-		return errors.InvalidArgumentf("", s, "argument begins with '-'")
+		return errs.InvalidArgumentf("", s, "argument begins with '-'")
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func Operand(s string) error {
 // check validates name as one of the types in want.
 func check(name string, want kind) error {
 	if reason := entity(name, want); reason != "" {
-		return errors.InvalidNamef("", name, "%s", reason)
+		return errs.InvalidNamef("", name, "%s", reason)
 	}
 	return nil
 }

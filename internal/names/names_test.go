@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -251,7 +252,7 @@ func TestParent(t *testing.T) {
 }
 
 func TestWithOp(t *testing.T) {
-	err := errors.WithOp(names.Snapshot("tank/a@"), "snapshot")
+	err := errs.WithOp(names.Snapshot("tank/a@"), "snapshot")
 	want := "zfs snapshot tank/a@: invalid name: empty component or misplaced '@' or '#' delimiter in name"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
