@@ -53,7 +53,7 @@ func BenchmarkInto(b *testing.B) {
 		base += time.Since(t0)
 
 		t0 = time.Now()
-		if _, err := recv.Into(ctx, c, recv.Name("tank/b"), io.LimitReader(zeros{}, benchBytes), recv.Options{}); err != nil {
+		if _, err := recv.Into(ctx, c, "tank/b", io.LimitReader(zeros{}, benchBytes), recv.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		ours += time.Since(t0)

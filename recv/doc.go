@@ -8,7 +8,7 @@
 // Close waits for zfs receive and returns its error. Both return a *Result
 // naming the snapshots received (parsed from `zfs receive -v`).
 //
-//	res, err := recv.Into(ctx, client, recv.Name("backup/home"), file, recv.Options{Resumable: true, NoMount: true})
+//	res, err := recv.Into(ctx, client, "backup/home", file, recv.Options{Resumable: true, NoMount: true})
 //
 // Replicate runs send.Reader or send.To into a receive in one call, with
 // optional transforms in between, and can resume an interrupted transfer
@@ -17,15 +17,15 @@
 // # Options
 //
 // Options maps to the zfs receive flags: Force (-F), Resumable (-s), NoMount
-// (-u), SkipHolds (-h), Naming (-d, -e), Properties (-o name=value), Exclude
-// (-x), Origin (-o origin=), Corrective (-c, OpenZFS 2.2 and later) and
+// (-u), SkipHolds (-h), Naming (-d, -e), SetProperties (-o name=value),
+// ExcludeProperties (-x), Origin (-o origin=), Corrective (-c, OpenZFS 2.2 and later) and
 // DryRun (-n). Invalid requests are rejected before anything runs, with an
 // *errors.Error of Kind InvalidArgument or InvalidName.
 //
 // An unencrypted stream can be received encrypted by setting the encryption
 // properties as for zfs create, for example
 //
-//	Properties: map[string]string{
+//	SetProperties: map[string]string{
 //		"encryption":  "on",
 //		"keyformat":   "raw",
 //		"keylocation": "file:///etc/zfs/keys/backup",

@@ -19,7 +19,7 @@ import (
 // very end, nothing is committed.
 func ExampleInto() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	f, err := os.Open("/backup/home-1.zfs.enc")
 	if err != nil {
 		log.Fatal(err)
@@ -29,7 +29,7 @@ func ExampleInto() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	res, err := recv.Into(ctx, c, recv.Name("restore/home"), f, recv.Options{
+	res, err := recv.Into(ctx, c, "restore/home", f, recv.Options{
 		Resumable:  true,
 		NoMount:    true,
 		Transforms: []stream.ReadTransform{dec.NewReader},
@@ -51,9 +51,9 @@ func ExampleInto() {
 // automatically if the receive is interrupted.
 func ExampleReplicate() {
 	ctx := context.Background()
-	c := zfs.New()
-	res, err := recv.Replicate(ctx, c, c, send.Name("tank/home@today"), recv.Name("backup/home"), recv.ReplicateOptions{
-		Send:    send.Options{From: send.Name("tank/home#yesterday"), Compressed: true},
+	c := zfs.New(zfs.ClientOptions{})
+	res, err := recv.Replicate(ctx, c, c, "tank/home@today", "backup/home", recv.ReplicateOptions{
+		Send:    send.Options{From: "tank/home#yesterday", Compressed: true},
 		Receive: recv.Options{Resumable: true, NoMount: true},
 		Retries: 3,
 	})
@@ -66,9 +66,9 @@ func ExampleReplicate() {
 // Discard the partial state of an interrupted receive. Abort is idempotent.
 func ExampleAbort() {
 	ctx := context.Background()
-	c := zfs.New()
-	if tok, err := recv.ResumeToken(ctx, c, recv.Name("backup/home")); err == nil && tok != "" {
-		if err := recv.Abort(ctx, c, recv.Name("backup/home")); err != nil {
+	c := zfs.New(zfs.ClientOptions{})
+	if tok, err := recv.ResumeToken(ctx, c, "backup/home"); err == nil && tok != "" {
+		if err := recv.Abort(ctx, c, "backup/home"); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -76,9 +76,9 @@ func ExampleAbort() {
 
 // Options are checked before zfs runs.
 func ExampleOptions() {
-	c := zfs.New()
-	_, err := recv.Into(context.Background(), c, recv.Name("backup/home"), os.Stdin, recv.Options{
-		Properties: map[string]string{"encryption": "on", "keyformat": "passphrase", "keylocation": "prompt"},
+	c := zfs.New(zfs.ClientOptions{})
+	_, err := recv.Into(context.Background(), c, "backup/home", os.Stdin, recv.Options{
+		SetProperties: map[string]string{"encryption": "on", "keyformat": "passphrase", "keylocation": "prompt"},
 	})
 	fmt.Println(errors.Is(err, errors.ErrInvalidArgument))
 	// Output: true

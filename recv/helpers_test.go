@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -84,8 +85,8 @@ func fakeZFS(t testing.TB, script string) (*zfs.Client, string) {
 	if err := os.WriteFile(path, []byte("#!/bin/sh\nDIR="+dir+"\n"+script+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := &zfs.ExecRunner{Paths: map[string]string{"zfs": path}, GracePeriod: 2 * time.Second}
-	return zfs.New(zfs.WithExec(r)), dir
+	r := &command.Exec{Paths: map[string]string{"zfs": path}, GracePeriod: 2 * time.Second}
+	return zfs.New(zfs.ClientOptions{Runner: r}), dir
 }
 
 // readPid waits for the fake to write its pid to dir/name.

@@ -24,6 +24,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/proc"
 	"github.com/gozfs/gozfs/internal/ztest"
@@ -44,7 +45,7 @@ type labPool struct {
 func newLabPool(t testing.TB, args ...string) *labPool {
 	t.Helper()
 	p := ztest.NewPool(t, ztest.PoolOptions{Size: 256 << 20, Args: args})
-	return &labPool{t: t, Pool: p, c: zfs.New()}
+	return &labPool{t: t, Pool: p, c: zfs.New(zfs.ClientOptions{})}
 }
 
 func (p *labPool) zfs(args ...string) string {
@@ -164,7 +165,7 @@ func TestIntegrationFullToFileAndBack(t *testing.T) {
 	p.write(src, "a", 2<<20)
 	p.write(src, "dir/b", 300<<10)
 	p.zfs("snapshot", src+"@s1")
-	snap := send.Name(src + "@s1")
+	snap := src + "@s1"
 
 	est, err := send.Estimate(ctx, p.c, snap, send.Options{})
 	if err != nil {
@@ -195,7 +196,7 @@ func TestIntegrationFullToFileAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	res, err := recv.Into(ctx, p.c, recv.Name(p.name("dst")), in, recv.Options{})
+	res, err := recv.Into(ctx, p.c, p.name("dst"), in, recv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func TestIntegrationFullToFileAndBack(t *testing.T) {
 	if err := send.To(ctx, p.c, &sealed, snap, send.Options{Transforms: []stream.WriteTransform{enc.NewWriter}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := recv.Into(ctx, p.c, recv.Name(p.name("dec")), bytes.NewReader(sealed.Bytes()),
+	if _, err := recv.Into(ctx, p.c, p.name("dec"), bytes.NewReader(sealed.Bytes()),
 		recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +225,7 @@ func TestIntegrationFullToFileAndBack(t *testing.T) {
 	// A tampered final chunk must not create anything.
 	bad := bytes.Clone(sealed.Bytes())
 	bad[len(bad)-1] ^= 1
-	_, err = recv.Into(ctx, p.c, recv.Name(p.name("bad")), bytes.NewReader(bad),
+	_, err = recv.Into(ctx, p.c, p.name("bad"), bytes.NewReader(bad),
 		recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}})
 	if !errors.Is(err, encrypt.ErrAuthentication) {
 		t.Errorf("tampered stream: err = %v, want ErrAuthentication", err)
@@ -254,7 +255,7 @@ func TestIntegrationIncremental(t *testing.T) {
 
 	replicate := func(snap string, sopts send.Options, ropts recv.Options) *recv.Result {
 		t.Helper()
-		res, err := recv.Replicate(ctx, p.c, p.c, send.Name(snap), recv.Name(dst), recv.ReplicateOptions{Send: sopts, Receive: ropts})
+		res, err := recv.Replicate(ctx, p.c, p.c, snap, dst, recv.ReplicateOptions{Send: sopts, Receive: ropts})
 		if err != nil {
 			t.Fatalf("replicate %s: %v", snap, err)
 		}
@@ -263,11 +264,11 @@ func TestIntegrationIncremental(t *testing.T) {
 	replicate(src+"@s1", send.Options{}, recv.Options{})
 
 	// From a snapshot, through the pull API and the verifier.
-	s, err := send.Reader(ctx, p.c, send.Name(src+"@s2"), send.Options{From: send.Name(src + "@s1")})
+	s, err := send.Reader(ctx, p.c, src+"@s2", send.Options{From: src + "@s1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := recv.Into(ctx, p.c, recv.Name(dst), s, recv.Options{Verify: true})
+	res, err := recv.Into(ctx, p.c, dst, s, recv.Options{Verify: true})
 	s.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -277,14 +278,14 @@ func TestIntegrationIncremental(t *testing.T) {
 	}
 
 	// From a bookmark, with its estimate.
-	est, err := send.Estimate(ctx, p.c, send.Name(src+"@s3"), send.Options{From: send.Name(src + "#b2")})
+	est, err := send.Estimate(ctx, p.c, src+"@s3", send.Options{From: src + "#b2"})
 	if err != nil || est < 512<<10 {
 		t.Errorf("estimate from a bookmark: %d, %v", est, err)
 	}
-	replicate(src+"@s3", send.Options{From: send.Name(src + "#b2")}, recv.Options{})
+	replicate(src+"@s3", send.Options{From: src + "#b2"}, recv.Options{})
 
 	// Intermediates: s4 and s5 in one stream.
-	res = replicate(src+"@s5", send.Options{From: send.Name(src + "@s3"), Intermediates: true}, recv.Options{})
+	res = replicate(src+"@s5", send.Options{From: src + "@s3", Intermediates: true}, recv.Options{})
 	if !slices.Equal(res.Snapshots, []string{dst + "@s4", dst + "@s5"}) {
 		t.Errorf("Snapshots = %q", res.Snapshots)
 	}
@@ -293,10 +294,10 @@ func TestIntegrationIncremental(t *testing.T) {
 	// An incremental that does not start at the destination's latest
 	// snapshot, as real zfs reports it.
 	other := p.name("other")
-	if _, err := recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s1"), recv.Name(other), recv.ReplicateOptions{}); err != nil {
+	if _, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", other, recv.ReplicateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s4"), recv.Name(other), recv.ReplicateOptions{Send: send.Options{From: send.Name(src + "@s3")}})
+	_, err = recv.Replicate(ctx, p.c, p.c, src+"@s4", other, recv.ReplicateOptions{Send: send.Options{From: src + "@s3"}})
 	if !errors.Is(err, errors.ErrStreamMismatch) {
 		t.Errorf("mismatched incremental: err = %v, want StreamMismatch", err)
 	}
@@ -318,10 +319,10 @@ func TestIntegrationReplicationStream(t *testing.T) {
 	p.zfs("create", p.name("rr"))
 
 	opts := recv.ReplicateOptions{
-		Send:    send.Options{Replicate: true, Exclude: []string{src + "/skip"}},
+		Send:    send.Options{Replicate: true, ExcludeDatasets: []string{src + "/skip"}},
 		Receive: recv.Options{Naming: recv.DiscardFirst},
 	}
-	res, err := recv.Replicate(ctx, p.c, p.c, send.Name(src+"@r1"), recv.Name(p.name("rr")), opts)
+	res, err := recv.Replicate(ctx, p.c, p.c, src+"@r1", p.name("rr"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func TestIntegrationRawEncrypted(t *testing.T) {
 	p.zfs("snapshot", src+"@s1")
 
 	dst := p.name("copy")
-	_, err := recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s1"), recv.Name(dst), recv.ReplicateOptions{
+	_, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", dst, recv.ReplicateOptions{
 		Send:    send.Options{Raw: true},
 		Receive: recv.Options{NoMount: true},
 	})
@@ -368,8 +369,8 @@ func TestIntegrationRawEncrypted(t *testing.T) {
 	// A non-raw stream re-encrypted on receive with its own key.
 	key2 := filepath.Join(ztest.Dir(t), "key2")
 	os.WriteFile(key2, bytes.Repeat([]byte{0x42}, 32), 0o600)
-	_, err = recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s1"), recv.Name(p.name("re")), recv.ReplicateOptions{
-		Receive: recv.Options{Properties: map[string]string{"encryption": "on", "keyformat": "raw", "keylocation": "file://" + key2}},
+	_, err = recv.Replicate(ctx, p.c, p.c, src+"@s1", p.name("re"), recv.ReplicateOptions{
+		Receive: recv.Options{SetProperties: map[string]string{"encryption": "on", "keyformat": "raw", "keylocation": "file://" + key2}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -390,11 +391,11 @@ func TestIntegrationCompressed(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.zfs("snapshot", src+"@s1")
-	plain, err := send.Estimate(ctx, p.c, send.Name(src+"@s1"), send.Options{})
+	plain, err := send.Estimate(ctx, p.c, src+"@s1", send.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	comp, err := send.Estimate(ctx, p.c, send.Name(src+"@s1"), send.Options{Compressed: true})
+	comp, err := send.Estimate(ctx, p.c, src+"@s1", send.Options{Compressed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,13 +404,13 @@ func TestIntegrationCompressed(t *testing.T) {
 		t.Errorf("compressed estimate %d not much below plain %d", comp, plain)
 	}
 	var buf bytes.Buffer
-	if err := send.To(ctx, p.c, &buf, send.Name(src+"@s1"), send.Options{Compressed: true, LargeBlocks: true, Embedded: true}); err != nil {
+	if err := send.To(ctx, p.c, &buf, src+"@s1", send.Options{Compressed: true, LargeBlocks: true, Embedded: true}); err != nil {
 		t.Fatal(err)
 	}
 	if int64(buf.Len()) >= plain/2 {
 		t.Errorf("compressed stream %d bytes, plain estimate %d", buf.Len(), plain)
 	}
-	if _, err := recv.Into(ctx, p.c, recv.Name(p.name("dst")), &buf, recv.Options{Verify: true}); err != nil {
+	if _, err := recv.Into(ctx, p.c, p.name("dst"), &buf, recv.Options{Verify: true}); err != nil {
 		t.Fatal(err)
 	}
 	p.sameFiles(src, p.name("dst"))
@@ -436,14 +437,14 @@ func TestIntegrationSocket(t *testing.T) {
 			return
 		}
 		defer conn.Close()
-		_, err = recv.Into(ctx, p.c, recv.Name(p.name("dst")), conn, recv.Options{}) // handed to zfs receive
+		_, err = recv.Into(ctx, p.c, p.name("dst"), conn, recv.Options{}) // handed to zfs receive
 		got <- err
 	}()
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := send.To(ctx, p.c, conn, send.Name(src+"@s1"), send.Options{}); err != nil { // handed to zfs send
+	if err := send.To(ctx, p.c, conn, src+"@s1", send.Options{}); err != nil { // handed to zfs send
 		t.Fatal(err)
 	}
 	conn.Close()
@@ -482,15 +483,15 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 		prog, killed := killer(t, 1<<20)
 		var argv [][]string
 		var mu sync.Mutex
-		rec := zfs.RunnerFunc(func(ctx context.Context, c *zfs.Cmd) error {
+		rec := command.RunnerFunc(func(ctx context.Context, c *command.Cmd) error {
 			mu.Lock()
 			argv = append(argv, c.Argv())
 			mu.Unlock()
-			return (&zfs.ExecRunner{}).Run(ctx, c)
+			return (&command.Exec{}).Run(ctx, c)
 		})
-		c := zfs.New(zfs.WithRunner(rec))
+		c := zfs.New(zfs.ClientOptions{Runner: rec})
 		dst := p.name("auto")
-		res, err := recv.Replicate(ctx, c, c, send.Name(src+"@s1"), recv.Name(dst), recv.ReplicateOptions{
+		res, err := recv.Replicate(ctx, c, c, src+"@s1", dst, recv.ReplicateOptions{
 			Receive: recv.Options{Resumable: true, Progress: prog, Transforms: []stream.ReadTransform{slow.ReadTransform(ctx)}},
 			Retries: 3,
 		})
@@ -518,31 +519,31 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 	t.Run("by hand, with abort", func(t *testing.T) {
 		prog, killed := killer(t, 1<<20)
 		dst := p.name("manual")
-		s, err := send.Reader(ctx, p.c, send.Name(src+"@s1"), send.Options{})
+		s, err := send.Reader(ctx, p.c, src+"@s1", send.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = recv.Into(ctx, p.c, recv.Name(dst), s, recv.Options{Resumable: true, Progress: prog,
+		_, err = recv.Into(ctx, p.c, dst, s, recv.Options{Resumable: true, Progress: prog,
 			Transforms: []stream.ReadTransform{slow.ReadTransform(ctx)}})
 		s.Close()
 		var re *errors.ResumableError
 		if !killed() || !errors.As(err, &re) || re.Token == "" {
 			t.Fatalf("killed %v, err = %v; want a resumable error with a token", killed(), err)
 		}
-		tok, err := recv.ResumeToken(ctx, p.c, recv.Name(dst))
+		tok, err := recv.ResumeToken(ctx, p.c, dst)
 		if err != nil || tok != re.Token {
 			t.Errorf("ResumeToken = %q, %v; want the error's token", tok, err)
 		}
-		est, err := send.Estimate(ctx, p.c, nil, send.Options{ResumeToken: tok})
+		est, err := send.Estimate(ctx, p.c, "", send.Options{ResumeToken: tok})
 		if err != nil || est <= 0 || est >= 5<<20 {
 			t.Errorf("estimate of the rest: %d, %v", est, err)
 		}
 
 		// Abort, twice: the second finds nothing and succeeds too.
-		if err := recv.Abort(ctx, p.c, recv.Name(dst)); err != nil {
+		if err := recv.Abort(ctx, p.c, dst); err != nil {
 			t.Fatal(err)
 		}
-		if err := recv.Abort(ctx, p.c, recv.Name(dst)); err != nil {
+		if err := recv.Abort(ctx, p.c, dst); err != nil {
 			t.Errorf("second Abort: %v", err)
 		}
 		if p.exists(dst) {
@@ -573,7 +574,7 @@ func TestIntegrationCancelLeavesNothing(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() {
-				_, err := recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s1"), recv.Name(dst), opts)
+				_, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", dst, opts)
 				done <- err
 			}()
 			// Cancel once the receive has created its dataset.
@@ -591,7 +592,7 @@ func TestIntegrationCancelLeavesNothing(t *testing.T) {
 			var re *errors.ResumableError
 			if errors.As(err, &re) {
 				t.Logf("resumable state left, token %.20s...", re.Token)
-				recv.Abort(context.Background(), p.c, recv.Name(dst))
+				recv.Abort(context.Background(), p.c, dst)
 			}
 			noZFSChildren(t)
 		})
@@ -624,7 +625,7 @@ func TestIntegrationCorrectiveReceive(t *testing.T) {
 	}
 	p.zfs("snapshot", src+"@s1")
 	var sent bytes.Buffer
-	if err := send.To(ctx, p.c, &sent, send.Name(src+"@s1"), send.Options{}); err != nil {
+	if err := send.To(ctx, p.c, &sent, src+"@s1", send.Options{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -655,7 +656,7 @@ func TestIntegrationCorrectiveReceive(t *testing.T) {
 		t.Logf("before healing: %v", err)
 	}
 
-	res, err := recv.Into(ctx, p.c, recv.Name(src+"@s1"), bytes.NewReader(sent.Bytes()), recv.Options{Corrective: true})
+	res, err := recv.Into(ctx, p.c, src+"@s1", bytes.NewReader(sent.Bytes()), recv.Options{Corrective: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -698,7 +699,7 @@ func BenchmarkIntegrationReplicate(b *testing.B) {
 		destroy(p.name("sdk"))
 		ztest.Run(b, "zpool", "sync", p.Name)
 		t0 := time.Now()
-		if _, err := recv.Replicate(ctx, p.c, p.c, send.Name(src+"@s1"), recv.Name(p.name("sdk")), recv.ReplicateOptions{}); err != nil {
+		if _, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", p.name("sdk"), recv.ReplicateOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		return time.Since(t0)

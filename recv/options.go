@@ -12,20 +12,6 @@ import (
 	"github.com/gozfs/gozfs/zfs"
 )
 
-// Dataset is a filesystem, volume or snapshot: anything with a full name,
-// such as a *zfs.Filesystem or *zfs.Snapshot handle. Name turns a plain name
-// into a Dataset.
-type Dataset interface {
-	Name() string
-}
-
-// Name is a plain dataset or snapshot name. It satisfies Dataset and is
-// validated when used, like any other name.
-type Name string
-
-// Name returns n as a string.
-func (n Name) Name() string { return string(n) }
-
 // Naming says how zfs receive names what it creates from the target and the
 // name of the sent snapshot.
 type Naming uint8
@@ -64,7 +50,7 @@ type Options struct {
 	SkipHolds bool
 	// Naming selects -d or -e naming; the target must then be a filesystem.
 	Naming Naming
-	// Properties override received properties, as if set before the
+	// SetProperties override received properties, as if set before the
 	// receive (-o name=value, in sorted order). They can make an
 	// unencrypted stream arrive encrypted: "encryption": "on" with
 	// "keyformat" and a "keylocation" of the form file:///path (zfs reads
@@ -72,13 +58,13 @@ type Options struct {
 	// it after the receive if needed). Raw streams keep their encryption;
 	// only keylocation may be overridden for them. Use Origin rather than
 	// an "origin" property.
-	Properties map[string]string
-	// Exclude leaves these properties of the stream unapplied: they are
-	// inherited or left at their default (-x).
-	Exclude []string
-	// Origin receives a full stream as a clone of this snapshot
-	// (-o origin=snapshot).
-	Origin Dataset
+	SetProperties map[string]string
+	// ExcludeProperties leaves these properties of the stream unapplied:
+	// they are inherited or left at their default (-x).
+	ExcludeProperties []string
+	// Origin receives a full stream as a clone of this snapshot, a full
+	// name (-o origin=snapshot).
+	Origin string
 	// Corrective uses the stream to heal corrupted data blocks of the
 	// existing snapshot it was sent from, instead of creating anything
 	// (-c, OpenZFS 2.2 and later). It cannot be combined with Force,
@@ -117,14 +103,13 @@ type plan struct {
 }
 
 // prepare validates target and o and builds the zfs receive arguments.
-func prepare(ctx context.Context, c *zfs.Client, target Dataset, o *Options) (*plan, error) {
+func prepare(ctx context.Context, c *zfs.Client, name string, o *Options) (*plan, error) {
 	if c == nil {
 		return nil, invalid("", "nil client")
 	}
-	if target == nil {
+	if name == "" {
 		return nil, invalid("", "no target")
 	}
-	name := target.Name()
 	if err := o.validate(name); err != nil {
 		return nil, err
 	}
@@ -168,17 +153,17 @@ func (o *Options) validate(name string) error {
 		add(o.NoMount, "NoMount (-u)")
 		add(o.SkipHolds, "SkipHolds (-h)")
 		add(o.Naming != AsGiven, "Naming (-d/-e)")
-		add(o.Origin != nil, "Origin")
+		add(o.Origin != "", "Origin")
 		if len(bad) > 0 {
 			return invalid(name, "%s cannot be combined with a corrective receive (-c)", strings.Join(bad, ", "))
 		}
 	}
-	if o.Origin != nil {
-		if err := names.Snapshot(o.Origin.Name()); err != nil {
+	if o.Origin != "" {
+		if err := names.Snapshot(o.Origin); err != nil {
 			return errs.WithOp(err, op)
 		}
 	}
-	for k, v := range o.Properties {
+	for k, v := range o.SetProperties {
 		if err := validProperty(k); err != nil {
 			return invalid(name, "property %q: %v", k, err)
 		}
@@ -189,11 +174,11 @@ func (o *Options) validate(name string) error {
 			return invalid(name, "keylocation=prompt cannot be used while receiving: zfs reads the stream on standard input; use a file:// location")
 		case strings.ContainsRune(v, 0):
 			return invalid(name, "property %q: value contains a NUL byte", k)
-		case slices.Contains(o.Exclude, k):
+		case slices.Contains(o.ExcludeProperties, k):
 			return invalid(name, "property %q is both overridden and excluded", k)
 		}
 	}
-	for _, k := range o.Exclude {
+	for _, k := range o.ExcludeProperties {
 		if err := validProperty(k); err != nil {
 			return invalid(name, "excluded property %q: %v", k, err)
 		}
@@ -242,18 +227,18 @@ func (o *Options) args(name string) []string {
 	flag(o.Corrective, "-c")
 	flag(o.DryRun, "-n")
 	a = append(a, "-v")
-	if o.Origin != nil {
-		a = append(a, "-o", "origin="+o.Origin.Name())
+	if o.Origin != "" {
+		a = append(a, "-o", "origin="+o.Origin)
 	}
-	keys := make([]string, 0, len(o.Properties))
-	for k := range o.Properties {
+	keys := make([]string, 0, len(o.SetProperties))
+	for k := range o.SetProperties {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		a = append(a, "-o", k+"="+o.Properties[k])
+		a = append(a, "-o", k+"="+o.SetProperties[k])
 	}
-	for _, k := range o.Exclude {
+	for _, k := range o.ExcludeProperties {
 		a = append(a, "-x", k)
 	}
 	return append(a, name)

@@ -47,7 +47,7 @@ type Result struct {
 //
 // If zfs receive fails while a Read of r is blocked, Into waits for that Read
 // only briefly; the goroutine copying r then ends as soon as the Read returns.
-func Into(ctx context.Context, c *zfs.Client, target Dataset, r io.Reader, opts Options) (*Result, error) {
+func Into(ctx context.Context, c *zfs.Client, target string, r io.Reader, opts Options) (*Result, error) {
 	p, err := prepare(ctx, c, target, &opts)
 	if err != nil {
 		return nil, err
@@ -66,11 +66,11 @@ const abandonAfter = time.Second
 // has exited, to make a Read of r that is still blocked return.
 func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Result, error) {
 	log := &verboseLog{target: p.target}
-	cmd := &zfs.Cmd{Name: "zfs", Args: p.args, Stdout: log, Interrupt: true}
+	cmd := &command.Cmd{Name: "zfs", Args: p.args, Stdout: log, Interrupt: true}
 	if !p.copies() {
 		if f, release, ok := command.Handoff(r); ok {
 			cmd.Stdin = f
-			err := p.c.Run(ctx, op, p.target, cmd)
+			err := errors.FromCommand(op, p.target, p.c.Options().Runner.Run(ctx, cmd))
 			release()
 			return p.finish(ctx, log, err, copyResult{})
 		}
@@ -107,7 +107,7 @@ func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Resul
 		pw.Close()
 		fed <- res
 	}()
-	runErr := p.c.Run(rctx, op, p.target, cmd)
+	runErr := errors.FromCommand(op, p.target, p.c.Options().Runner.Run(rctx, cmd))
 	exited.Store(true)
 	// zfs receive has exited: a feeder blocked writing gets EPIPE now.
 	pr.Close()
@@ -229,7 +229,7 @@ var errEnded = errors.New("recv: receive has ended")
 // away under ctx. The caller must call Close (or CloseWithError) to finish
 // the receive; as with Into, the last bytes of the stream reach zfs receive
 // only on Close.
-func NewWriter(ctx context.Context, c *zfs.Client, target Dataset, opts Options) (*Writer, error) {
+func NewWriter(ctx context.Context, c *zfs.Client, target string, opts Options) (*Writer, error) {
 	p, err := prepare(ctx, c, target, &opts)
 	if err != nil {
 		return nil, err

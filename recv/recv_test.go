@@ -38,12 +38,12 @@ func TestArgs(t *testing.T) {
 		{"discard first", "tank/b", recv.Options{Naming: recv.DiscardFirst}, []string{"receive", "-d", "-v", "tank/b"}},
 		{"keep last", "tank/b", recv.Options{Naming: recv.KeepLast}, []string{"receive", "-e", "-v", "tank/b"}},
 		{"properties sorted, excludes in order", "tank/b", recv.Options{
-			Properties: map[string]string{"mountpoint": "none", "compression": "zstd", "com.example:note": "a b"},
-			Exclude:    []string{"quota", "atime"},
-			Origin:     recv.Name("tank/base@s"),
+			SetProperties:     map[string]string{"mountpoint": "none", "compression": "zstd", "com.example:note": "a b"},
+			ExcludeProperties: []string{"quota", "atime"},
+			Origin:            "tank/base@s",
 		}, []string{"receive", "-v", "-o", "origin=tank/base@s", "-o", "com.example:note=a b", "-o", "compression=zstd",
 			"-o", "mountpoint=none", "-x", "quota", "-x", "atime", "tank/b"}},
-		{"re-encrypt", "tank/b", recv.Options{Properties: map[string]string{
+		{"re-encrypt", "tank/b", recv.Options{SetProperties: map[string]string{
 			"encryption": "on", "keyformat": "raw", "keylocation": "file:///keys/b"}},
 			[]string{"receive", "-v", "-o", "encryption=on", "-o", "keyformat=raw", "-o", "keylocation=file:///keys/b", "tank/b"}},
 	}
@@ -51,7 +51,7 @@ func TestArgs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := commandtest.New(t)
 			e := f.Expect(append([]string{"zfs"}, tt.want...)...).Stdout("receiving full stream of tank/a@s into tank/b@s\n")
-			res, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name(tt.target), strings.NewReader("stream bytes"), tt.opts)
+			res, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), tt.target, strings.NewReader("stream bytes"), tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,12 +68,12 @@ func TestArgs(t *testing.T) {
 func TestCorrectiveNeedsVersion(t *testing.T) {
 	f := commandtest.New(t)
 	f.Expect("zfs", "receive", "-c", "-v", "tank/b@s")
-	c := zfs.New(zfs.WithRunner(f), zfs.WithVersion(zfs.Version{Major: 2, Minor: 2}))
-	if _, err := recv.Into(context.Background(), c, recv.Name("tank/b@s"), strings.NewReader("x"), recv.Options{Corrective: true}); err != nil {
+	c := zfs.New(zfs.ClientOptions{Runner: f, Version: zfs.Version{Major: 2, Minor: 2}})
+	if _, err := recv.Into(context.Background(), c, "tank/b@s", strings.NewReader("x"), recv.Options{Corrective: true}); err != nil {
 		t.Fatal(err)
 	}
-	old := zfs.New(zfs.WithRunner(commandtest.New(t)), zfs.WithVersion(zfs.Version{Major: 2, Minor: 1}))
-	_, err := recv.Into(context.Background(), old, recv.Name("tank/b@s"), strings.NewReader("x"), recv.Options{Corrective: true})
+	old := zfs.New(zfs.ClientOptions{Runner: commandtest.New(t), Version: zfs.Version{Major: 2, Minor: 1}})
+	_, err := recv.Into(context.Background(), old, "tank/b@s", strings.NewReader("x"), recv.Options{Corrective: true})
 	if !errors.Is(err, errors.ErrNotSupported) {
 		t.Errorf("corrective receive on 2.1: err = %v, want NotSupported", err)
 	}
@@ -82,33 +82,33 @@ func TestCorrectiveNeedsVersion(t *testing.T) {
 func TestInvalid(t *testing.T) {
 	tests := []struct {
 		name   string
-		target recv.Dataset
+		target string
 		opts   recv.Options
 		kind   errors.Kind
 		msg    string
 	}{
-		{"no target", nil, recv.Options{}, errors.InvalidArgument, "no target"},
-		{"bookmark target", recv.Name("tank/b#m"), recv.Options{}, errors.InvalidName, ""},
-		{"option-like target", recv.Name("-F"), recv.Options{}, errors.InvalidName, ""},
-		{"-d with snapshot", recv.Name("tank/b@s"), recv.Options{Naming: recv.DiscardFirst}, errors.InvalidName, ""},
-		{"unknown naming", recv.Name("tank/b"), recv.Options{Naming: 7}, errors.InvalidArgument, "Naming"},
-		{"corrective with flags", recv.Name("tank/b@s"), recv.Options{Corrective: true, Force: true, Resumable: true, Naming: recv.KeepLast},
+		{"no target", "", recv.Options{}, errors.InvalidArgument, "no target"},
+		{"bookmark target", "tank/b#m", recv.Options{}, errors.InvalidName, ""},
+		{"option-like target", "-F", recv.Options{}, errors.InvalidName, ""},
+		{"-d with snapshot", "tank/b@s", recv.Options{Naming: recv.DiscardFirst}, errors.InvalidName, ""},
+		{"unknown naming", "tank/b", recv.Options{Naming: 7}, errors.InvalidArgument, "Naming"},
+		{"corrective with flags", "tank/b@s", recv.Options{Corrective: true, Force: true, Resumable: true, Naming: recv.KeepLast},
 			errors.InvalidName, ""},
-		{"corrective with -F -s -u -h", recv.Name("tank/b@s"), recv.Options{Corrective: true, Force: true, Resumable: true, NoMount: true, SkipHolds: true},
+		{"corrective with -F -s -u -h", "tank/b@s", recv.Options{Corrective: true, Force: true, Resumable: true, NoMount: true, SkipHolds: true},
 			errors.InvalidArgument, "Force (-F), Resumable (-s), NoMount (-u), SkipHolds (-h)"},
-		{"bad origin", recv.Name("tank/b"), recv.Options{Origin: recv.Name("tank/a")}, errors.InvalidName, ""},
-		{"origin property", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"origin": "tank/a@s"}}, errors.InvalidArgument, "Options.Origin"},
-		{"prompt", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"keylocation": "prompt"}}, errors.InvalidArgument, "keylocation=prompt"},
-		{"bad property", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"-x": "1"}}, errors.InvalidArgument, "begins with '-'"},
-		{"property with =", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"a=b": "1"}}, errors.InvalidArgument, "invalid character"},
-		{"NUL value", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"com.x:y": "a\x00b"}}, errors.InvalidArgument, "NUL"},
-		{"set and excluded", recv.Name("tank/b"), recv.Options{Properties: map[string]string{"atime": "off"}, Exclude: []string{"atime"}},
+		{"bad origin", "tank/b", recv.Options{Origin: "tank/a"}, errors.InvalidName, ""},
+		{"origin property", "tank/b", recv.Options{SetProperties: map[string]string{"origin": "tank/a@s"}}, errors.InvalidArgument, "Options.Origin"},
+		{"prompt", "tank/b", recv.Options{SetProperties: map[string]string{"keylocation": "prompt"}}, errors.InvalidArgument, "keylocation=prompt"},
+		{"bad property", "tank/b", recv.Options{SetProperties: map[string]string{"-x": "1"}}, errors.InvalidArgument, "begins with '-'"},
+		{"property with =", "tank/b", recv.Options{SetProperties: map[string]string{"a=b": "1"}}, errors.InvalidArgument, "invalid character"},
+		{"NUL value", "tank/b", recv.Options{SetProperties: map[string]string{"com.x:y": "a\x00b"}}, errors.InvalidArgument, "NUL"},
+		{"set and excluded", "tank/b", recv.Options{SetProperties: map[string]string{"atime": "off"}, ExcludeProperties: []string{"atime"}},
 			errors.InvalidArgument, "both overridden and excluded"},
-		{"bad exclude", recv.Name("tank/b"), recv.Options{Exclude: []string{""}}, errors.InvalidArgument, "empty"},
+		{"bad exclude", "tank/b", recv.Options{ExcludeProperties: []string{""}}, errors.InvalidArgument, "empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := zfs.New(zfs.WithRunner(commandtest.New(t)), zfs.WithVersion(zfs.Version{Major: 2, Minor: 3}))
+			c := zfs.New(zfs.ClientOptions{Runner: commandtest.New(t), Version: zfs.Version{Major: 2, Minor: 3}})
 			_, err := recv.Into(context.Background(), c, tt.target, strings.NewReader(""), tt.opts)
 			var e *errors.Error
 			if !errors.As(err, &e) {
@@ -156,7 +156,7 @@ func recording(t *testing.T, want []byte) (*zfs.Client, *[]byte) {
 		io.WriteString(c.Stdout, "receiving full stream of tank/a@s into tank/b@s\n")
 		return nil
 	})
-	return zfs.New(zfs.WithRunner(f)), &got
+	return zfs.New(zfs.ClientOptions{Runner: f}), &got
 }
 
 // TestReadFailureNeverCommits: whatever fails on the read side, and however
@@ -196,7 +196,7 @@ func TestReadFailureNeverCommits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, got := recording(t, data)
-			_, err := recv.Into(context.Background(), c, recv.Name("tank/b"), tt.src, recv.Options{Transforms: tt.ts})
+			_, err := recv.Into(context.Background(), c, "tank/b", tt.src, recv.Options{Transforms: tt.ts})
 			if err == nil {
 				t.Fatal("receive succeeded")
 			}
@@ -217,7 +217,7 @@ func TestReadFailureNeverCommits(t *testing.T) {
 	t.Run("clean", func(t *testing.T) {
 		c, got := recording(t, data)
 		sealedCopy := bytes.NewReader(ct)
-		res, err := recv.Into(context.Background(), c, recv.Name("tank/b"), sealedCopy, recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true})
+		res, err := recv.Into(context.Background(), c, "tank/b", sealedCopy, recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +239,7 @@ func TestVerifyRejectsCorruptStream(t *testing.T) {
 	bad := bytes.Clone(data)
 	bad[sendstream.HeaderSize+sendstream.HeaderSize+100] ^= 0xff // first WRITE payload
 	c, got := recording(t, data)
-	_, err := recv.Into(context.Background(), c, recv.Name("tank/b"), bytes.NewReader(bad), recv.Options{Verify: true})
+	_, err := recv.Into(context.Background(), c, "tank/b", bytes.NewReader(bad), recv.Options{Verify: true})
 	if !errors.Is(err, sendstream.ErrChecksum) || !errors.Is(err, errors.ErrInvalidStream) {
 		t.Fatalf("err = %v, want a checksum error of Kind InvalidStream", err)
 	}
@@ -269,7 +269,7 @@ exit 2`)
 
 	t.Run("reader", func(t *testing.T) {
 		p := stream.NewProgress(stream.ProgressOptions{})
-		res, err := recv.Into(ctx, c, recv.Name("tank/b"), bytes.NewReader(data), recv.Options{Progress: p})
+		res, err := recv.Into(ctx, c, "tank/b", bytes.NewReader(data), recv.Options{Progress: p})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,12 +283,12 @@ exit 2`)
 			t.Fatal(err)
 		}
 		defer f.Close()
-		if _, err := recv.Into(ctx, c, recv.Name("tank/b"), f, recv.Options{}); err != nil {
+		if _, err := recv.Into(ctx, c, "tank/b", f, recv.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("source fails after the last byte", func(t *testing.T) {
-		_, err := recv.Into(ctx, c, recv.Name("tank/b"), &errAfter{bytes.NewReader(data), io.ErrUnexpectedEOF}, recv.Options{Verify: true})
+		_, err := recv.Into(ctx, c, "tank/b", &errAfter{bytes.NewReader(data), io.ErrUnexpectedEOF}, recv.Options{Verify: true})
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("err = %v", err)
 		}
@@ -301,7 +301,7 @@ exit 2`)
 		}
 	})
 	t.Run("writer", func(t *testing.T) {
-		w, err := recv.NewWriter(ctx, c, recv.Name("tank/b"), recv.Options{})
+		w, err := recv.NewWriter(ctx, c, "tank/b", recv.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,7 +323,7 @@ exit 2`)
 		}
 	})
 	t.Run("writer aborted", func(t *testing.T) {
-		w, err := recv.NewWriter(ctx, c, recv.Name("tank/b"), recv.Options{})
+		w, err := recv.NewWriter(ctx, c, "tank/b", recv.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +338,7 @@ exit 2`)
 
 func TestZFSFailureStopsWriter(t *testing.T) {
 	c, _ := fakeZFS(t, `echo "cannot receive new filesystem stream: destination 'tank/b' exists" >&2; echo "must specify -F to overwrite it" >&2; exit 1`)
-	w, err := recv.NewWriter(context.Background(), c, recv.Name("tank/b"), recv.Options{})
+	w, err := recv.NewWriter(context.Background(), c, "tank/b", recv.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +375,7 @@ esac`)
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	go func() {
-		_, err := recv.Into(ctx, c, recv.Name("tank/b"), pr, recv.Options{Resumable: true})
+		_, err := recv.Into(ctx, c, "tank/b", pr, recv.Options{Resumable: true})
 		done <- err
 	}()
 	pw.Write(make([]byte, 1000))
@@ -402,7 +402,7 @@ func TestResumableErrors(t *testing.T) {
 	t.Run("token printed", func(t *testing.T) {
 		f := commandtest.New(t)
 		f.Expect("zfs", "receive", "-s", "-v", "tank/b").Stdout("receiving full stream of tank/a@s into tank/b@s\n").Stderr(interrupted).Exit(1)
-		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"), strings.NewReader("x"), recv.Options{Resumable: true})
+		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/b", strings.NewReader("x"), recv.Options{Resumable: true})
 		var re *errors.ResumableError
 		if !errors.As(err, &re) || re.Token != token || re.Err.Kind != errors.Interrupted {
 			t.Errorf("err = %v, want Interrupted with the printed token", err)
@@ -413,7 +413,7 @@ func TestResumableErrors(t *testing.T) {
 		f.Expect("zfs", "receive", "-s", "-d", "-v", "tank/r").
 			Stdout("receiving incremental stream of tank/a@s2 into tank/r/a@s2\n").Exit(-1)
 		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/r/a").Stdout(token + "\n")
-		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/r"), strings.NewReader("x"),
+		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/r", strings.NewReader("x"),
 			recv.Options{Resumable: true, Naming: recv.DiscardFirst})
 		var re *errors.ResumableError
 		if !errors.As(err, &re) || re.Token != token {
@@ -425,7 +425,7 @@ func TestResumableErrors(t *testing.T) {
 		f.Expect("zfs", "receive", "-s", "-v", "tank/b").
 			Stderr("cannot receive new filesystem stream: destination 'tank/b' exists\nmust specify -F to overwrite it\n").Exit(1)
 		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("-\n")
-		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"), strings.NewReader("x"), recv.Options{Resumable: true})
+		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/b", strings.NewReader("x"), recv.Options{Resumable: true})
 		var re *errors.ResumableError
 		if errors.As(err, &re) || !errors.Is(err, errors.ErrExist) {
 			t.Errorf("err = %v, want a plain Exist error", err)
@@ -436,7 +436,7 @@ func TestResumableErrors(t *testing.T) {
 		f.Expect("zfs", "receive", "-v", "tank/b").
 			Stderr("cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n").Exit(1)
 		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout(token + "\n")
-		_, err := recv.Into(context.Background(), zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"), strings.NewReader("x"), recv.Options{})
+		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/b", strings.NewReader("x"), recv.Options{})
 		var re *errors.ResumableError
 		if !errors.As(err, &re) || re.Token != token || !errors.Is(err, errors.ErrResumableStatePresent) {
 			t.Errorf("err = %v, want ResumableStatePresent with the token", err)
@@ -461,7 +461,7 @@ func TestAbortAndResumeToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := commandtest.New(t)
 			f.Expect("zfs", "receive", "-A", "tank/b").Stderr(tt.stderr).Exit(tt.code)
-			err := recv.Abort(ctx, zfs.New(zfs.WithRunner(f)), recv.Name("tank/b"))
+			err := recv.Abort(ctx, zfs.New(zfs.ClientOptions{Runner: f}), "tank/b")
 			if (err == nil) != tt.ok {
 				t.Errorf("err = %v, want ok=%v", err, tt.ok)
 			}
@@ -470,7 +470,7 @@ func TestAbortAndResumeToken(t *testing.T) {
 			}
 		})
 	}
-	if err := recv.Abort(ctx, zfs.New(zfs.WithRunner(commandtest.New(t))), recv.Name("tank/b@s")); !errors.Is(err, errors.ErrInvalidName) {
+	if err := recv.Abort(ctx, zfs.New(zfs.ClientOptions{Runner: commandtest.New(t)}), "tank/b@s"); !errors.Is(err, errors.ErrInvalidName) {
 		t.Errorf("Abort of a snapshot: err = %v", err)
 	}
 
@@ -478,14 +478,14 @@ func TestAbortAndResumeToken(t *testing.T) {
 	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("-\n")
 	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout(token + "\n")
 	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("garbage\n")
-	c := zfs.New(zfs.WithRunner(f))
-	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != "" || err != nil {
+	c := zfs.New(zfs.ClientOptions{Runner: f})
+	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); tok != "" || err != nil {
 		t.Errorf("no state: %q, %v", tok, err)
 	}
-	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != token || err != nil {
+	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); tok != token || err != nil {
 		t.Errorf("state: %q, %v", tok, err)
 	}
-	if tok, err := recv.ResumeToken(ctx, c, recv.Name("tank/b")); tok != "" || err == nil {
+	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); tok != "" || err == nil {
 		t.Errorf("garbage: %q, %v", tok, err)
 	}
 }
@@ -496,7 +496,7 @@ func TestSourcesHandedOver(t *testing.T) {
 	ctx := context.Background()
 	kind := func(t *testing.T, r io.Reader, opts recv.Options) string {
 		t.Helper()
-		res, err := recv.Into(ctx, c, recv.Name("tank/b"), r, opts)
+		res, err := recv.Into(ctx, c, "tank/b", r, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ type ReplicateOptions struct {
 	Retries int
 }
 
-// Replicate sends snap with the src client and receives it into target with
+// Replicate sends snapshot (a full name) with the src client and receives it into target with
 // the dst client, in one call: `zfs send | zfs receive` with the stream
 // passing through Send.Transforms and then Receive.Transforms. The two
 // clients may be the same, or use different runners (another host, sudo).
@@ -48,11 +48,8 @@ type ReplicateOptions struct {
 // with a token from this attempt) is resumed automatically until it completes
 // or the retries are used up. Cancelling ctx stops both sides and is never
 // retried.
-func Replicate(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot, target Dataset, opts ReplicateOptions) (*Result, error) {
-	name := ""
-	if target != nil {
-		name = target.Name()
-	}
+func Replicate(ctx context.Context, src, dst *zfs.Client, snapshot, target string, opts ReplicateOptions) (*Result, error) {
+	name := target
 	switch {
 	case opts.Retries < 0:
 		return nil, invalid(name, "negative Retries")
@@ -64,7 +61,7 @@ func Replicate(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot, ta
 	all := &Result{}
 	sopts := opts.Send
 	for attempt := 0; ; attempt++ {
-		res, err := replicateOnce(ctx, src, dst, snap, target, sopts, opts.Receive)
+		res, err := replicateOnce(ctx, src, dst, snapshot, target, sopts, opts.Receive)
 		if res != nil {
 			for _, s := range res.Snapshots {
 				if len(all.Snapshots) == 0 || all.Snapshots[len(all.Snapshots)-1] != s {
@@ -81,7 +78,7 @@ func Replicate(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot, ta
 			return all, err
 		}
 		sopts = resumeOptions(opts.Send, re.Token)
-		snap = nil
+		snapshot = ""
 	}
 }
 
@@ -102,13 +99,13 @@ func resumeOptions(o send.Options, token string) send.Options {
 }
 
 // replicateOnce runs one send into one receive.
-func replicateOnce(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot, target Dataset, sopts send.Options, ropts Options) (*Result, error) {
+func replicateOnce(ctx context.Context, src, dst *zfs.Client, snapshot, target string, sopts send.Options, ropts Options) (*Result, error) {
 	rp, err := prepare(ctx, dst, target, &ropts)
 	if err != nil {
 		return nil, err
 	}
 	if len(sopts.Transforms) > 0 || sopts.Progress != nil || rp.copies() {
-		s, err := send.Reader(ctx, src, snap, sopts)
+		s, err := send.Reader(ctx, src, snapshot, sopts)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +122,7 @@ func replicateOnce(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot
 		return res, rerr
 	}
 
-	if err := send.Validate(ctx, src, snap, sopts); err != nil {
+	if err := send.Validate(ctx, src, snapshot, sopts); err != nil {
 		return nil, err
 	}
 	pr, pw, err := os.Pipe()
@@ -135,7 +132,7 @@ func replicateOnce(ctx context.Context, src, dst *zfs.Client, snap send.Snapshot
 	enlargePipe(pw)
 	sent := make(chan error, 1)
 	go func() {
-		err := send.To(ctx, src, pw, snap, sopts)
+		err := send.To(ctx, src, pw, snapshot, sopts)
 		// zfs send has exited; closing our copy of the write end gives zfs
 		// receive the end of its input.
 		pw.Close()

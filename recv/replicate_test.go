@@ -107,7 +107,7 @@ func TestReplicate(t *testing.T) {
 
 			t.Run("ok", func(t *testing.T) {
 				c, dir := newFake(t)
-				res, err := recv.Replicate(ctx, c, c, send.Name("tank/a@s"), recv.Name("tank/b"), mode.opts)
+				res, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", mode.opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -121,7 +121,7 @@ func TestReplicate(t *testing.T) {
 			})
 			t.Run("send fails", func(t *testing.T) {
 				c, dir := newFake(t, "send-fail")
-				_, err := recv.Replicate(ctx, c, c, send.Name("tank/a@s"), recv.Name("tank/b"), mode.opts)
+				_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", mode.opts)
 				var e *errors.Error
 				if !errors.As(err, &e) || e.Op != "send" {
 					t.Errorf("err = %v; want the send's error first", err)
@@ -136,7 +136,7 @@ func TestReplicate(t *testing.T) {
 			})
 			t.Run("receive fails", func(t *testing.T) {
 				c, _ := newFake(t, "recv-fail", "endless")
-				_, err := recv.Replicate(ctx, c, c, send.Name("tank/a@s"), recv.Name("tank/b"), mode.opts)
+				_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", mode.opts)
 				if !errors.Is(err, errors.ErrExist) || errors.KindOf(err) != errors.Exist {
 					t.Errorf("err = %v; want the receive's Exist error first", err)
 				}
@@ -152,7 +152,7 @@ func TestReplicate(t *testing.T) {
 				opts.Send.Compressed = true
 				opts.Send.Properties = true
 				opts.Retries = 2
-				res, err := recv.Replicate(ctx, c, c, send.Name("tank/a@s"), recv.Name("tank/b"), opts)
+				res, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", opts)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -173,7 +173,7 @@ func TestReplicate(t *testing.T) {
 				c, _ := newFake(t, "recv-cut")
 				opts := mode.opts
 				opts.Receive.Resumable = true
-				_, err := recv.Replicate(ctx, c, c, send.Name("tank/a@s"), recv.Name("tank/b"), opts)
+				_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", opts)
 				var re *errors.ResumableError
 				if !errors.As(err, &re) || re.Token != token {
 					t.Errorf("err = %v, want the resumable error", err)
@@ -198,7 +198,7 @@ func TestReplicateInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := recv.Replicate(ctx, c, c, send.Name("tank/a@s"), recv.Name("tank/b"), tt.opts)
+			_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", tt.opts)
 			if !errors.Is(err, errors.ErrInvalidArgument) || !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("err = %v", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/format/resumetoken"
 	"github.com/gozfs/gozfs/internal/errs"
@@ -12,14 +13,14 @@ import (
 	"github.com/gozfs/gozfs/zfs"
 )
 
-// ResumeToken returns the receive_resume_token of fs: the token that `zfs
-// send -t` (send.Options.ResumeToken) takes to resume an interrupted
-// resumable receive into fs, or "" if fs holds no partially received state.
-func ResumeToken(ctx context.Context, c *zfs.Client, fs Dataset) (string, error) {
-	if c == nil || fs == nil {
-		return "", errs.InvalidArgumentf("get", "", "nil client or dataset")
+// ResumeToken returns the receive_resume_token of the named filesystem or
+// volume: the token that `zfs send -t` (send.Options.ResumeToken) takes to
+// resume an interrupted resumable receive into it, or "" if it holds no
+// partially received state.
+func ResumeToken(ctx context.Context, c *zfs.Client, name string) (string, error) {
+	if c == nil {
+		return "", errs.InvalidArgumentf("get", name, "nil client")
 	}
-	name := fs.Name()
 	if err := names.Dataset(name); err != nil {
 		return "", errs.WithOp(err, "get")
 	}
@@ -28,8 +29,8 @@ func ResumeToken(ctx context.Context, c *zfs.Client, fs Dataset) (string, error)
 
 func resumeToken(ctx context.Context, c *zfs.Client, name string) (string, error) {
 	var out bytes.Buffer
-	cmd := &zfs.Cmd{Name: "zfs", Args: []string{"get", "-H", "-p", "-o", "value", "receive_resume_token", name}, Stdout: &out}
-	if err := c.Run(ctx, "get", name, cmd); err != nil {
+	cmd := &command.Cmd{Name: "zfs", Args: []string{"get", "-H", "-p", "-o", "value", "receive_resume_token", name}, Stdout: &out}
+	if err := errors.FromCommand("get", name, c.Options().Runner.Run(ctx, cmd)); err != nil {
 		return "", err
 	}
 	tok := strings.TrimSpace(out.String())
@@ -43,19 +44,19 @@ func resumeToken(ctx context.Context, c *zfs.Client, name string) (string, error
 }
 
 // Abort discards the partially received state that an interrupted resumable
-// receive left in fs (`zfs receive -A`). For an interrupted full receive that
-// destroys fs itself, which only ever held the partial state. Abort is
-// idempotent: if fs holds no such state, or does not exist, it returns nil.
-func Abort(ctx context.Context, c *zfs.Client, fs Dataset) error {
-	if c == nil || fs == nil {
-		return invalid("", "nil client or dataset")
+// receive left in the named filesystem or volume (`zfs receive -A`). For an
+// interrupted full receive that destroys the dataset itself, which only ever
+// held the partial state. Abort is idempotent: if the dataset holds no such
+// state, or does not exist, it returns nil.
+func Abort(ctx context.Context, c *zfs.Client, name string) error {
+	if c == nil {
+		return invalid(name, "nil client")
 	}
-	name := fs.Name()
 	if err := names.Dataset(name); err != nil {
 		return errs.WithOp(err, op)
 	}
-	cmd := &zfs.Cmd{Name: "zfs", Args: []string{"receive", "-A", name}}
-	err := c.Run(ctx, op, name, cmd)
+	cmd := &command.Cmd{Name: "zfs", Args: []string{"receive", "-A", name}}
+	err := errors.FromCommand(op, name, c.Options().Runner.Run(ctx, cmd))
 	var e *errors.Error
 	switch {
 	case err == nil:

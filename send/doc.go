@@ -8,13 +8,15 @@
 // run (`zfs send -nvP`) and returns the expected size, for progress and ETA
 // with stream.Progress. Validate checks a request without running anything.
 //
-//	snap := send.Name("tank/home@today") // or a *zfs.Snapshot
-//	err := send.To(ctx, client, file, snap, send.Options{From: send.Name("tank/home#yesterday")})
+//	err := send.To(ctx, client, file, "tank/home@today", send.Options{From: "tank/home#yesterday"})
+//
+// Snapshots, bookmarks and datasets are named by strings, as zfs names them;
+// a handle's Name method gives one ([zfs.Snapshot.Name]).
 //
 // # Options
 //
 // Options maps to the zfs send flags: From (-i, a snapshot or a bookmark),
-// Intermediates (-I), Replicate (-R) with Exclude (-X) and SkipMissing (-s),
+// Intermediates (-I), Replicate (-R) with ExcludeDatasets (-X) and SkipMissing (-s),
 // Properties (-p), Holds (-h), Backup (-b), Raw (-w), Compressed (-c),
 // LargeBlocks (-L), Embedded (-e), ResumeToken (-t) and Saved (-S).
 // Combinations zfs rejects are rejected before anything runs, with an
@@ -22,13 +24,13 @@
 //
 //   - Intermediates needs From, and neither Intermediates nor Replicate can
 //     start from a bookmark;
-//   - Exclude and SkipMissing need Replicate;
+//   - ExcludeDatasets and SkipMissing need Replicate;
 //   - ResumeToken takes no snapshot and combines only with Raw, Compressed,
 //     LargeBlocks and Embedded (which add to the token's own flags);
 //   - Saved takes the filesystem with partial receive state and no other
 //     stream option.
 //
-// Options that depend on the OpenZFS version (Exclude needs 2.2, SkipMissing
+// Options that depend on the OpenZFS version (ExcludeDatasets needs 2.2, SkipMissing
 // 2.1; Dedup was removed in 2.0) make the client detect the version, and are
 // rejected with Kind NotSupported where the version lacks them. Deduplicated
 // streams are not offered on 2.0 and later, where zfs send ignores -D.

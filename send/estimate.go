@@ -6,26 +6,27 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/zfs"
 )
 
 // Estimate returns the size in bytes of the stream that To or Reader would
-// produce for snap and opts, before any transform, from a dry run of zfs send
+// produce for snapshot and opts, before any transform, from a dry run of zfs send
 // (`zfs send -n -v -P`). For a resumed send (ResumeToken) it is the size of
 // the rest of the stream. Use it as the total of a stream.Progress.
 //
 // The estimate comes from zfs and is close to the real size but not exact.
-func Estimate(ctx context.Context, c *zfs.Client, snap Snapshot, opts Options) (int64, error) {
-	p, err := prepare(ctx, c, snap, &opts)
+func Estimate(ctx context.Context, c *zfs.Client, snapshot string, opts Options) (int64, error) {
+	p, err := prepare(ctx, c, snapshot, &opts)
 	if err != nil {
 		return 0, err
 	}
 	args := append([]string{"send", "-n", "-v", "-P"}, p.args[1:]...)
 	var out, stderr bytes.Buffer
-	cmd := &zfs.Cmd{Name: "zfs", Args: args, Stdout: &limitedBuffer{b: &out, n: maxDryRunOutput}, Stderr: &limitedBuffer{b: &stderr, n: maxDryRunOutput}}
-	if err := c.Run(ctx, op, p.name, cmd); err != nil {
+	cmd := &command.Cmd{Name: "zfs", Args: args, Stdout: &limitedBuffer{b: &out, n: maxDryRunOutput}, Stderr: &limitedBuffer{b: &stderr, n: maxDryRunOutput}}
+	if err := errors.FromCommand(op, p.name, c.Options().Runner.Run(ctx, cmd)); err != nil {
 		return 0, err
 	}
 	if n, ok := parseEstimate(out.String()); ok {

@@ -75,7 +75,7 @@ func TestEstimate(t *testing.T) {
 	const tok = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
 	tests := []struct {
 		name   string
-		snap   Snapshot
+		snap   string
 		opts   Options
 		argv   []string
 		stdout string
@@ -84,23 +84,23 @@ func TestEstimate(t *testing.T) {
 		want   int64
 		kind   errors.Kind
 	}{
-		{"incremental", Name("p1/src@s2"), Options{From: Name("p1/src#b1"), Compressed: true},
+		{"incremental", "p1/src@s2", Options{From: "p1/src#b1", Compressed: true},
 			[]string{"zfs", "send", "-n", "-v", "-P", "-c", "-i", "p1/src#b1", "p1/src@s2"},
 			"incremental\tp1/src#b1\tp1/src@s2\t2109424\nsize\t2109424\n", "", 0, 2109424, 0},
-		{"resume", nil, Options{ResumeToken: tok},
+		{"resume", "", Options{ResumeToken: tok},
 			[]string{"zfs", "send", "-n", "-v", "-P", "-t", tok}, string(resume), "", 0, 4475872, 0},
-		{"old version on stderr", Name("p1/src@s1"), Options{},
+		{"old version on stderr", "p1/src@s1", Options{},
 			[]string{"zfs", "send", "-n", "-v", "-P", "p1/src@s1"}, "", "full\tp1/src@s1\t42\n", 0, 42, 0},
-		{"failure", Name("p1/src@nope"), Options{},
+		{"failure", "p1/src@nope", Options{},
 			[]string{"zfs", "send", "-n", "-v", "-P", "p1/src@nope"}, "", "cannot open 'p1/src@nope': dataset does not exist\n", 1, 0, errors.NotExist},
-		{"unparsable", Name("p1/src@s1"), Options{},
+		{"unparsable", "p1/src@s1", Options{},
 			[]string{"zfs", "send", "-n", "-v", "-P", "p1/src@s1"}, "total estimated size is 4.02M\n", "", 0, 0, errors.Other},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := commandtest.New(t)
 			f.Expect(tt.argv...).Stdout(tt.stdout).Stderr(tt.stderr).Exit(tt.code)
-			got, err := Estimate(context.Background(), zfs.New(zfs.WithRunner(f)), tt.snap, tt.opts)
+			got, err := Estimate(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), tt.snap, tt.opts)
 			if tt.want != 0 {
 				if err != nil || got != tt.want {
 					t.Errorf("Estimate = %d, %v; want %d", got, err, tt.want)

@@ -18,14 +18,14 @@ import (
 // the file is handed to zfs send, so the data does not pass through Go.
 func ExampleTo() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	f, err := os.Create("/backup/home-2.zfs")
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	err = send.To(ctx, c, f, send.Name("tank/home@2"), send.Options{
-		From:       send.Name("tank/home#1"),
+	err = send.To(ctx, c, f, "tank/home@2", send.Options{
+		From:       "tank/home#1",
 		Compressed: true,
 	})
 	if errors.Is(err, errors.ErrNotExist) {
@@ -40,8 +40,8 @@ func ExampleTo() {
 // dry-run estimate.
 func ExampleReader() {
 	ctx := context.Background()
-	c := zfs.New()
-	snap := send.Name("tank/home@2")
+	c := zfs.New(zfs.ClientOptions{})
+	snap := "tank/home@2"
 	opts := send.Options{Raw: true}
 
 	size, err := send.Estimate(ctx, c, snap, opts)
@@ -72,9 +72,9 @@ func ExampleReader() {
 // Invalid combinations are rejected before zfs runs.
 func ExampleValidate() {
 	ctx := context.Background()
-	c := zfs.New()
-	err := send.Validate(ctx, c, send.Name("tank/home@3"), send.Options{
-		From:          send.Name("tank/home#1"),
+	c := zfs.New(zfs.ClientOptions{})
+	err := send.Validate(ctx, c, "tank/home@3", send.Options{
+		From:          "tank/home#1",
 		Intermediates: true,
 	})
 	fmt.Println(errors.Is(err, errors.ErrInvalidArgument))

@@ -34,7 +34,7 @@ func labSetup(t *testing.T) (c *zfs.Client, fs string) {
 		ztest.Run(t, "zfs", "snapshot", fs+"@s"+string(rune('1'+i)))
 	}
 	ztest.Run(t, "zfs", "bookmark", fs+"@s1", fs+"#b1")
-	return zfs.New(), fs
+	return zfs.New(zfs.ClientOptions{}), fs
 }
 
 func TestIntegrationEstimateMatchesStream(t *testing.T) {
@@ -47,18 +47,18 @@ func TestIntegrationEstimateMatchesStream(t *testing.T) {
 		opts send.Options
 	}{
 		{"full", "@s1", send.Options{}},
-		{"from snapshot", "@s2", send.Options{From: send.Name(fs + "@s1")}},
-		{"from bookmark", "@s2", send.Options{From: send.Name(fs + "#b1")}},
-		{"intermediates", "@s3", send.Options{From: send.Name(fs + "@s1"), Intermediates: true}},
+		{"from snapshot", "@s2", send.Options{From: fs + "@s1"}},
+		{"from bookmark", "@s2", send.Options{From: fs + "#b1"}},
+		{"intermediates", "@s3", send.Options{From: fs + "@s1", Intermediates: true}},
 		{"replication", "@s3", send.Options{Replicate: true, Properties: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			est, err := send.Estimate(ctx, c, send.Name(fs+tt.snap), tt.opts)
+			est, err := send.Estimate(ctx, c, fs+tt.snap, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := send.Reader(ctx, c, send.Name(fs+tt.snap), tt.opts)
+			s, err := send.Reader(ctx, c, fs+tt.snap, tt.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,12 +79,12 @@ func TestIntegrationErrors(t *testing.T) {
 	c, fs := labSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	err := send.To(ctx, c, io.Discard, send.Name(fs+"@nope"), send.Options{})
+	err := send.To(ctx, c, io.Discard, fs+"@nope", send.Options{})
 	var e *errors.Error
 	if !errors.As(err, &e) || !errors.Is(err, errors.ErrNotExist) || e.Stderr == "" {
 		t.Errorf("missing snapshot: err = %v, want NotExist with stderr", err)
 	}
-	err = send.To(ctx, c, io.Discard, send.Name(fs+"@s3"), send.Options{From: send.Name(fs + "@nope")})
+	err = send.To(ctx, c, io.Discard, fs+"@s3", send.Options{From: fs + "@nope"})
 	if errors.KindOf(err) == errors.Other {
 		t.Logf("missing source: %v (kind Other)", err)
 	} else {
@@ -97,7 +97,7 @@ func TestIntegrationErrors(t *testing.T) {
 
 func TestIntegrationCloseStopsSend(t *testing.T) {
 	c, fs := labSetup(t)
-	s, err := send.Reader(context.Background(), c, send.Name(fs+"@s3"), send.Options{Replicate: true})
+	s, err := send.Reader(context.Background(), c, fs+"@s3", send.Options{Replicate: true})
 	if err != nil {
 		t.Fatal(err)
 	}

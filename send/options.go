@@ -12,38 +12,17 @@ import (
 	"github.com/gozfs/gozfs/zfs"
 )
 
-// Snapshot is the snapshot a stream is generated from: anything with a full
-// snapshot name, such as a *zfs.Snapshot handle. Name turns a plain name into
-// a Snapshot. Saved sends (Options.Saved) take a filesystem or volume instead.
-type Snapshot interface {
-	Name() string
-}
-
-// Base is the incremental source of a stream: a snapshot or a bookmark, such
-// as a *zfs.Snapshot or *zfs.Bookmark handle. Name turns a plain name into a
-// Base. The name is either a full name ("pool/fs@snap", "pool/fs#mark") or,
-// as zfs send accepts, a short one relative to the sent dataset ("@snap",
-// "#mark").
-type Base interface {
-	Name() string
-}
-
-// Name is a plain snapshot, bookmark or dataset name. It satisfies Snapshot
-// and Base and is validated when used, like any other name.
-type Name string
-
-// Name returns n as a string.
-func (n Name) Name() string { return string(n) }
-
 // Options select the kind of stream and how it is delivered. The zero value
 // sends a full, uncompressed, non-raw stream of one snapshot, as `zfs send
 // snap` does. Each field documents the zfs send flag it maps to; invalid
 // combinations are rejected before anything runs, with an error of Kind
 // errors.InvalidArgument.
 type Options struct {
-	// From makes the stream incremental from this snapshot or bookmark (-i).
-	// nil sends a full stream.
-	From Base
+	// From makes the stream incremental from this snapshot or bookmark (-i):
+	// a full name ("pool/fs@snap", "pool/fs#mark") or, as zfs send accepts,
+	// a short one relative to the sent dataset ("@snap", "#mark"). Empty
+	// sends a full stream.
+	From string
 	// Intermediates includes every snapshot between From and the sent
 	// snapshot (-I). It needs From to be a snapshot: zfs cannot send
 	// intermediate snapshots from a bookmark.
@@ -52,9 +31,10 @@ type Options struct {
 	// descendants, with their snapshots and properties (-R). With From it is
 	// incremental; From must then be a snapshot.
 	Replicate bool
-	// Exclude leaves these descendant datasets out of a replication stream
-	// (-X, OpenZFS 2.2 and later). Each must be a non-root dataset name.
-	Exclude []string
+	// ExcludeDatasets leaves these descendant datasets out of a replication
+	// stream (-X, OpenZFS 2.2 and later). Each must be a non-root dataset
+	// name.
+	ExcludeDatasets []string
 	// SkipMissing lets a replication stream skip descendants that lack the
 	// snapshot instead of failing (-s, OpenZFS 2.1 and later).
 	SkipMissing bool
@@ -80,12 +60,12 @@ type Options struct {
 	// than silently ignored.
 	Dedup bool
 	// ResumeToken resumes an interrupted stream from the receive_resume_token
-	// of the receiving dataset (-t). The Snapshot argument must then be nil,
+	// of the receiving dataset (-t). The snapshot argument must then be empty,
 	// and only Raw, Compressed, LargeBlocks and Embedded may be combined
 	// with it (they add to the flags recorded in the token).
 	ResumeToken string
 	// Saved sends the partially received state of a dataset whose resumable
-	// receive was interrupted (-S). The Snapshot argument is then the
+	// receive was interrupted (-S). The snapshot argument is then the
 	// filesystem or volume, and no other stream option may be set.
 	Saved bool
 
@@ -121,13 +101,9 @@ func invalid(name, format string, args ...any) error {
 
 // prepare validates snap and o and builds the zfs send arguments. It asks the
 // client for the OpenZFS version only when an option depends on it.
-func prepare(ctx context.Context, c *zfs.Client, snap Snapshot, o *Options) (*plan, error) {
+func prepare(ctx context.Context, c *zfs.Client, name string, o *Options) (*plan, error) {
 	if c == nil {
 		return nil, invalid("", "nil client")
-	}
-	name := ""
-	if snap != nil {
-		name = snap.Name()
 	}
 	if err := o.validate(name); err != nil {
 		return nil, err
@@ -139,13 +115,7 @@ func prepare(ctx context.Context, c *zfs.Client, snap Snapshot, o *Options) (*pl
 }
 
 func (o *Options) validate(name string) error {
-	from := ""
-	if o.From != nil {
-		from = o.From.Name()
-		if from == "" {
-			return invalid(name, "empty incremental source")
-		}
-	}
+	from := o.From
 	switch {
 	case o.ResumeToken != "":
 		if name != "" {
@@ -189,12 +159,12 @@ func (o *Options) validate(name string) error {
 		return invalid(name, "Intermediates (-I) cannot start from a bookmark (%s): zfs sends intermediate snapshots only from a snapshot", from)
 	case o.Replicate && bookmark:
 		return invalid(name, "a replication stream (-R) cannot start from a bookmark (%s)", from)
-	case len(o.Exclude) > 0 && !o.Replicate:
-		return invalid(name, "Exclude (-X) needs a replication stream (Replicate)")
+	case len(o.ExcludeDatasets) > 0 && !o.Replicate:
+		return invalid(name, "ExcludeDatasets (-X) needs a replication stream (Replicate)")
 	case o.SkipMissing && !o.Replicate:
 		return invalid(name, "SkipMissing (-s) needs a replication stream (Replicate)")
 	}
-	for _, x := range o.Exclude {
+	for _, x := range o.ExcludeDatasets {
 		if err := names.Dataset(x); err != nil {
 			return errs.WithOp(err, op)
 		}
@@ -225,7 +195,7 @@ func (o *Options) setFlags(from, saved bool) []string {
 	add(from, "From (-i)")
 	add(o.Intermediates, "Intermediates (-I)")
 	add(o.Replicate, "Replicate (-R)")
-	add(len(o.Exclude) > 0, "Exclude (-X)")
+	add(len(o.ExcludeDatasets) > 0, "ExcludeDatasets (-X)")
 	add(o.SkipMissing, "SkipMissing (-s)")
 	add(o.Properties, "Properties (-p)")
 	add(o.Holds, "Holds (-h)")
@@ -246,7 +216,7 @@ func (o *Options) setFlags(from, saved bool) []string {
 // checkVersion rejects options the OpenZFS version lacks. It runs `zfs
 // version` (once per client) only when such an option is set.
 func (o *Options) checkVersion(ctx context.Context, c *zfs.Client, name string) error {
-	if len(o.Exclude) == 0 && !o.SkipMissing && !o.Dedup {
+	if len(o.ExcludeDatasets) == 0 && !o.SkipMissing && !o.Dedup {
 		return nil
 	}
 	v, err := c.Version(ctx)
@@ -254,8 +224,8 @@ func (o *Options) checkVersion(ctx context.Context, c *zfs.Client, name string) 
 		return err
 	}
 	switch {
-	case len(o.Exclude) > 0 && !v.AtLeast(2, 2):
-		return errs.Newf(errors.NotSupported, op, name, "Exclude (-X) needs OpenZFS 2.2 or later (have %s)", v)
+	case len(o.ExcludeDatasets) > 0 && !v.AtLeast(2, 2):
+		return errs.Newf(errors.NotSupported, op, name, "ExcludeDatasets (-X) needs OpenZFS 2.2 or later (have %s)", v)
 	case o.SkipMissing && !v.AtLeast(2, 1):
 		return errs.Newf(errors.NotSupported, op, name, "SkipMissing (-s) needs OpenZFS 2.1 or later (have %s)", v)
 	case o.Dedup && v.AtLeast(2, 0):
@@ -273,7 +243,7 @@ func (o *Options) args(name string) []string {
 		}
 	}
 	flag(o.Replicate, "-R")
-	for _, x := range o.Exclude {
+	for _, x := range o.ExcludeDatasets {
 		a = append(a, "-X", x)
 	}
 	flag(o.SkipMissing, "-s")
@@ -286,11 +256,11 @@ func (o *Options) args(name string) []string {
 	flag(o.Embedded, "-e")
 	flag(o.Dedup, "-D")
 	flag(o.Saved, "-S")
-	if o.From != nil {
+	if o.From != "" {
 		if o.Intermediates {
-			a = append(a, "-I", o.From.Name())
+			a = append(a, "-I", o.From)
 		} else {
-			a = append(a, "-i", o.From.Name())
+			a = append(a, "-i", o.From)
 		}
 	}
 	if o.ResumeToken != "" {

@@ -17,26 +17,26 @@ const token = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030
 func TestArgs(t *testing.T) {
 	tests := []struct {
 		name string
-		snap send.Snapshot
+		snap string
 		opts send.Options
 		want []string
 	}{
-		{"full", send.Name("tank/a@s1"), send.Options{}, []string{"send", "tank/a@s1"}},
-		{"incremental from snapshot", send.Name("tank/a@s2"), send.Options{From: send.Name("tank/a@s1")},
+		{"full", "tank/a@s1", send.Options{}, []string{"send", "tank/a@s1"}},
+		{"incremental from snapshot", "tank/a@s2", send.Options{From: "tank/a@s1"},
 			[]string{"send", "-i", "tank/a@s1", "tank/a@s2"}},
-		{"incremental from bookmark", send.Name("tank/a@s2"), send.Options{From: send.Name("tank/a#b1")},
+		{"incremental from bookmark", "tank/a@s2", send.Options{From: "tank/a#b1"},
 			[]string{"send", "-i", "tank/a#b1", "tank/a@s2"}},
-		{"short source", send.Name("tank/a@s2"), send.Options{From: send.Name("#b1")},
+		{"short source", "tank/a@s2", send.Options{From: "#b1"},
 			[]string{"send", "-i", "#b1", "tank/a@s2"}},
-		{"intermediates", send.Name("tank/a@s3"), send.Options{From: send.Name("tank/a@s1"), Intermediates: true},
+		{"intermediates", "tank/a@s3", send.Options{From: "tank/a@s1", Intermediates: true},
 			[]string{"send", "-I", "tank/a@s1", "tank/a@s3"}},
-		{"all flags", send.Name("tank/a@s1"), send.Options{Replicate: true, Properties: true, Holds: true, Backup: true,
+		{"all flags", "tank/a@s1", send.Options{Replicate: true, Properties: true, Holds: true, Backup: true,
 			Raw: true, Compressed: true, LargeBlocks: true, Embedded: true},
 			[]string{"send", "-R", "-p", "-h", "-b", "-w", "-c", "-L", "-e", "tank/a@s1"}},
-		{"resume", nil, send.Options{ResumeToken: token, Compressed: true},
+		{"resume", "", send.Options{ResumeToken: token, Compressed: true},
 			[]string{"send", "-c", "-t", token}},
-		{"saved", send.Name("tank/a"), send.Options{Saved: true}, []string{"send", "-S", "tank/a"}},
-		{"incremental replication", send.Name("tank/a@s2"), send.Options{Replicate: true, From: send.Name("tank/a@s1")},
+		{"saved", "tank/a", send.Options{Saved: true}, []string{"send", "-S", "tank/a"}},
+		{"incremental replication", "tank/a@s2", send.Options{Replicate: true, From: "tank/a@s1"},
 			[]string{"send", "-R", "-i", "tank/a@s1", "tank/a@s2"}},
 	}
 	for _, tt := range tests {
@@ -44,7 +44,7 @@ func TestArgs(t *testing.T) {
 			f := commandtest.New(t)
 			f.Expect(append([]string{"zfs"}, tt.want...)...).Stdout("stream")
 			var buf bytes.Buffer
-			if err := send.To(context.Background(), zfs.New(zfs.WithRunner(f)), &buf, tt.snap, tt.opts); err != nil {
+			if err := send.To(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), &buf, tt.snap, tt.opts); err != nil {
 				t.Fatal(err)
 			}
 			if got := buf.String(); got != "stream" {
@@ -62,9 +62,9 @@ func TestVersionGatedArgs(t *testing.T) {
 		want    []string
 		kind    errors.Kind
 	}{
-		{"exclude on 2.3", zfs.Version{Major: 2, Minor: 3}, send.Options{Replicate: true, Exclude: []string{"tank/a/x", "tank/a/y"}},
+		{"exclude on 2.3", zfs.Version{Major: 2, Minor: 3}, send.Options{Replicate: true, ExcludeDatasets: []string{"tank/a/x", "tank/a/y"}},
 			[]string{"send", "-R", "-X", "tank/a/x", "-X", "tank/a/y", "tank/a@s1"}, 0},
-		{"exclude on 2.1", zfs.Version{Major: 2, Minor: 1}, send.Options{Replicate: true, Exclude: []string{"tank/a/x"}},
+		{"exclude on 2.1", zfs.Version{Major: 2, Minor: 1}, send.Options{Replicate: true, ExcludeDatasets: []string{"tank/a/x"}},
 			nil, errors.NotSupported},
 		{"skip missing on 2.1", zfs.Version{Major: 2, Minor: 1}, send.Options{Replicate: true, SkipMissing: true},
 			[]string{"send", "-R", "-s", "tank/a@s1"}, 0},
@@ -79,8 +79,8 @@ func TestVersionGatedArgs(t *testing.T) {
 			if tt.want != nil {
 				f.Expect(append([]string{"zfs"}, tt.want...)...)
 			}
-			c := zfs.New(zfs.WithRunner(f), zfs.WithVersion(tt.version))
-			err := send.To(context.Background(), c, &bytes.Buffer{}, send.Name("tank/a@s1"), tt.opts)
+			c := zfs.New(zfs.ClientOptions{Runner: f, Version: tt.version})
+			err := send.To(context.Background(), c, &bytes.Buffer{}, "tank/a@s1", tt.opts)
 			if tt.want != nil {
 				if err != nil {
 					t.Fatal(err)
@@ -102,55 +102,54 @@ func TestVersionProbedOnlyWhenNeeded(t *testing.T) {
 	f.Expect("zfs", "version").Stdout("zfs-2.3.2-1\nzfs-kmod-2.3.2-1\n")
 	f.Expect("zfs", "send", "-R", "-X", "tank/a/b", "tank/a@s")
 	f.Expect("zfs", "send", "tank/a@s")
-	c := zfs.New(zfs.WithRunner(f))
+	c := zfs.New(zfs.ClientOptions{Runner: f})
 	ctx := context.Background()
-	if err := send.To(ctx, c, &bytes.Buffer{}, send.Name("tank/a@s"), send.Options{Replicate: true, Exclude: []string{"tank/a/b"}}); err != nil {
+	if err := send.To(ctx, c, &bytes.Buffer{}, "tank/a@s", send.Options{Replicate: true, ExcludeDatasets: []string{"tank/a/b"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := send.To(ctx, c, &bytes.Buffer{}, send.Name("tank/a@s"), send.Options{}); err != nil {
+	if err := send.To(ctx, c, &bytes.Buffer{}, "tank/a@s", send.Options{}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestInvalid(t *testing.T) {
-	snap := send.Name("tank/a@s2")
+	snap := "tank/a@s2"
 	tests := []struct {
 		name string
-		snap send.Snapshot
+		snap string
 		opts send.Options
 		kind errors.Kind
 		msg  string
 	}{
-		{"no snapshot", nil, send.Options{}, errors.InvalidArgument, "no snapshot"},
-		{"dataset, not snapshot", send.Name("tank/a"), send.Options{}, errors.InvalidName, ""},
-		{"bookmark, not snapshot", send.Name("tank/a#b"), send.Options{}, errors.InvalidName, ""},
-		{"option-like name", send.Name("-R"), send.Options{}, errors.InvalidName, ""},
-		{"bad source", snap, send.Options{From: send.Name("tank/a")}, errors.InvalidName, ""},
-		{"empty source", snap, send.Options{From: send.Name("")}, errors.InvalidArgument, "empty incremental source"},
+		{"no snapshot", "", send.Options{}, errors.InvalidArgument, "no snapshot"},
+		{"dataset, not snapshot", "tank/a", send.Options{}, errors.InvalidName, ""},
+		{"bookmark, not snapshot", "tank/a#b", send.Options{}, errors.InvalidName, ""},
+		{"option-like name", "-R", send.Options{}, errors.InvalidName, ""},
+		{"bad source", snap, send.Options{From: "tank/a"}, errors.InvalidName, ""},
 		{"-I without source", snap, send.Options{Intermediates: true}, errors.InvalidArgument, "needs an incremental source"},
-		{"-I from bookmark", snap, send.Options{From: send.Name("tank/a#b1"), Intermediates: true}, errors.InvalidArgument, "bookmark"},
-		{"-I from short bookmark", snap, send.Options{From: send.Name("#b1"), Intermediates: true}, errors.InvalidArgument, "bookmark"},
-		{"-R from bookmark", snap, send.Options{From: send.Name("tank/a#b1"), Replicate: true}, errors.InvalidArgument, "bookmark"},
-		{"-X without -R", snap, send.Options{Exclude: []string{"tank/a/b"}}, errors.InvalidArgument, "needs a replication stream"},
-		{"-X root", snap, send.Options{Replicate: true, Exclude: []string{"tank"}}, errors.InvalidArgument, "non-root"},
-		{"-X bad name", snap, send.Options{Replicate: true, Exclude: []string{"tank/a@x"}}, errors.InvalidName, ""},
+		{"-I from bookmark", snap, send.Options{From: "tank/a#b1", Intermediates: true}, errors.InvalidArgument, "bookmark"},
+		{"-I from short bookmark", snap, send.Options{From: "#b1", Intermediates: true}, errors.InvalidArgument, "bookmark"},
+		{"-R from bookmark", snap, send.Options{From: "tank/a#b1", Replicate: true}, errors.InvalidArgument, "bookmark"},
+		{"-X without -R", snap, send.Options{ExcludeDatasets: []string{"tank/a/b"}}, errors.InvalidArgument, "needs a replication stream"},
+		{"-X root", snap, send.Options{Replicate: true, ExcludeDatasets: []string{"tank"}}, errors.InvalidArgument, "non-root"},
+		{"-X bad name", snap, send.Options{Replicate: true, ExcludeDatasets: []string{"tank/a@x"}}, errors.InvalidName, ""},
 		{"-s without -R", snap, send.Options{SkipMissing: true}, errors.InvalidArgument, "needs a replication stream"},
 		{"-t with snapshot", snap, send.Options{ResumeToken: token}, errors.InvalidArgument, "takes no snapshot"},
-		{"-t malformed", nil, send.Options{ResumeToken: "nonsense"}, errors.InvalidArgument, "malformed resume token"},
-		{"-t with -i", nil, send.Options{ResumeToken: token, From: send.Name("tank/a@s1")}, errors.InvalidArgument, "From (-i)"},
-		{"-t with -R -p -h -b", nil, send.Options{ResumeToken: token, Replicate: true, Properties: true, Holds: true, Backup: true},
+		{"-t malformed", "", send.Options{ResumeToken: "nonsense"}, errors.InvalidArgument, "malformed resume token"},
+		{"-t with -i", "", send.Options{ResumeToken: token, From: "tank/a@s1"}, errors.InvalidArgument, "From (-i)"},
+		{"-t with -R -p -h -b", "", send.Options{ResumeToken: token, Replicate: true, Properties: true, Holds: true, Backup: true},
 			errors.InvalidArgument, "Replicate (-R), Properties (-p), Holds (-h), Backup (-b)"},
-		{"-t with -S", nil, send.Options{ResumeToken: token, Saved: true}, errors.InvalidArgument, "Saved (-S)"},
+		{"-t with -S", "", send.Options{ResumeToken: token, Saved: true}, errors.InvalidArgument, "Saved (-S)"},
 		{"-S with snapshot", snap, send.Options{Saved: true}, errors.InvalidName, ""},
-		{"-S with -w -c -L -e", send.Name("tank/a"), send.Options{Saved: true, Raw: true, Compressed: true, LargeBlocks: true, Embedded: true},
+		{"-S with -w -c -L -e", "tank/a", send.Options{Saved: true, Raw: true, Compressed: true, LargeBlocks: true, Embedded: true},
 			errors.InvalidArgument, "Raw (-w), Compressed (-c), LargeBlocks (-L), Embedded (-e)"},
-		{"-S with -I", send.Name("tank/a"), send.Options{Saved: true, From: send.Name("tank/a@s1"), Intermediates: true},
+		{"-S with -I", "tank/a", send.Options{Saved: true, From: "tank/a@s1", Intermediates: true},
 			errors.InvalidArgument, "From (-i), Intermediates (-I)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := commandtest.New(t) // no expectations: nothing may run
-			c := zfs.New(zfs.WithRunner(f))
+			c := zfs.New(zfs.ClientOptions{Runner: f})
 			err := send.To(context.Background(), c, &bytes.Buffer{}, tt.snap, tt.opts)
 			var e *errors.Error
 			if !errors.As(err, &e) {
@@ -181,11 +180,11 @@ func TestInvalid(t *testing.T) {
 
 func TestNilArguments(t *testing.T) {
 	f := commandtest.New(t)
-	c := zfs.New(zfs.WithRunner(f))
-	if err := send.To(context.Background(), nil, &bytes.Buffer{}, send.Name("tank/a@s"), send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
+	c := zfs.New(zfs.ClientOptions{Runner: f})
+	if err := send.To(context.Background(), nil, &bytes.Buffer{}, "tank/a@s", send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
 		t.Errorf("nil client: err = %v", err)
 	}
-	if err := send.To(context.Background(), c, nil, send.Name("tank/a@s"), send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
+	if err := send.To(context.Background(), c, nil, "tank/a@s", send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
 		t.Errorf("nil writer: err = %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/gozfs/gozfs/zfs"
 )
 
-// To runs zfs send for snap and writes the stream into w, returning when the
+// To runs zfs send for snapshot (a full snapshot name, "pool/fs@snap") and writes the stream into w, returning when the
 // stream is complete or has failed. It never closes w.
 //
 // Without Transforms and Progress, an *os.File w (a file, a pipe, another
@@ -25,8 +25,8 @@ import (
 // Errors are *errors.Error values (Op "send") carrying zfs's standard error; a
 // failure to write to w or in a transform is their cause. Cancelling ctx stops
 // zfs send.
-func To(ctx context.Context, c *zfs.Client, w io.Writer, snap Snapshot, opts Options) error {
-	p, err := prepare(ctx, c, snap, &opts)
+func To(ctx context.Context, c *zfs.Client, w io.Writer, snapshot string, opts Options) error {
+	p, err := prepare(ctx, c, snapshot, &opts)
 	if err != nil {
 		return err
 	}
@@ -36,11 +36,11 @@ func To(ctx context.Context, c *zfs.Client, w io.Writer, snap Snapshot, opts Opt
 	return p.into(ctx, w)
 }
 
-// Validate checks snap and opts as To, Reader and Estimate do, asking the
+// Validate checks snapshot and opts as To, Reader and Estimate do, asking the
 // client for the OpenZFS version if an option depends on it, without sending
 // anything.
-func Validate(ctx context.Context, c *zfs.Client, snap Snapshot, opts Options) error {
-	_, err := prepare(ctx, c, snap, &opts)
+func Validate(ctx context.Context, c *zfs.Client, snapshot string, opts Options) error {
+	_, err := prepare(ctx, c, snapshot, &opts)
 	return err
 }
 
@@ -74,15 +74,15 @@ func (p *plan) into(ctx context.Context, w io.Writer) error {
 
 // run runs zfs send with the given standard output.
 func (p *plan) run(ctx context.Context, out io.Writer) error {
-	cmd := &zfs.Cmd{Name: "zfs", Args: p.args, Stdout: out}
-	return p.c.Run(ctx, op, p.name, cmd)
+	cmd := &command.Cmd{Name: "zfs", Args: p.args, Stdout: out}
+	return errors.FromCommand(op, p.name, p.c.Options().Runner.Run(ctx, cmd))
 }
 
-// Reader returns the send stream of snap as a *Stream to read from. The
+// Reader returns the send stream of snapshot as a *Stream to read from. The
 // options are checked now; zfs send starts on the first Read or WriteTo and
 // runs under ctx. The caller must Close the stream.
-func Reader(ctx context.Context, c *zfs.Client, snap Snapshot, opts Options) (*Stream, error) {
-	p, err := prepare(ctx, c, snap, &opts)
+func Reader(ctx context.Context, c *zfs.Client, snapshot string, opts Options) (*Stream, error) {
+	p, err := prepare(ctx, c, snapshot, &opts)
 	if err != nil {
 		return nil, err
 	}

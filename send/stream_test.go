@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/stream"
@@ -31,8 +32,8 @@ func fakeZFS(t testing.TB, script string) (*zfs.Client, string) {
 	if err := os.WriteFile(path, []byte("#!/bin/sh\nDIR="+dir+"\n"+script+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	r := &zfs.ExecRunner{Paths: map[string]string{"zfs": path}, GracePeriod: 2 * time.Second}
-	return zfs.New(zfs.WithExec(r)), dir
+	r := &command.Exec{Paths: map[string]string{"zfs": path}, GracePeriod: 2 * time.Second}
+	return zfs.New(zfs.ClientOptions{Runner: r}), dir
 }
 
 // testData writes n random bytes to dir/data and returns them.
@@ -46,7 +47,7 @@ func testData(t testing.TB, dir string, n int) []byte {
 	return b
 }
 
-var snap = send.Name("tank/a@s")
+var snap = "tank/a@s"
 
 func TestReaderStreams(t *testing.T) {
 	c, dir := fakeZFS(t, `cat "$DIR/data"`)

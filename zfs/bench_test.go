@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gozfs/gozfs/command"
 )
 
 // benchRows is the size of the listings the benchmarks parse.
@@ -68,7 +70,7 @@ func benchInput(js bool) []byte {
 // command, in 64 KiB writes (what a pipe delivers at a time), to whatever
 // standard output the caller gave.
 func benchClient(out []byte, text bool) *Client {
-	opts := []Option{WithVersion(Version{Major: 2, Minor: 3}), WithRunner(RunnerFunc(func(ctx context.Context, c *Cmd) error {
+	return New(ClientOptions{Version: Version{Major: 2, Minor: 3}, TextOutput: text, Runner: command.RunnerFunc(func(ctx context.Context, c *command.Cmd) error {
 		for b := out; len(b) > 0; {
 			n := min(len(b), 64<<10)
 			if _, err := c.Stdout.Write(b[:n]); err != nil {
@@ -77,11 +79,7 @@ func benchClient(out []byte, text bool) *Client {
 			b = b[n:]
 		}
 		return nil
-	}))}
-	if text {
-		opts = append(opts, WithTextOutput())
-	}
-	return New(opts...)
+	})})
 }
 
 var benchOpts = ListOptions{Roots: []string{"tank/data/set"}, Depth: 1, Types: []Type{TypeSnapshot}, Properties: benchProps, Sort: []SortKey{{Property: "createtxg"}}}
@@ -115,7 +113,7 @@ func setUint(field *uint64, value string) error {
 // lines and the lines into tab-separated strings, then a struct per row.
 func baselineText(ctx context.Context, c *Client) ([]*mistifyDataset, error) {
 	var stdout bytes.Buffer
-	if err := c.Runner().Run(ctx, &Cmd{Name: "zfs", Stdout: &stdout}); err != nil {
+	if err := c.Options().Runner.Run(ctx, &command.Cmd{Name: "zfs", Stdout: &stdout}); err != nil {
 		return nil, err
 	}
 	lines := strings.Split(stdout.String(), "\n")
@@ -147,7 +145,7 @@ func baselineText(ctx context.Context, c *Client) ([]*mistifyDataset, error) {
 // whole, then build a struct per dataset.
 func baselineJSON(ctx context.Context, c *Client) ([]*mistifyDataset, error) {
 	var stdout bytes.Buffer
-	if err := c.Runner().Run(ctx, &Cmd{Name: "zfs", Stdout: &stdout}); err != nil {
+	if err := c.Options().Runner.Run(ctx, &command.Cmd{Name: "zfs", Stdout: &stdout}); err != nil {
 		return nil, err
 	}
 	out := stdout.Bytes()
@@ -266,8 +264,8 @@ func benchCompare(b *testing.B, in []byte, text bool, minRounds int, baseline fu
 					b.Fatal(err)
 				}
 				if typed {
-					used, err1 := d.Get("used").Bytes()
-					refer, err2 := d.Get("referenced").Bytes()
+					used, err1 := d.Property("used").Bytes()
+					refer, err2 := d.Property("referenced").Bytes()
 					if err1 != nil || err2 != nil || d.Type() != TypeSnapshot || d.Name() == "" {
 						b.Fatalf("%s: %v %v", d.Name(), err1, err2)
 					}

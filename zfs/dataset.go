@@ -107,30 +107,27 @@ func (d *dataset) Creation() time.Time {
 	return time.Unix(d.creation, 0)
 }
 
-// Client returns the client the handle runs its commands with.
-func (d *dataset) Client() *Client { return d.c }
-
 // Filesystem is a handle on a ZFS filesystem. A handle is a cheap reference:
 // it holds the client, the name and the identity read when it was made (GUID,
 // creation TXG and time), and its methods run zfs commands on that name.
-// Property values are not cached in it; methods such as Properties return
-// point-in-time values. A handle goes stale when the filesystem is renamed or
-// destroyed behind its back.
-type Filesystem struct{ dataset }
+// Property values are not cached in it; Get returns point-in-time values. A
+// handle goes stale when the filesystem is renamed or destroyed behind its
+// back.
+type Filesystem struct{ settable }
 
 // Volume is a handle on a ZFS volume (zvol), a block device backed by the
 // pool. See Filesystem for what a handle holds.
-type Volume struct{ dataset }
+type Volume struct{ settable }
 
 // Snapshot is a handle on a ZFS snapshot, "pool/a@name". See Filesystem for
 // what a handle holds.
-type Snapshot struct{ dataset }
+type Snapshot struct{ settable }
 
 // Bookmark is a handle on a ZFS bookmark, "pool/a#name": it records the GUID
 // and creation TXG of the snapshot it was made from, so it can serve as the
 // source of an incremental send after that snapshot is gone. See Filesystem
 // for what a handle holds.
-type Bookmark struct{ dataset }
+type Bookmark struct{ handle }
 
 // Dataset returns the name of the filesystem or volume the snapshot belongs
 // to: "tank/a" for "tank/a@s".
@@ -148,13 +145,9 @@ func (b *Bookmark) ShortName() string { _, _, n := names.Split(b.name); return n
 
 // Dataset is one entry of a listing: the identity of a filesystem, volume,
 // snapshot or bookmark and the properties that were asked for, as they were
-// when zfs printed them. Use Filesystem, Volume, Snapshot or Bookmark to get a
-// handle on it.
-//
-// Datasets produced by one listing share blocks of memory, so listing millions
-// costs few allocations; keeping one Dataset keeps its blocks (up to about
-// 150 KiB) alive. Handles made from it (Filesystem, Snapshot, ...) keep only
-// the block holding the name.
+// when zfs printed them. It is data, like an fs.FileInfo: its methods run no
+// command. To act on the dataset, get a handle with AsFilesystem, AsVolume,
+// AsSnapshot or AsBookmark.
 type Dataset struct {
 	dataset
 	props Properties
@@ -164,41 +157,44 @@ type Dataset struct {
 // asked for. The slice must not be modified.
 func (d *Dataset) Properties() Properties { return d.props }
 
-// Lookup returns the named property and whether zfs reported it.
-func (d *Dataset) Lookup(name string) (Property, bool) { return d.props.Lookup(name) }
+// Property returns the named property; a property zfs did not report has
+// Value "-" (no value). Use Properties().Lookup to tell the two apart.
+func (d *Dataset) Property(name string) Property { return d.props.Property(name) }
 
-// Get returns the named property; a property zfs did not report has Value
-// "-" (no value).
-func (d *Dataset) Get(name string) Property { return d.props.Get(name) }
-
-// Filesystem returns a handle on the dataset if it is a filesystem, else nil.
-func (d *Dataset) Filesystem() *Filesystem {
+// AsFilesystem returns a handle on the dataset if it is a filesystem, else
+// nil.
+func (d *Dataset) AsFilesystem() *Filesystem {
 	if d.typ != TypeFilesystem {
 		return nil
 	}
-	return &Filesystem{d.dataset}
+	return newFilesystem(d.dataset)
 }
 
-// Volume returns a handle on the dataset if it is a volume, else nil.
-func (d *Dataset) Volume() *Volume {
+// AsVolume returns a handle on the dataset if it is a volume, else nil.
+func (d *Dataset) AsVolume() *Volume {
 	if d.typ != TypeVolume {
 		return nil
 	}
-	return &Volume{d.dataset}
+	return newVolume(d.dataset)
 }
 
-// Snapshot returns a handle on the dataset if it is a snapshot, else nil.
-func (d *Dataset) Snapshot() *Snapshot {
+// AsSnapshot returns a handle on the dataset if it is a snapshot, else nil.
+func (d *Dataset) AsSnapshot() *Snapshot {
 	if d.typ != TypeSnapshot {
 		return nil
 	}
-	return &Snapshot{d.dataset}
+	return newSnapshot(d.dataset)
 }
 
-// Bookmark returns a handle on the dataset if it is a bookmark, else nil.
-func (d *Dataset) Bookmark() *Bookmark {
+// AsBookmark returns a handle on the dataset if it is a bookmark, else nil.
+func (d *Dataset) AsBookmark() *Bookmark {
 	if d.typ != TypeBookmark {
 		return nil
 	}
-	return &Bookmark{d.dataset}
+	return newBookmark(d.dataset)
 }
+
+func newFilesystem(d dataset) *Filesystem { return &Filesystem{settable{handle{d}}} }
+func newVolume(d dataset) *Volume         { return &Volume{settable{handle{d}}} }
+func newSnapshot(d dataset) *Snapshot     { return &Snapshot{settable{handle{d}}} }
+func newBookmark(d dataset) *Bookmark     { return &Bookmark{handle{d}} }

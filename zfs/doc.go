@@ -21,10 +21,10 @@
 // handle goes stale when its dataset is renamed or destroyed elsewhere;
 // identity (the GUID) is what survives renames.
 //
-//	c := zfs.New()
+//	c := zfs.New(zfs.ClientOptions{})
 //	fs, err := c.Filesystem(ctx, "tank/home")
-//	snap, err := fs.Snapshot(ctx, "monday", zfs.SnapshotOptions{})
-//	bm, err := snap.Bookmark(ctx, "monday")
+//	snap, err := fs.CreateSnapshot(ctx, "monday", zfs.SnapshotOptions{})
+//	bm, err := snap.CreateBookmark(ctx, "monday")
 //
 // # Listing
 //

@@ -156,7 +156,7 @@ func keyStatus(ctx context.Context, c *Client, name string) (KeyStatus, error) {
 	if err != nil {
 		return "", err
 	}
-	v := ps.Get("keystatus").Value
+	v := ps.Property("keystatus").Value
 	if v == "-" {
 		return KeyNone, nil
 	}

@@ -90,7 +90,7 @@ func TestChangeKeyCurrentKeyAlreadyLoaded(t *testing.T) {
 	f.InOrder()
 	f.Expect("zfs", "load-key", "-L", "prompt", "tank/e").Stderr("Key load error: Key already loaded for 'tank/e'.\n").Exit(255)
 	f.Expect("zfs", "change-key", "-o", "keylocation=prompt", "tank/e")
-	v := &Volume{dataset{c: c, name: "tank/e", typ: TypeVolume}}
+	v := newVolume(dataset{c: c, name: "tank/e", typ: TypeVolume})
 	require.NoError(t, v.ChangeKey(context.Background(), ChangeKeyOptions{Load: true, CurrentKey: strings.NewReader(oldKey), Key: strings.NewReader(newKey)}))
 }
 

@@ -16,7 +16,7 @@ import (
 // streaming the rows as zfs prints them.
 func ExampleClient_Datasets() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	for d, err := range c.Datasets(ctx, zfs.ListOptions{
 		Roots:      []string{"tank"},
 		Recursive:  true,
@@ -26,16 +26,16 @@ func ExampleClient_Datasets() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		used, _ := d.Get("used").Bytes()
+		used, _ := d.Property("used").Bytes()
 		fmt.Printf("%s\t%d bytes\tcreated %s\tkeep=%s (%s)\n", d.Name(), used,
-			d.Creation().Format(time.DateTime), d.Get("com.example:keep"), d.Get("com.example:keep").Source)
+			d.Creation().Format(time.DateTime), d.Property("com.example:keep"), d.Property("com.example:keep").Source)
 	}
 }
 
 // List the filesystems directly below a pool, largest first.
 func ExampleClient_List() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	ds, err := c.List(ctx, zfs.ListOptions{
 		Roots:      []string{"tank"},
 		Depth:      1,
@@ -47,19 +47,19 @@ func ExampleClient_List() {
 		log.Fatal(err)
 	}
 	for _, d := range ds {
-		fmt.Println(d.Name(), d.Get("used"), d.Get("mountpoint"))
+		fmt.Println(d.Name(), d.Property("used"), d.Property("mountpoint"))
 	}
 }
 
 // Snapshot a filesystem, then list its snapshots oldest first.
-func ExampleFilesystem_Snapshot() {
+func ExampleFilesystem_CreateSnapshot() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	fs, err := c.Filesystem(ctx, "tank/home")
 	if err != nil {
 		log.Fatal(err)
 	}
-	snap, err := fs.Snapshot(ctx, "daily-"+time.Now().Format("2006-01-02"), zfs.SnapshotOptions{Recursive: true})
+	snap, err := fs.CreateSnapshot(ctx, "daily-"+time.Now().Format("2006-01-02"), zfs.SnapshotOptions{Recursive: true})
 	if errors.Is(err, errors.ErrExist) {
 		fmt.Println("already taken today")
 		return
@@ -80,7 +80,7 @@ func ExampleFilesystem_Snapshot() {
 // Snapshot several datasets in one transaction group.
 func ExampleClient_CreateSnapshots() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	snaps, err := c.CreateSnapshots(ctx, []string{"tank/db@backup", "tank/logs@backup"}, zfs.SnapshotOptions{})
 	if err != nil {
 		log.Fatal(err)
@@ -90,14 +90,14 @@ func ExampleClient_CreateSnapshots() {
 
 // Keep a bookmark of a snapshot as the base of future incremental sends,
 // then destroy the snapshot. Creating the bookmark again is harmless.
-func ExampleSnapshot_Bookmark() {
+func ExampleSnapshot_CreateBookmark() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	snap, err := c.Snapshot(ctx, "tank/home@monday")
 	if err != nil {
 		log.Fatal(err)
 	}
-	bm, err := snap.Bookmark(ctx, "monday")
+	bm, err := snap.CreateBookmark(ctx, "monday")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func ExampleSnapshot_Bookmark() {
 // Protect a snapshot from destruction with a hold, list holds, release it.
 func ExampleSnapshot_Hold() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	snap, err := c.Snapshot(ctx, "tank/home@monday")
 	if err != nil {
 		log.Fatal(err)
@@ -136,7 +136,7 @@ func ExampleSnapshot_Hold() {
 // batch, reporting every snapshot that could not go.
 func ExampleClient_DestroySnapshots() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	plan, err := c.DestroyDryRun(ctx, "tank/home@monday%friday", zfs.DestroyOptions{})
 	if err != nil {
 		log.Fatal(err)
@@ -152,7 +152,7 @@ func ExampleClient_DestroySnapshots() {
 // input, never on its command line.
 func ExampleClient_CreateFilesystem() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	fs, err := c.CreateFilesystem(ctx, "tank/secret", zfs.CreateOptions{
 		Properties: map[string]string{"compression": "zstd"},
 		Encryption: &zfs.Encryption{Format: zfs.KeyPassphrase, Key: strings.NewReader("correct horse battery staple")},
@@ -167,7 +167,7 @@ func ExampleClient_CreateFilesystem() {
 // Run a read-only channel program that counts a filesystem's snapshots.
 func ExampleClient_Program() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	v, err := c.Program(ctx, "tank", strings.NewReader(`
 		local n = 0
 		for s in zfs.list.snapshots((...)["argv"][1]) do n = n + 1 end
@@ -195,7 +195,7 @@ func ExampleProperty() {
 // Create a volume, wait for its device node, and format it.
 func ExampleVolume_WaitDevice() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	vol, err := c.CreateVolume(ctx, "tank/disk0", zfs.VolumeOptions{Size: 1 << 30, Sparse: true})
 	if err != nil {
 		log.Fatal(err)
@@ -215,7 +215,7 @@ func ExampleVolume_WaitDevice() {
 // key is loaded first, then replaced. Both travel on standard input.
 func ExampleFilesystem_ChangeKey() {
 	ctx := context.Background()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	fs, err := c.Filesystem(ctx, "tank/secret")
 	if err != nil {
 		log.Fatal(err)

@@ -40,7 +40,7 @@ func golden21(t testing.TB, name string) string {
 func newFake21(t *testing.T) (*commandtest.Fake, *Client) {
 	t.Helper()
 	f := commandtest.New(t)
-	return f, New(WithRunner(f), WithVersion(v2111))
+	return f, New(ClientOptions{Runner: f, Version: v2111})
 }
 
 // guids21 reads the GUIDs of the 2.1.11 `zfs get` capture with a plain
@@ -54,7 +54,7 @@ func TestV21Version(t *testing.T) {
 	assert.False(t, v.SupportsJSON())
 
 	_, c := newFake21(t)
-	js, err := c.JSON(context.Background())
+	js, err := c.json(context.Background())
 	require.NoError(t, err)
 	assert.False(t, js, "2.1 has no -j")
 }
@@ -90,43 +90,43 @@ func TestV21ListWithProperties(t *testing.T) {
 	assert.Less(t, m["gzcap"].CreateTXG(), fs.CreateTXG())
 	assert.Equal(t, int64(num21(t, "get-text.out", "gzcap/fs", "creation")), fs.Creation().Unix())
 	assert.True(t, fs.Creation().Before(m["gzcap/fs@s1"].Creation()) || fs.Creation().Equal(m["gzcap/fs@s1"].Creation()))
-	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:note"))
+	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceLocal}}, fs.Property("com.example:note"))
 	// The row of a value holding a tab and a newline is recovered.
-	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
-	assert.Equal(t, Property{Name: "mountpoint", Value: "/run/gozfs-lab/pools/root/gzcap/fs", Source: Source{Kind: SourceDefault}}, fs.Get("mountpoint"))
-	assert.Equal(t, Property{Name: "mounted", Value: "yes", Source: Source{Kind: SourceNone}}, fs.Get("mounted"))
+	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Property("com.example:tab"))
+	assert.Equal(t, Property{Name: "mountpoint", Value: "/run/gozfs-lab/pools/root/gzcap/fs", Source: Source{Kind: SourceDefault}}, fs.Property("mountpoint"))
+	assert.Equal(t, Property{Name: "mounted", Value: "yes", Source: Source{Kind: SourceNone}}, fs.Property("mounted"))
 	// 2.1 reports written@snap with source "local", like 2.3.
-	assert.Equal(t, Property{Name: "written@s1", Value: goldenProp(t, "2.1.11", "get-text.out", "gzcap/fs", "written@s1"), Source: Source{Kind: SourceLocal}}, fs.Get("written@s1"))
+	assert.Equal(t, Property{Name: "written@s1", Value: goldenProp(t, "2.1.11", "get-text.out", "gzcap/fs", "written@s1"), Source: Source{Kind: SourceLocal}}, fs.Property("written@s1"))
 	assert.Greater(t, num21(t, "get-text.out", "gzcap/fs", "written@s1"), uint64(1<<20), "1 MiB written after s1")
-	used, err := fs.Get("used").Bytes()
+	used, err := fs.Property("used").Bytes()
 	require.NoError(t, err)
 	assert.Equal(t, num21(t, "get-text.out", "gzcap/fs", "used"), used)
 	assert.Greater(t, used, uint64(1<<20))
-	quota, err := fs.Get("quota").Bytes()
+	quota, err := fs.Property("quota").Bytes()
 	require.NoError(t, err)
 	assert.Zero(t, quota, "-p prints an unset quota as 0")
-	assert.False(t, fs.Get("origin").IsSet())
-	assert.False(t, fs.Get("volsize").IsSet())
+	assert.False(t, fs.Property("origin").IsSet())
+	assert.False(t, fs.Property("volsize").IsSet())
 
 	child := m["gzcap/fs/child"]
-	q, err := child.Get("quota").Bytes()
+	q, err := child.Property("quota").Bytes()
 	require.NoError(t, err)
 	assert.Equal(t, uint64(100<<20), q)
-	assert.Equal(t, SourceLocal, child.Get("quota").Source.Kind)
+	assert.Equal(t, SourceLocal, child.Property("quota").Source.Kind)
 	grand := m["gzcap/fs/child/grand"]
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Get("com.example:tab").Source)
-	assert.Equal(t, "a\tb\nc", grand.Get("com.example:tab").Value)
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Get("com.example:note").Source)
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Property("com.example:tab").Source)
+	assert.Equal(t, "a\tb\nc", grand.Property("com.example:tab").Value)
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Property("com.example:note").Source)
 
 	clone := m["gzcap/clone"]
-	assert.Equal(t, "gzcap/fs@s2", clone.Get("origin").Value)
-	assert.Equal(t, Property{Name: "com.example:note", Value: "cloned", Source: Source{Kind: SourceLocal}}, clone.Get("com.example:note"))
-	assert.False(t, clone.Get("com.example:tab").IsSet())
+	assert.Equal(t, "gzcap/fs@s2", clone.Property("origin").Value)
+	assert.Equal(t, Property{Name: "com.example:note", Value: "cloned", Source: Source{Kind: SourceLocal}}, clone.Property("com.example:note"))
+	assert.False(t, clone.Property("com.example:tab").IsSet())
 
 	recv := m["gzcap/recv"]
-	assert.Equal(t, Source{Kind: SourceReceived}, recv.Get("com.example:note").Source)
-	assert.Equal(t, Source{Kind: SourceReceived}, recv.Get("com.example:tab").Source)
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/recv"}, m["gzcap/recv@s1"].Get("com.example:tab").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, recv.Property("com.example:note").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, recv.Property("com.example:tab").Source)
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/recv"}, m["gzcap/recv@s1"].Property("com.example:tab").Source)
 
 	// A bookmark, its copy and the received snapshot share the GUID of the
 	// snapshot they come from.
@@ -136,19 +136,19 @@ func TestV21ListWithProperties(t *testing.T) {
 	assert.Equal(t, s1, m["gzcap/recv@s1"].GUID())
 	assert.Equal(t, m["gzcap/fs@s1"].CreateTXG(), m["gzcap/fs#b1"].CreateTXG())
 
-	vs, err := m["gzcap/sparse"].Get("volsize").Bytes()
+	vs, err := m["gzcap/sparse"].Property("volsize").Bytes()
 	require.NoError(t, err)
 	assert.Equal(t, uint64(32<<20), vs)
-	vs, err = m["gzcap/vol"].Get("volsize").Bytes()
+	vs, err = m["gzcap/vol"].Property("volsize").Bytes()
 	require.NoError(t, err)
 	assert.Equal(t, uint64(16<<20), vs)
-	r, err := m["gzcap/fs@s1"].Get("compressratio").Ratio()
+	r, err := m["gzcap/fs@s1"].Property("compressratio").Ratio()
 	require.NoError(t, err)
 	assert.InDelta(t, 1.11, r, 1e-9)
-	s3, ok := m["gzcap/fs@s3"].Lookup("written@s1")
+	s3, ok := m["gzcap/fs@s3"].Properties().Lookup("written@s1")
 	require.True(t, ok)
 	assert.Equal(t, Property{Name: "written@s1", Value: goldenProp(t, "2.1.11", "get-text.out", "gzcap/fs@s3", "written@s1"), Source: Source{Kind: SourceLocal}}, s3)
-	assert.False(t, m["gzcap/fs#b1"].Get("used").IsSet(), "bookmarks have no used")
+	assert.False(t, m["gzcap/fs#b1"].Property("used").IsSet(), "bookmarks have no used")
 }
 
 // TestV21GetAll reads every property of three datasets as 2.1 prints them.
@@ -167,30 +167,30 @@ func TestV21GetAll(t *testing.T) {
 	assert.Equal(t, TypeFilesystem, grand.Type())
 	assert.Equal(t, guids21(t)["gzcap/fs/child/grand"], grand.GUID())
 	assert.Equal(t, num21(t, "get-text.out", "gzcap/fs/child/grand", "createtxg"), grand.CreateTXG())
-	assert.Equal(t, Property{Name: "readonly", Value: "on", Source: Source{Kind: SourceTemporary}}, grand.Get("readonly"))
-	assert.Equal(t, Property{Name: "compression", Value: "lz4", Source: Source{Kind: SourceInherited, From: "gzcap/fs"}}, grand.Get("compression"))
-	assert.Equal(t, Property{Name: "quota", Value: "104857600", Source: Source{Kind: SourceLocal}}, m["gzcap/fs/child"].Get("quota"))
+	assert.Equal(t, Property{Name: "readonly", Value: "on", Source: Source{Kind: SourceTemporary}}, grand.Property("readonly"))
+	assert.Equal(t, Property{Name: "compression", Value: "lz4", Source: Source{Kind: SourceInherited, From: "gzcap/fs"}}, grand.Property("compression"))
+	assert.Equal(t, Property{Name: "quota", Value: "104857600", Source: Source{Kind: SourceLocal}}, m["gzcap/fs/child"].Property("quota"))
 	// relatime defaulted to off before OpenZFS 2.2.
-	assert.Equal(t, Property{Name: "relatime", Value: "off", Source: Source{Kind: SourceDefault}}, grand.Get("relatime"))
+	assert.Equal(t, Property{Name: "relatime", Value: "off", Source: Source{Kind: SourceDefault}}, grand.Property("relatime"))
 	// 2.1 prints unset limits and untracked counts as UINT64_MAX with -p,
 	// where 2.3 prints "none".
 	for _, p := range []string{"filesystem_limit", "snapshot_limit", "filesystem_count", "snapshot_count"} {
-		assert.Equal(t, Property{Name: p, Value: "18446744073709551615", Source: Source{Kind: SourceDefault}}, grand.Get(p), p)
+		assert.Equal(t, Property{Name: p, Value: "18446744073709551615", Source: Source{Kind: SourceDefault}}, grand.Property(p), p)
 		assert.Equal(t, "none", goldenProp(t, "2.3.2", "get-text-all.out", "gzcap/fs/child/grand", p), p)
 	}
 	// Properties 2.1 does not know are absent.
 	for _, p := range []string{"snapshots_changed", "prefetch", "direct", "longname"} {
-		_, ok := grand.Lookup(p)
+		_, ok := grand.Properties().Lookup(p)
 		assert.False(t, ok, p)
 	}
-	assert.Equal(t, "a\tb\nc", grand.Get("com.example:tab").Value)
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Get("com.example:tab").Source)
+	assert.Equal(t, "a\tb\nc", grand.Property("com.example:tab").Value)
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Property("com.example:tab").Source)
 
 	recv := m["gzcap/recv"]
-	assert.Equal(t, Source{Kind: SourceReceived}, recv.Get("compression").Source)
-	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceReceived}}, recv.Get("com.example:note"))
-	assert.Equal(t, Source{Kind: SourceDefault}, recv.Get("atime").Source)
-	assert.Equal(t, Property{Name: "type", Value: "filesystem", Source: Source{Kind: SourceNone}}, recv.Get("type"))
+	assert.Equal(t, Source{Kind: SourceReceived}, recv.Property("compression").Source)
+	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceReceived}}, recv.Property("com.example:note"))
+	assert.Equal(t, Source{Kind: SourceDefault}, recv.Property("atime").Source)
+	assert.Equal(t, Property{Name: "type", Value: "filesystem", Source: Source{Kind: SourceNone}}, recv.Property("type"))
 	for _, d := range ds {
 		assert.Greater(t, len(d.Properties()), 70, d.Name())
 		for _, p := range d.Properties() {
@@ -238,16 +238,16 @@ func TestV21ListText(t *testing.T) {
 		assert.Equal(t, TypeFilesystem, d.Type(), d.Name())
 		assert.Equal(t, guids21(t)[d.Name()], d.GUID(), d.Name())
 		assert.NotZero(t, d.CreateTXG(), d.Name())
-		_, err := d.Get("used").Bytes()
+		_, err := d.Property("used").Bytes()
 		assert.NoError(t, err, d.Name())
-		assert.Equal(t, SourceUnknown, d.Get("used").Source.Kind, "zfs list reports no sources")
+		assert.Equal(t, SourceUnknown, d.Property("used").Source.Kind, "zfs list reports no sources")
 	}
 	assert.Equal(t, []string{"gzcap", "gzcap/clone", "gzcap/fs", "gzcap/fs/child", "gzcap/fs/child/grand", "gzcap/recv"}, names)
 	m := byName(ds)
-	assert.Equal(t, "a\tb\nc", m["gzcap/fs"].Get("com.example:tab").Value)
-	assert.Equal(t, "a\tb\nc", m["gzcap/fs/child/grand"].Get("com.example:tab").Value)
-	assert.False(t, m["gzcap/clone"].Get("com.example:tab").IsSet())
-	assert.Equal(t, strings.Split(strings.SplitN(golden21(t, "list-text-tab.out"), "\n", 2)[0], "\t")[6], m["gzcap"].Get("used").Value)
+	assert.Equal(t, "a\tb\nc", m["gzcap/fs"].Property("com.example:tab").Value)
+	assert.Equal(t, "a\tb\nc", m["gzcap/fs/child/grand"].Property("com.example:tab").Value)
+	assert.False(t, m["gzcap/clone"].Property("com.example:tab").IsSet())
+	assert.Equal(t, strings.Split(strings.SplitN(golden21(t, "list-text-tab.out"), "\n", 2)[0], "\t")[6], m["gzcap"].Property("used").Value)
 
 }
 
@@ -262,9 +262,9 @@ func TestV21ListTextTwoUserProps(t *testing.T) {
 	assert.Equal(t, "gzcap", ds[0].Name())
 	assert.Equal(t, guids21(t)["gzcap"], ds[0].GUID())
 	assert.Equal(t, "gzcap/clone", ds[1].Name())
-	assert.Equal(t, "cloned", ds[1].Get("com.example:note").Value)
-	assert.Equal(t, "gzcap/fs@s2", ds[1].Get("origin").Value)
-	assert.Equal(t, "yes", ds[1].Get("mounted").Value)
+	assert.Equal(t, "cloned", ds[1].Property("com.example:note").Value)
+	assert.Equal(t, "gzcap/fs@s2", ds[1].Property("origin").Value)
+	assert.Equal(t, "yes", ds[1].Property("mounted").Value)
 }
 
 func TestV21Snapshots(t *testing.T) {
@@ -281,7 +281,7 @@ func TestV21Snapshots(t *testing.T) {
 	}
 	f.Expect("zfs", "list", "-H", "-p", "-d", "1", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation", "-s", "createtxg", "gzcap/fs").
 		Stdout(rows.String())
-	fs := &Filesystem{dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem}}
+	fs := newFilesystem(dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem})
 	snaps, err := fs.Snapshots(ctx)
 	require.NoError(t, err)
 	require.Len(t, snaps, 3)
@@ -319,7 +319,7 @@ func TestV21Written(t *testing.T) {
 	}
 	require.NotEmpty(t, s1)
 	f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", "written@s1", "gzcap/fs").Stdout(s1)
-	fs := &Filesystem{dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem}}
+	fs := newFilesystem(dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem})
 	n, err := fs.Written(ctx, "s1")
 	require.NoError(t, err)
 	assert.Equal(t, num21(t, "get-written.out", "gzcap/fs", "written@s1"), n)
@@ -405,7 +405,7 @@ func TestV21Program(t *testing.T) {
 	assert.Equal(t, map[string]any{"first": "gzcap/fs@s2", "n": int64(5), "nested": map[string]any{"x": "y"}, "neg": int64(-5), "flag": true, "args": map[string]any{"1": "gzcap/fs"}}, v)
 	// Forced text output reads the text form.
 	f = commandtest.New(t)
-	c = New(WithRunner(f), WithVersion(v2111), WithTextOutput())
+	c = New(ClientOptions{Runner: f, Version: v2111, TextOutput: true})
 	f.Expect("zfs", "program", "-n", "gzcap", "-").Stdout(golden21(t, "program-stdin.out"))
 	v, err = c.Program(ctx, "gzcap", strings.NewReader("return 1"), ProgramOptions{NoSync: true})
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
@@ -24,7 +25,7 @@ func (c *Client) Filesystem(ctx context.Context, name string) (*Filesystem, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Filesystem{d}, nil
+	return newFilesystem(d), nil
 }
 
 // Volume returns a handle on the named volume; see Filesystem.
@@ -33,7 +34,7 @@ func (c *Client) Volume(ctx context.Context, name string) (*Volume, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Volume{d}, nil
+	return newVolume(d), nil
 }
 
 // Snapshot returns a handle on the named snapshot, "pool/a@s"; see
@@ -43,7 +44,7 @@ func (c *Client) Snapshot(ctx context.Context, name string) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{d}, nil
+	return newSnapshot(d), nil
 }
 
 // Bookmark returns a handle on the named bookmark, "pool/a#b"; see
@@ -53,7 +54,7 @@ func (c *Client) Bookmark(ctx context.Context, name string) (*Bookmark, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Bookmark{d}, nil
+	return newBookmark(d), nil
 }
 
 // identity reads the identity columns of one dataset with `zfs list -H -p`
@@ -64,8 +65,8 @@ func (c *Client) identity(ctx context.Context, op, name string, check func(strin
 		return dataset{}, errs.WithOp(err, op)
 	}
 	var out bytes.Buffer
-	cmd := &Cmd{Name: "zfs", Args: []string{"list", "-H", "-p", "-t", "all", "-o", strings.Join(identityProps, ","), name}, Stdout: &out}
-	if err := c.Run(ctx, op, name, cmd); err != nil {
+	cmd := &command.Cmd{Name: "zfs", Args: []string{"list", "-H", "-p", "-t", "all", "-o", strings.Join(identityProps, ","), name}, Stdout: &out}
+	if err := c.runCmd(ctx, op, name, cmd); err != nil {
 		return dataset{}, err
 	}
 	line, _, _ := strings.Cut(out.String(), "\n")
@@ -83,8 +84,8 @@ func (c *Client) identity(ctx context.Context, op, name string, check func(strin
 	return d, nil
 }
 
-// Properties is a list of property values, as returned by a listing or by
-// the Properties method of a handle.
+// Properties is a list of property values, as returned by a listing
+// ([Dataset.Properties]) or by the Get method of a handle.
 type Properties []Property
 
 // Lookup returns the named property and whether it is in the list.
@@ -97,26 +98,36 @@ func (ps Properties) Lookup(name string) (Property, bool) {
 	return Property{Name: name, Value: "-"}, false
 }
 
-// Get returns the named property, or one with Value "-" (no value) if it is
-// not in the list.
-func (ps Properties) Get(name string) Property {
+// Property returns the named property, or one with Value "-" (no value) if
+// it is not in the list.
+func (ps Properties) Property(name string) Property {
 	p, _ := ps.Lookup(name)
 	return p
 }
 
-// Properties reads the named properties of the dataset (all of them when no
-// name is given) with one `zfs get`, in the order zfs reports them. Any
-// property name is accepted, including user properties ("module:prop") and
-// written@snap; a user property that is not set has Value "-" and Source
-// SourceNone.
-func (d *dataset) Properties(ctx context.Context, props ...string) (Properties, error) {
-	return d.c.getProperties(ctx, d.name, props)
+// handle is what every handle adds to the identity: the client, and reading
+// properties.
+type handle struct{ dataset }
+
+// Client returns the client the handle runs its commands with.
+func (h *handle) Client() *Client { return h.c }
+
+// Get reads the named properties (all of them when no name is given) with
+// one `zfs get`, in the order zfs reports them. Any property name is
+// accepted, including user properties ("module:prop") and written@snap; a
+// user property that is not set has Value "-" and Source SourceNone.
+func (h *handle) Get(ctx context.Context, props ...string) (Properties, error) {
+	return h.c.getProperties(ctx, h.name, props)
 }
+
+// settable is a handle whose properties can be set and inherited: all but
+// bookmarks, whose properties zfs does not let anyone change.
+type settable struct{ handle }
 
 // Set sets properties on the dataset with one `zfs set a=1 b=2 ... name`:
 // either all of them are set or, if zfs rejects one, none is. Keys are
 // passed in sorted order.
-func (d *dataset) Set(ctx context.Context, props map[string]string) error {
+func (d *settable) Set(ctx context.Context, props map[string]string) error {
 	if len(props) == 0 {
 		return nil
 	}
@@ -128,7 +139,7 @@ func (d *dataset) Set(ctx context.Context, props map[string]string) error {
 		args = append(args, k+"="+props[k])
 	}
 	args = append(args, d.name)
-	return d.c.Run(ctx, "set", d.name, &Cmd{Name: "zfs", Args: args})
+	return d.c.runCmd(ctx, "set", d.name, &command.Cmd{Name: "zfs", Args: args})
 }
 
 // InheritOptions are the options of Inherit.
@@ -143,7 +154,7 @@ type InheritOptions struct {
 // Inherit clears the local values of the named properties with one `zfs
 // inherit`, so that they are inherited from the parent (or take their
 // default, or received, value). Clearing a user property removes it.
-func (d *dataset) Inherit(ctx context.Context, opts InheritOptions, props ...string) error {
+func (d *settable) Inherit(ctx context.Context, opts InheritOptions, props ...string) error {
 	if len(props) == 0 {
 		return errs.InvalidArgumentf("inherit", d.name, "no property given")
 	}
@@ -161,7 +172,7 @@ func (d *dataset) Inherit(ctx context.Context, opts InheritOptions, props ...str
 	}
 	args = append(args, props...)
 	args = append(args, d.name)
-	return d.c.Run(ctx, "inherit", d.name, &Cmd{Name: "zfs", Args: args})
+	return d.c.runCmd(ctx, "inherit", d.name, &command.Cmd{Name: "zfs", Args: args})
 }
 
 // checkPropName rejects property names zfs would misread: empty, beginning
@@ -188,8 +199,8 @@ func (c *Client) getProperties(ctx context.Context, name string, props []string)
 		list = strings.Join(props, ",")
 	}
 	var out bytes.Buffer
-	cmd := &Cmd{Name: "zfs", Args: []string{"get", "-H", "-p", "-o", "name,property,value,source", list, name}, Stdout: &out}
-	if err := c.Run(ctx, "get", name, cmd); err != nil {
+	cmd := &command.Cmd{Name: "zfs", Args: []string{"get", "-H", "-p", "-o", "name,property,value,source", list, name}, Stdout: &out}
+	if err := c.runCmd(ctx, "get", name, cmd); err != nil {
 		return nil, err
 	}
 	var ps Properties

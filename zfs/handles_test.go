@@ -11,10 +11,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func newFake(t *testing.T, opts ...Option) (*commandtest.Fake, *Client) {
+// newFake returns a client of OpenZFS 2.3.2 on a scripted runner, reading
+// JSON output.
+func newFake(t *testing.T) (*commandtest.Fake, *Client) {
 	t.Helper()
 	f := commandtest.New(t)
-	return f, New(append([]Option{WithRunner(f), WithVersion(Version{Major: 2, Minor: 3, Patch: 2})}, opts...)...)
+	return f, New(ClientOptions{Runner: f, Version: Version{Major: 2, Minor: 3, Patch: 2}})
+}
+
+// newTextFake is newFake reading the text output.
+func newTextFake(t *testing.T) (*commandtest.Fake, *Client) {
+	t.Helper()
+	f := commandtest.New(t)
+	return f, New(ClientOptions{Runner: f, Version: Version{Major: 2, Minor: 3, Patch: 2}, TextOutput: true})
 }
 
 func TestHandleIdentity(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/ztest"
 	"github.com/gozfs/gozfs/zfs"
@@ -25,10 +26,10 @@ import (
 // counting wraps the exec runner and counts the commands it runs.
 type counting struct {
 	n atomic.Int64
-	r zfs.Runner
+	r command.Runner
 }
 
-func (c *counting) Run(ctx context.Context, cmd *zfs.Cmd) error {
+func (c *counting) Run(ctx context.Context, cmd *command.Cmd) error {
 	c.n.Add(1)
 	return c.r.Run(ctx, cmd)
 }
@@ -38,7 +39,7 @@ func (c *counting) Run(ctx context.Context, cmd *zfs.Cmd) error {
 func clients(t *testing.T) (map[string]*zfs.Client, map[string]*counting) {
 	t.Helper()
 	ctx := context.Background()
-	v, err := zfs.New().Version(ctx)
+	v, err := zfs.New(zfs.ClientOptions{}).Version(ctx)
 	require.NoError(t, err)
 	cs := map[string]*zfs.Client{}
 	ns := map[string]*counting{}
@@ -46,12 +47,8 @@ func clients(t *testing.T) (map[string]*zfs.Client, map[string]*counting) {
 		if mode == "json" && !v.SupportsJSON() {
 			continue
 		}
-		n := &counting{r: &zfs.ExecRunner{}}
-		opts := []zfs.Option{zfs.WithRunner(n), zfs.WithVersion(v)}
-		if mode == "text" {
-			opts = append(opts, zfs.WithTextOutput())
-		}
-		cs[mode], ns[mode] = zfs.New(opts...), n
+		n := &counting{r: &command.Exec{}}
+		cs[mode], ns[mode] = zfs.New(zfs.ClientOptions{Runner: n, Version: v, TextOutput: mode == "text"}), n
 	}
 	return cs, ns
 }
@@ -115,25 +112,25 @@ func TestIntegrationListing(t *testing.T) {
 			}
 			fs := m[P+"/fs"]
 			require.NotNil(t, fs)
-			tab := fs.Get("com.example:tab")
+			tab := fs.Property("com.example:tab")
 			assert.Equal(t, "x\ty\nz", tab.Value)
 			assert.Equal(t, zfs.SourceLocal, tab.Source.Kind)
-			child := m[P+"/fs/a/b"].Get("com.example:tab")
+			child := m[P+"/fs/a/b"].Property("com.example:tab")
 			assert.Equal(t, zfs.Source{Kind: zfs.SourceInherited, From: P + "/fs"}, child.Source)
-			mounted, err := fs.Get("mounted").Bool()
+			mounted, err := fs.Property("mounted").Bool()
 			require.NoError(t, err)
 			assert.True(t, mounted)
-			_, err = fs.Get("used").Bytes()
+			_, err = fs.Property("used").Bytes()
 			assert.NoError(t, err)
-			_, err = fs.Get("compressratio").Ratio()
+			_, err = fs.Property("compressratio").Ratio()
 			assert.NoError(t, err)
 			assert.Equal(t, zfs.TypeVolume, m[P+"/vol"].Type())
 			assert.Equal(t, zfs.TypeBookmark, m[P+"/fs#b1"].Type())
 			assert.Equal(t, m[P+"/fs@s1"].GUID(), m[P+"/fs#b1"].GUID())
-			assert.Equal(t, zfs.SourceNone, m[P+"/vol"].Get("com.example:tab").Source.Kind)
+			assert.Equal(t, zfs.SourceNone, m[P+"/vol"].Property("com.example:tab").Source.Kind)
 
 			// Snapshots in creation order, whatever their names.
-			fh := fs.Filesystem()
+			fh := fs.AsFilesystem()
 			snaps, err := fh.Snapshots(ctx)
 			require.NoError(t, err)
 			var short []string
@@ -172,20 +169,20 @@ func TestIntegrationListing(t *testing.T) {
 			require.Len(t, ds, 9) // P, fs, fs/a, fs/a/b and five snapshots
 			for _, d := range ds {
 				assert.Equal(t, guids[d.Name()], stringOf(d.GUID()), d.Name())
-				_, err := d.Get("referenced").Bytes()
+				_, err := d.Property("referenced").Bytes()
 				assert.NoError(t, err, d.Name())
 				if mode == "text" {
-					assert.Equal(t, zfs.SourceUnknown, d.Get("used").Source.Kind, d.Name())
+					assert.Equal(t, zfs.SourceUnknown, d.Property("used").Source.Kind, d.Name())
 				}
 			}
-			assert.Equal(t, m[P+"/fs@s2"].Get("used").Value, byName(ds)[P+"/fs@s2"].Get("used").Value)
+			assert.Equal(t, m[P+"/fs@s2"].Property("used").Value, byName(ds)[P+"/fs@s2"].Property("used").Value)
 
 			// All properties.
 			d, err := c.Dataset(ctx, P+"/fs", "all")
 			require.NoError(t, err)
 			assert.Greater(t, len(d.Properties()), 40)
-			assert.True(t, d.Get("compression").IsSet())
-			assert.Equal(t, zfs.SourceLocal, d.Get("com.example:note").Source.Kind)
+			assert.True(t, d.Property("compression").IsSet())
+			assert.Equal(t, zfs.SourceLocal, d.Property("com.example:note").Source.Kind)
 
 			// Breaking out early stops the command; the client keeps working.
 			n := 0
@@ -224,19 +221,19 @@ func TestIntegrationLifecycle(t *testing.T) {
 	fs, err := c.CreateFilesystem(ctx, P+"/a/b", zfs.CreateOptions{Parents: true, Properties: map[string]string{"com.example:k": "v", "atime": "off"}})
 	require.NoError(t, err)
 	assert.NotZero(t, fs.GUID())
-	ps, err := fs.Properties(ctx, "atime", "com.example:k")
+	ps, err := fs.Get(ctx, "atime", "com.example:k")
 	require.NoError(t, err)
-	assert.Equal(t, zfs.Property{Name: "atime", Value: "off", Source: zfs.Source{Kind: zfs.SourceLocal}}, ps.Get("atime"))
+	assert.Equal(t, zfs.Property{Name: "atime", Value: "off", Source: zfs.Source{Kind: zfs.SourceLocal}}, ps.Property("atime"))
 	_, err = c.CreateFilesystem(ctx, P+"/a/b", zfs.CreateOptions{})
 	assert.ErrorIs(t, err, errors.ErrExist)
 
 	vol, err := c.CreateVolume(ctx, P+"/v", zfs.VolumeOptions{Size: 4 << 20, Sparse: true, BlockSize: 16384})
 	require.NoError(t, err)
-	vps, err := vol.Properties(ctx, "volsize", "volblocksize", "refreservation")
+	vps, err := vol.Get(ctx, "volsize", "volblocksize", "refreservation")
 	require.NoError(t, err)
-	assert.Equal(t, "4194304", vps.Get("volsize").Value)
-	assert.Equal(t, "16384", vps.Get("volblocksize").Value)
-	assert.Equal(t, "0", vps.Get("refreservation").Value)
+	assert.Equal(t, "4194304", vps.Property("volsize").Value)
+	assert.Equal(t, "16384", vps.Property("volblocksize").Value)
+	assert.Equal(t, "0", vps.Property("refreservation").Value)
 
 	// Properties: set many at once, inherit recursively.
 	require.NoError(t, fs.Set(ctx, map[string]string{"com.example:a": "1", "com.example:b": "two words"}))
@@ -244,19 +241,19 @@ func TestIntegrationLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, parent.Set(ctx, map[string]string{"com.example:a": "p"}))
 	require.NoError(t, parent.Inherit(ctx, zfs.InheritOptions{Recursive: true}, "com.example:a"))
-	ps, err = fs.Properties(ctx, "com.example:a", "com.example:b")
+	ps, err = fs.Get(ctx, "com.example:a", "com.example:b")
 	require.NoError(t, err)
-	assert.False(t, ps.Get("com.example:a").IsSet())
-	assert.Equal(t, "two words", ps.Get("com.example:b").Value)
+	assert.False(t, ps.Property("com.example:a").IsSet())
+	assert.Equal(t, "two words", ps.Property("com.example:b").Value)
 	var se *errors.Error
 	require.ErrorAs(t, fs.Set(ctx, map[string]string{"atime": "maybe"}), &se)
 	assert.Contains(t, se.Stderr, "must be one of")
 
 	// Snapshots: single, recursive, atomic multi-dataset.
-	s1, err := fs.Snapshot(ctx, "s1", zfs.SnapshotOptions{Properties: map[string]string{"com.example:snap": "yes"}})
+	s1, err := fs.CreateSnapshot(ctx, "s1", zfs.SnapshotOptions{Properties: map[string]string{"com.example:snap": "yes"}})
 	require.NoError(t, err)
 	assert.NotZero(t, s1.GUID())
-	_, err = fs.Snapshot(ctx, "s1", zfs.SnapshotOptions{})
+	_, err = fs.CreateSnapshot(ctx, "s1", zfs.SnapshotOptions{})
 	assert.ErrorIs(t, err, errors.ErrExist)
 	multi, err := c.CreateSnapshots(ctx, []string{P + "/a/b@m", P + "/v@m"}, zfs.SnapshotOptions{})
 	require.NoError(t, err)
@@ -266,7 +263,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 	assert.ErrorIs(t, err, errors.ErrNotExist)
 	_, err = c.Snapshot(ctx, P+"/a/b@n")
 	assert.ErrorIs(t, err, errors.ErrNotExist, "nothing created")
-	rec, err := parent.Snapshot(ctx, "r", zfs.SnapshotOptions{Recursive: true})
+	rec, err := parent.CreateSnapshot(ctx, "r", zfs.SnapshotOptions{Recursive: true})
 	require.NoError(t, err)
 	_, err = c.Snapshot(ctx, P+"/a/b@r")
 	require.NoError(t, err)
@@ -280,7 +277,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 	w, err := fs.Written(ctx, "s1")
 	require.NoError(t, err)
 	assert.Greater(t, w, uint64(100<<10))
-	s3, err := fs.Snapshot(ctx, "s3", zfs.SnapshotOptions{})
+	s3, err := fs.CreateSnapshot(ctx, "s3", zfs.SnapshotOptions{})
 	require.NoError(t, err)
 
 	// Dry-run destroy of a range reports the snapshots and the space.
@@ -335,16 +332,16 @@ func TestIntegrationLifecycle(t *testing.T) {
 	// Clone and promote.
 	clone, err := s1.Clone(ctx, P+"/c", zfs.CloneOptions{Properties: map[string]string{"com.example:k": "clone"}})
 	require.NoError(t, err)
-	cfs := clone.Filesystem()
+	cfs := clone.AsFilesystem()
 	require.NotNil(t, cfs)
 	err = fs.Destroy(ctx, zfs.DestroyOptions{})
 	assert.ErrorIs(t, err, errors.ErrHasDependents)
 	assert.ErrorIs(t, s1.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHasClones)
 	assert.Error(t, fs.Promote(ctx), "not a clone")
 	require.NoError(t, cfs.Promote(ctx))
-	ops, err := fs.Properties(ctx, "origin")
+	ops, err := fs.Get(ctx, "origin")
 	require.NoError(t, err)
-	assert.Equal(t, P+"/c@s1", ops.Get("origin").Value)
+	assert.Equal(t, P+"/c@s1", ops.Property("origin").Value)
 
 	// Rename: filesystem with parents, snapshot recursively.
 	cfs2, err := cfs.Rename(ctx, P+"/x/y/c", zfs.RenameOptions{Parents: true})
@@ -379,9 +376,9 @@ func TestIntegrationLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, m)
 	require.NoError(t, fs.Mount(ctx, zfs.MountOptions{Options: []string{"ro"}}))
-	ro, err := fs.Properties(ctx, "readonly")
+	ro, err := fs.Get(ctx, "readonly")
 	require.NoError(t, err)
-	assert.Equal(t, zfs.SourceTemporary, ro.Get("readonly").Source.Kind)
+	assert.Equal(t, zfs.SourceTemporary, ro.Property("readonly").Source.Kind)
 
 	assert.ErrorIs(t, parent.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHasChildren)
 	require.NoError(t, fs.Destroy(ctx, zfs.DestroyOptions{Recursive: true}))
@@ -400,20 +397,20 @@ func TestIntegrationBookmarks(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			fs, err := c.CreateFilesystem(ctx, P+"/"+mode, zfs.CreateOptions{})
 			require.NoError(t, err)
-			s1, err := fs.Snapshot(ctx, "s1", zfs.SnapshotOptions{})
+			s1, err := fs.CreateSnapshot(ctx, "s1", zfs.SnapshotOptions{})
 			require.NoError(t, err)
-			s2, err := fs.Snapshot(ctx, "s2", zfs.SnapshotOptions{})
+			s2, err := fs.CreateSnapshot(ctx, "s2", zfs.SnapshotOptions{})
 			require.NoError(t, err)
-			bm, err := s1.Bookmark(ctx, "b")
+			bm, err := s1.CreateBookmark(ctx, "b")
 			require.NoError(t, err)
 			assert.Equal(t, s1.GUID(), bm.GUID())
 			assert.Equal(t, s1.CreateTXG(), bm.CreateTXG())
-			again, err := s1.Bookmark(ctx, fs.Name()+"#b")
+			again, err := s1.CreateBookmark(ctx, fs.Name()+"#b")
 			require.NoError(t, err, "idempotent")
 			assert.Equal(t, bm.GUID(), again.GUID())
-			_, err = s2.Bookmark(ctx, "b")
+			_, err = s2.CreateBookmark(ctx, "b")
 			assert.ErrorIs(t, err, errors.ErrExist)
-			cp, err := bm.Copy(ctx, "b2")
+			cp, err := bm.CreateBookmark(ctx, "b2")
 			require.NoError(t, err)
 			assert.Equal(t, bm.GUID(), cp.GUID())
 			bms, err := fs.Bookmarks(ctx)
@@ -477,13 +474,13 @@ func TestIntegrationDiff(t *testing.T) {
 	mnt := filepath.Join(p.AltRoot, P, "d")
 	require.NoError(t, os.WriteFile(filepath.Join(mnt, "old"), []byte("x"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(mnt, "gone"), []byte("x"), 0o644))
-	a, err := fs.Snapshot(ctx, "a", zfs.SnapshotOptions{})
+	a, err := fs.CreateSnapshot(ctx, "a", zfs.SnapshotOptions{})
 	require.NoError(t, err)
 	weird := "we\tird \\ n\name caf\u00e9"
 	require.NoError(t, os.WriteFile(filepath.Join(mnt, weird), []byte("x"), 0o644))
 	require.NoError(t, os.Rename(filepath.Join(mnt, "old"), filepath.Join(mnt, "new name")))
 	require.NoError(t, os.Remove(filepath.Join(mnt, "gone")))
-	_, err = fs.Snapshot(ctx, "b", zfs.SnapshotOptions{})
+	_, err = fs.CreateSnapshot(ctx, "b", zfs.SnapshotOptions{})
 	require.NoError(t, err)
 	chs, err := a.Diff(ctx, "b")
 	require.NoError(t, err)
@@ -602,10 +599,10 @@ func TestIntegrationChangeKeyLoad(t *testing.T) {
 		fs := encrypted("r", &zfs.Encryption{Format: zfs.KeyRaw, Key: strings.NewReader(r1)}, nil)
 		require.NoError(t, fs.ChangeKey(ctx, zfs.ChangeKeyOptions{Load: true, CurrentKey: strings.NewReader(r1), Format: zfs.KeyHex, Key: strings.NewReader(hex)}))
 		assert.Equal(t, zfs.KeyAvailable, status(fs))
-		ps, err := fs.Properties(ctx, "keyformat", "keylocation")
+		ps, err := fs.Get(ctx, "keyformat", "keylocation")
 		require.NoError(t, err)
-		assert.Equal(t, "hex", ps.Get("keyformat").Value)
-		assert.Equal(t, "prompt", ps.Get("keylocation").Value)
+		assert.Equal(t, "hex", ps.Property("keyformat").Value)
+		assert.Equal(t, "prompt", ps.Property("keylocation").Value)
 		assert.True(t, keyOK(ctx, t, fs.LoadKey, hex))
 		assert.False(t, keyOK(ctx, t, fs.LoadKey, strings.Repeat("00", 32)))
 	})
@@ -640,11 +637,11 @@ func TestIntegrationChangeKeyLoad(t *testing.T) {
 		require.NoError(t, child.Unmount(ctx, zfs.UnmountOptions{UnloadKey: true}))
 		assert.ErrorIs(t, child.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true}), errors.ErrKeyNotLoaded)
 		require.NoError(t, child.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true, Load: true, CurrentKey: strings.NewReader(childKey)}))
-		ps, err := child.Properties(ctx, "encryptionroot", "keystatus", "keylocation")
+		ps, err := child.Get(ctx, "encryptionroot", "keystatus", "keylocation")
 		require.NoError(t, err)
-		assert.Equal(t, parent.Name(), ps.Get("encryptionroot").Value)
-		assert.Equal(t, "available", ps.Get("keystatus").Value)
-		assert.Equal(t, "none", ps.Get("keylocation").Value)
+		assert.Equal(t, parent.Name(), ps.Property("encryptionroot").Value)
+		assert.Equal(t, "available", ps.Property("keystatus").Value)
+		assert.Equal(t, "none", ps.Property("keylocation").Value)
 		assert.Error(t, child.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true}), "no longer an encryption root")
 
 		// -i -l loading from a file.
@@ -654,9 +651,9 @@ func TestIntegrationChangeKeyLoad(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, ch2.Unmount(ctx, zfs.UnmountOptions{UnloadKey: true}))
 		require.NoError(t, ch2.ChangeKey(ctx, zfs.ChangeKeyOptions{Inherit: true, Load: true}))
-		ps, err = ch2.Properties(ctx, "encryptionroot")
+		ps, err = ch2.Get(ctx, "encryptionroot")
 		require.NoError(t, err)
-		assert.Equal(t, parent.Name(), ps.Get("encryptionroot").Value)
+		assert.Equal(t, parent.Name(), ps.Property("encryptionroot").Value)
 	})
 }
 
@@ -703,9 +700,9 @@ func TestIntegrationVolumeDevice(t *testing.T) {
 	require.NoError(t, f.Close())
 	assert.Equal(t, data, got)
 	ztest.Run(t, "zpool", "sync", P)
-	ps, err := vol.Properties(ctx, "logicalreferenced")
+	ps, err := vol.Get(ctx, "logicalreferenced")
 	require.NoError(t, err)
-	lr, err := ps.Get("logicalreferenced").Bytes()
+	lr, err := ps.Property("logicalreferenced").Bytes()
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, lr, uint64(len(data)), "the data reached the volume")
 
@@ -765,9 +762,9 @@ func TestIntegrationDeferDestroy(t *testing.T) {
 		t.Helper()
 		s, err := c.Snapshot(ctx, name)
 		require.NoError(t, err, "%s still exists", name)
-		ps, err := s.Properties(ctx, "defer_destroy")
+		ps, err := s.Get(ctx, "defer_destroy")
 		require.NoError(t, err)
-		on, err := ps.Get("defer_destroy").Bool()
+		on, err := ps.Property("defer_destroy").Bool()
 		require.NoError(t, err)
 		return on
 	}
@@ -777,7 +774,7 @@ func TestIntegrationDeferDestroy(t *testing.T) {
 	}
 
 	// A held snapshot: marked, destroyed when the hold is released.
-	held, err := fs.Snapshot(ctx, "held", zfs.SnapshotOptions{})
+	held, err := fs.CreateSnapshot(ctx, "held", zfs.SnapshotOptions{})
 	require.NoError(t, err)
 	require.NoError(t, held.Hold(ctx, "keep", zfs.HoldOptions{}))
 	assert.ErrorIs(t, held.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHeld)
@@ -795,18 +792,18 @@ func TestIntegrationDeferDestroy(t *testing.T) {
 	assert.True(t, gone(held.Name()), "released: destroyed")
 
 	// A cloned snapshot: marked, destroyed with its last clone.
-	cl, err := fs.Snapshot(ctx, "cl", zfs.SnapshotOptions{})
+	cl, err := fs.CreateSnapshot(ctx, "cl", zfs.SnapshotOptions{})
 	require.NoError(t, err)
 	clone, err := cl.Clone(ctx, P+"/clone", zfs.CloneOptions{})
 	require.NoError(t, err)
 	assert.ErrorIs(t, cl.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHasClones)
 	require.NoError(t, cl.Destroy(ctx, zfs.DestroyOptions{Defer: true}))
 	assert.True(t, deferred(cl.Name()))
-	require.NoError(t, clone.Filesystem().Destroy(ctx, zfs.DestroyOptions{}))
+	require.NoError(t, clone.AsFilesystem().Destroy(ctx, zfs.DestroyOptions{}))
 	assert.True(t, gone(cl.Name()), "clone destroyed: snapshot destroyed")
 
 	// A snapshot that is neither goes at once; a missing one is an error.
-	free, err := fs.Snapshot(ctx, "free", zfs.SnapshotOptions{})
+	free, err := fs.CreateSnapshot(ctx, "free", zfs.SnapshotOptions{})
 	require.NoError(t, err)
 	require.NoError(t, free.Destroy(ctx, zfs.DestroyOptions{Defer: true}))
 	assert.True(t, gone(free.Name()))
@@ -815,7 +812,7 @@ func TestIntegrationDeferDestroy(t *testing.T) {
 	// A batch: the held one is marked, the others go, no error.
 	var batch []string
 	for _, s := range []string{"a", "b", "c"} {
-		snap, err := fs.Snapshot(ctx, s, zfs.SnapshotOptions{})
+		snap, err := fs.CreateSnapshot(ctx, s, zfs.SnapshotOptions{})
 		require.NoError(t, err)
 		batch = append(batch, snap.Name())
 	}

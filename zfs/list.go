@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
@@ -144,7 +145,7 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	if err != nil {
 		return nil, err
 	}
-	json, err := c.JSON(ctx)
+	json, err := c.json(ctx)
 	if err != nil {
 		return nil, errs.WithOp(err, op)
 	}
@@ -282,7 +283,7 @@ func streamRows[T any](ctx context.Context, c *Client, op, name string, args []s
 	next := newParser(p)
 	done := make(chan error, 1)
 	go func() {
-		err := c.Run(ctx, op, name, &Cmd{Name: "zfs", Args: args, Stdout: p})
+		err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdout: p})
 		p.CloseWithError(err)
 		done <- err
 	}()
@@ -356,7 +357,7 @@ func (c *Client) snapshotsOf(ctx context.Context, name string) ([]*Snapshot, err
 		if err != nil {
 			return out, err
 		}
-		out = append(out, &Snapshot{d.dataset})
+		out = append(out, newSnapshot(d.dataset))
 	}
 	return out, nil
 }
@@ -368,7 +369,7 @@ func (c *Client) bookmarksOf(ctx context.Context, name string) ([]*Bookmark, err
 		if err != nil {
 			return out, err
 		}
-		out = append(out, &Bookmark{d.dataset})
+		out = append(out, newBookmark(d.dataset))
 	}
 	return out, nil
 }

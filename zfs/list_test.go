@@ -41,11 +41,10 @@ func TestListArgv(t *testing.T) {
 			[]string{"zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-d", "1", "-t", "snapshot", "all", "tank"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var opts []Option
+			f, c := newFake(t)
 			if tc.text {
-				opts = append(opts, WithTextOutput())
+				f, c = newTextFake(t)
 			}
-			f, c := newFake(t, opts...)
 			f.Expect(tc.argv...)
 			_, err := c.List(ctx, tc.opts)
 			require.NoError(t, err)
@@ -80,7 +79,7 @@ func TestListJSONGolden(t *testing.T) {
 	f, c := newFake(t)
 	f.Expect("zfs", "list", "-j", "-p", "-d", "1", "-t", "bookmark", "-o", "name,type,guid,createtxg,creation", "-s", "createtxg", "gzcap/fs").
 		Stdout(golden(t, "list-json-bookmarks.out"))
-	fs := &Filesystem{dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem}}
+	fs := newFilesystem(dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem})
 	bms, err := fs.Bookmarks(ctx)
 	require.NoError(t, err)
 	require.Len(t, bms, 2)
@@ -93,10 +92,10 @@ func TestListJSONGolden(t *testing.T) {
 
 func TestListTextSnapshots(t *testing.T) {
 	ctx := context.Background()
-	f, c := newFake(t, WithTextOutput())
+	f, c := newTextFake(t)
 	f.Expect("zfs", "list", "-H", "-p", "-d", "1", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation", "-s", "createtxg", "gzcap/fs").
 		Stdout("gzcap/fs@s1\tsnapshot\t5274757016947556155\t18\t1795324003\ngzcap/fs@s2\tsnapshot\t11444529596499067059\t20\t1795324008\n")
-	fs := &Filesystem{dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem}}
+	fs := newFilesystem(dataset{c: c, name: "gzcap/fs", typ: TypeFilesystem})
 	snaps, err := fs.Snapshots(ctx)
 	require.NoError(t, err)
 	require.Len(t, snaps, 2)
@@ -106,7 +105,7 @@ func TestListTextSnapshots(t *testing.T) {
 
 func TestListPartialFailure(t *testing.T) {
 	ctx := context.Background()
-	f, c := newFake(t, WithTextOutput())
+	f, c := newTextFake(t)
 	f.Expect("zfs", "list", "-H", "-p", "-t", "filesystem,volume,snapshot,bookmark", "-o", "name,type,guid,createtxg,creation", "tank/a", "tank/nope").
 		Stdout("tank/a\tfilesystem\t1\t2\t3\n").Stderr("cannot open 'tank/nope': dataset does not exist\n").Exit(1)
 	var names []string
@@ -133,7 +132,7 @@ func TestListStreams(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, props := range [][]string{nil, {"com.example:x"}} {
-		f, c := newFake(t, WithTextOutput())
+		f, c := newTextFake(t)
 		got := make(chan string)
 		args := []string{"zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", strings.Join(append([]string{"name,type,guid,createtxg,creation"}, props...), ","), "-s", "createtxg", "tank"}
 		f.Expect(args...).Do(func(ctx context.Context, cmd *command.Cmd) error {
@@ -180,7 +179,7 @@ func TestListStreams(t *testing.T) {
 // context ends.
 func TestListEarlyBreak(t *testing.T) {
 	ctx := context.Background()
-	f, c := newFake(t, WithTextOutput())
+	f, c := newTextFake(t)
 	exited := make(chan struct{})
 	f.Expect("zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation", "tank").
 		Do(func(ctx context.Context, cmd *command.Cmd) error {
@@ -230,6 +229,6 @@ func TestDatasetOne(t *testing.T) {
 	assert.Equal(t, uint64(14574694993080536175), d.GUID())
 	assert.Equal(t, TypeFilesystem, d.Type())
 	assert.Equal(t, Properties{{Name: "used", Value: "24576", Source: Source{Kind: SourceNone}}}, d.Properties())
-	assert.NotNil(t, d.Filesystem())
-	assert.Nil(t, d.Snapshot())
+	assert.NotNil(t, d.AsFilesystem())
+	assert.Nil(t, d.AsSnapshot())
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
@@ -16,13 +17,13 @@ import (
 
 // run runs `zfs args...` for op on name, discarding standard output.
 func (c *Client) run(ctx context.Context, op, name string, stdin io.Reader, args ...string) error {
-	return c.Run(ctx, op, name, &Cmd{Name: "zfs", Args: args, Stdin: stdin})
+	return c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdin: stdin})
 }
 
 // output runs `zfs args...` and returns its standard output.
 func (c *Client) output(ctx context.Context, op, name string, args ...string) (string, error) {
 	var out bytes.Buffer
-	err := c.Run(ctx, op, name, &Cmd{Name: "zfs", Args: args, Stdout: &out})
+	err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdout: &out})
 	return out.String(), err
 }
 
@@ -625,12 +626,12 @@ func (f *Filesystem) Unmount(ctx context.Context, opts UnmountOptions) error {
 // Mounted reports whether the filesystem is mounted (the mounted property)
 // and where (the mountpoint property), with one command.
 func (f *Filesystem) Mounted(ctx context.Context) (bool, string, error) {
-	ps, err := f.Properties(ctx, "mounted", "mountpoint")
+	ps, err := f.Get(ctx, "mounted", "mountpoint")
 	if err != nil {
 		return false, "", err
 	}
-	m, _ := ps.Get("mounted").Bool()
-	return m, ps.Get("mountpoint").Value, nil
+	m, _ := ps.Property("mounted").Bool()
+	return m, ps.Property("mountpoint").Value, nil
 }
 
 // Share shares the filesystem over NFS and/or SMB according to its sharenfs

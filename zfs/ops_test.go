@@ -23,11 +23,11 @@ func expectIdentity(f *commandtest.Fake, name, typ string) {
 }
 
 func fsHandle(c *Client, name string) *Filesystem {
-	return &Filesystem{dataset{c: c, name: name, typ: TypeFilesystem, guid: 1}}
+	return newFilesystem(dataset{c: c, name: name, typ: TypeFilesystem, guid: 1})
 }
 
 func snapHandle(c *Client, name string) *Snapshot {
-	return &Snapshot{dataset{c: c, name: name, typ: TypeSnapshot, guid: 55, createTXG: 9, creation: 1700000000}}
+	return newSnapshot(dataset{c: c, name: name, typ: TypeSnapshot, guid: 55, createTXG: 9, creation: 1700000000})
 }
 
 // TestArgv checks the exact command line of every operation and option.
@@ -71,7 +71,7 @@ func TestArgv(t *testing.T) {
 		}},
 		{"destroy range", []string{"zfs", "destroy", "tank/a@s1%s3,x,%y"}, func(c *Client) error { return c.Destroy(ctx, "tank/a@s1%s3,x,%y", DestroyOptions{}) }},
 		{"destroy bookmark", []string{"zfs", "destroy", "tank/a#b"}, func(c *Client) error {
-			return (&Bookmark{dataset{c: c, name: "tank/a#b"}}).Destroy(ctx)
+			return (newBookmark(dataset{c: c, name: "tank/a#b"})).Destroy(ctx)
 		}},
 		{"rename", []string{"zfs", "rename", "-p", "-f", "-u", "tank/a", "tank/x/b"}, func(c *Client) error {
 			n, err := fsHandle(c, "tank/a").Rename(ctx, "tank/x/b", RenameOptions{Parents: true, ForceUnmount: true, NoMount: true})
@@ -192,13 +192,13 @@ func TestInvalidBeforeRunning(t *testing.T) {
 		{"rename fs to snapshot", c.Rename(ctx, "tank/a", "tank/a@s", RenameOptions{}), errors.ErrInvalidArgument},
 		{"rename recursive fs", c.Rename(ctx, "tank/a", "tank/b", RenameOptions{Recursive: true}), errors.ErrInvalidArgument},
 		{"clone bad target", second(snap.Clone(ctx, "tank/a@x", CloneOptions{})), errors.ErrInvalidName},
-		{"snapshot bad short", second(fs.Snapshot(ctx, "a@b", SnapshotOptions{})), errors.ErrInvalidName},
-		{"snapshot bad chars", second(fs.Snapshot(ctx, "a*b", SnapshotOptions{})), errors.ErrInvalidName},
+		{"snapshot bad short", second(fs.CreateSnapshot(ctx, "a@b", SnapshotOptions{})), errors.ErrInvalidName},
+		{"snapshot bad chars", second(fs.CreateSnapshot(ctx, "a*b", SnapshotOptions{})), errors.ErrInvalidName},
 		{"hold empty tag", snap.Hold(ctx, "", HoldOptions{}), errors.ErrInvalidArgument},
 		{"hold dash tag", snap.Hold(ctx, "-r", HoldOptions{}), errors.ErrInvalidArgument},
 		{"holds of fs", second(c.Holds(ctx, []string{"tank/a"}, HoldOptions{})), errors.ErrInvalidName},
-		{"bookmark other dataset", second(snap.Bookmark(ctx, "tank/b#x")), errors.ErrInvalidArgument},
-		{"bookmark bad", second(snap.Bookmark(ctx, "a b#")), errors.ErrInvalidName},
+		{"bookmark other dataset", second(snap.CreateBookmark(ctx, "tank/b#x")), errors.ErrInvalidArgument},
+		{"bookmark bad", second(snap.CreateBookmark(ctx, "a b#")), errors.ErrInvalidName},
 		{"batch force", c.DestroySnapshots(ctx, []string{"tank/a@s"}, DestroyOptions{ForceUnmount: true}), errors.ErrInvalidArgument},
 		{"batch fs", c.DestroySnapshots(ctx, []string{"tank/a"}, DestroyOptions{}), errors.ErrInvalidName},
 		{"inherit nothing", fs.Inherit(ctx, InheritOptions{}), errors.ErrInvalidArgument},
@@ -328,7 +328,7 @@ func TestBookmarkIdempotent(t *testing.T) {
 	f.InOrder()
 	snap := snapHandle(c, "tank/a@s") // GUID 55
 	f.Expect("zfs", "bookmark", "tank/a@s", "tank/a#b")
-	bm, err := snap.Bookmark(ctx, "b")
+	bm, err := snap.CreateBookmark(ctx, "b")
 	require.NoError(t, err)
 	assert.Equal(t, "tank/a#b", bm.Name())
 	assert.Equal(t, TypeBookmark, bm.Type())
@@ -338,27 +338,27 @@ func TestBookmarkIdempotent(t *testing.T) {
 	// Exists with the same GUID: success.
 	f.Expect("zfs", "bookmark", "tank/a@s", "tank/a#b").Stderr("cannot create bookmark 'tank/a#b': bookmark exists\n").Exit(1)
 	f.Expect("zfs", "list", "-H", "-p", "-t", "all", "-o", idArgs, "tank/a#b").Stdout("tank/a#b\tbookmark\t55\t9\t1700000000\n")
-	bm, err = snap.Bookmark(ctx, "tank/a#b")
+	bm, err = snap.CreateBookmark(ctx, "tank/a#b")
 	require.NoError(t, err)
 	assert.Equal(t, uint64(55), bm.GUID())
 
 	// Exists with another GUID: a clear Exist error.
 	f.Expect("zfs", "bookmark", "tank/a@s", "tank/a#b").Stderr("cannot create bookmark 'tank/a#b': bookmark exists\n").Exit(1)
 	f.Expect("zfs", "list", "-H", "-p", "-t", "all", "-o", idArgs, "tank/a#b").Stdout("tank/a#b\tbookmark\t56\t9\t1700000000\n")
-	_, err = snap.Bookmark(ctx, "b")
+	_, err = snap.CreateBookmark(ctx, "b")
 	assert.ErrorIs(t, err, errors.ErrExist)
 	assert.Contains(t, err.Error(), "GUID 56")
 
 	// From a bookmark.
 	f.Expect("zfs", "bookmark", "tank/a#b", "tank/a#c")
-	bm2, err := bm.Copy(ctx, "c")
+	bm2, err := bm.CreateBookmark(ctx, "c")
 	require.NoError(t, err)
 	assert.Equal(t, bm.GUID(), bm2.GUID())
 
 	// Before 2.0, bookmarks cannot be copied.
 	_, old := newFake(t)
-	old = New(WithRunner(old.runner), WithVersion(Version{Major: 0, Minor: 8}))
-	_, err = (&Bookmark{dataset{c: old, name: "tank/a#b"}}).Copy(ctx, "c")
+	old = New(ClientOptions{Runner: old.opts.Runner, Version: Version{Major: 0, Minor: 8}})
+	_, err = (newBookmark(dataset{c: old, name: "tank/a#b"})).CreateBookmark(ctx, "c")
 	assert.ErrorIs(t, err, errors.ErrNotSupported)
 }
 
@@ -377,7 +377,7 @@ func TestWritten(t *testing.T) {
 
 func TestRollbackLatest(t *testing.T) {
 	ctx := context.Background()
-	f, c := newFake(t, WithTextOutput())
+	f, c := newTextFake(t)
 	f.InOrder()
 	f.Expect("zfs", "list", "-H", "-p", "-d", "1", "-t", "snapshot", "-o", idArgs, "-s", "createtxg", "tank/a").
 		Stdout("tank/a@x\tsnapshot\t1\t2\t3\ntank/a@y\tsnapshot\t4\t5\t6\n")
@@ -459,7 +459,7 @@ func TestProgram(t *testing.T) {
 		assert.Equal(t, tc.want, got, tc.file)
 	}
 
-	f2, c2 := newFake(t, WithTextOutput())
+	f2, c2 := newTextFake(t)
 	f2.Expect("zfs", "program", "gzcap", "-").Stderr(golden(t, "program-err-text.err")).Exit(1)
 	_, err = c2.Program(ctx, "gzcap", strings.NewReader(`error("boom")`), ProgramOptions{})
 	var ze *errors.Error

@@ -79,24 +79,24 @@ func TestParseGoldenGetText(t *testing.T) {
 	require.NotNil(t, fs)
 	assert.Equal(t, TypeFilesystem, fs.Type())
 	assert.Equal(t, uint64(8), fs.CreateTXG())
-	assert.Equal(t, fs.Get("creation").Value, strconv.FormatInt(fs.Creation().Unix(), 10))
-	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
-	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:note"))
+	assert.Equal(t, fs.Property("creation").Value, strconv.FormatInt(fs.Creation().Unix(), 10))
+	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Property("com.example:tab"))
+	assert.Equal(t, Property{Name: "com.example:note", Value: "hello", Source: Source{Kind: SourceLocal}}, fs.Property("com.example:note"))
 	assert.Len(t, fs.Properties(), len(captureProps))
 	clone := m["gzcap/clone"]
-	assert.Equal(t, "gzcap/fs@s2", clone.Get("origin").Value)
+	assert.Equal(t, "gzcap/fs@s2", clone.Property("origin").Value)
 	child := m["gzcap/fs/child/grand"]
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, child.Get("com.example:tab").Source)
-	assert.Equal(t, "a\tb\nc", child.Get("com.example:tab").Value)
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, child.Property("com.example:tab").Source)
+	assert.Equal(t, "a\tb\nc", child.Property("com.example:tab").Value)
 	recv := m["gzcap/recv"]
-	assert.Equal(t, Source{Kind: SourceReceived}, recv.Get("com.example:note").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, recv.Property("com.example:note").Source)
 	assert.Equal(t, TypeBookmark, m["gzcap/fs#b1"].Type())
 	assert.Equal(t, m["gzcap/fs@s1"].GUID(), m["gzcap/fs#b1"].GUID())
 	assert.Equal(t, TypeVolume, m["gzcap/vol"].Type())
-	v, err := m["gzcap/sparse"].Get("volsize").Bytes()
+	v, err := m["gzcap/sparse"].Property("volsize").Bytes()
 	require.NoError(t, err)
 	assert.Equal(t, uint64(32<<20), v)
-	r, err := m["gzcap/fs@s1"].Get("compressratio").Ratio()
+	r, err := m["gzcap/fs@s1"].Property("compressratio").Ratio()
 	require.NoError(t, err)
 	assert.InDelta(t, 1.11, r, 1e-9)
 }
@@ -108,10 +108,10 @@ func TestParseGoldenGetTextAll(t *testing.T) {
 	require.Len(t, ds, 3)
 	m := byName(ds)
 	grand := m["gzcap/fs/child/grand"]
-	assert.Equal(t, Property{Name: "readonly", Value: "on", Source: Source{Kind: SourceTemporary}}, grand.Get("readonly"))
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Get("compression").Source)
-	assert.Equal(t, Source{Kind: SourceReceived}, m["gzcap/recv"].Get("compression").Source)
-	assert.Equal(t, Source{Kind: SourceDefault}, m["gzcap/recv"].Get("atime").Source)
+	assert.Equal(t, Property{Name: "readonly", Value: "on", Source: Source{Kind: SourceTemporary}}, grand.Property("readonly"))
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/fs"}, grand.Property("compression").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, m["gzcap/recv"].Property("compression").Source)
+	assert.Equal(t, Source{Kind: SourceDefault}, m["gzcap/recv"].Property("atime").Source)
 	assert.Greater(t, len(grand.Properties()), 50)
 	assert.NotZero(t, grand.GUID())
 	assert.NotZero(t, grand.CreateTXG())
@@ -126,8 +126,8 @@ func TestParseGoldenListText(t *testing.T) {
 	assert.Contains(t, err.Error(), "line 3:")
 	require.Len(t, ds, 2)
 	assert.Equal(t, "gzcap/clone", ds[1].Name())
-	assert.Equal(t, "cloned", ds[1].Get("com.example:note").Value)
-	assert.Equal(t, SourceUnknown, ds[1].Get("com.example:note").Source.Kind)
+	assert.Equal(t, "cloned", ds[1].Property("com.example:note").Value)
+	assert.Equal(t, SourceUnknown, ds[1].Property("com.example:note").Source.Kind)
 	assert.Equal(t, goldenGUIDs(t)["gzcap/clone"], ds[1].GUID())
 
 	// Real output with one user property holding a tab and a newline.
@@ -135,11 +135,11 @@ func TestParseGoldenListText(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, ds, 6)
 	m := byName(ds)
-	assert.Equal(t, "a\tb\nc", m["gzcap/fs"].Get("com.example:tab").Value)
-	assert.Equal(t, "a\tb\nc", m["gzcap/recv"].Get("com.example:tab").Value)
-	assert.False(t, m["gzcap/clone"].Get("com.example:tab").IsSet())
+	assert.Equal(t, "a\tb\nc", m["gzcap/fs"].Property("com.example:tab").Value)
+	assert.Equal(t, "a\tb\nc", m["gzcap/recv"].Property("com.example:tab").Value)
+	assert.False(t, m["gzcap/clone"].Property("com.example:tab").IsSet())
 	for _, d := range ds {
-		_, err := d.Get("used").Bytes()
+		_, err := d.Property("used").Bytes()
 		assert.NoError(t, err, d.Name())
 		assert.Equal(t, goldenGUIDs(t)[d.Name()], d.GUID(), d.Name())
 	}
@@ -150,10 +150,10 @@ func TestParseGoldenListText(t *testing.T) {
 	ds, err = parseAll(t, newTextListParser(s, strings.NewReader(in)))
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
-	assert.Equal(t, "a\tb\nc", ds[0].Get("com.example:tab").Value)
-	assert.Equal(t, "1156096", ds[0].Get("used").Value)
-	assert.Equal(t, "5", ds[1].Get("used").Value)
-	assert.False(t, ds[1].Get("com.example:tab").IsSet())
+	assert.Equal(t, "a\tb\nc", ds[0].Property("com.example:tab").Value)
+	assert.Equal(t, "1156096", ds[0].Property("used").Value)
+	assert.Equal(t, "5", ds[1].Property("used").Value)
+	assert.False(t, ds[1].Property("com.example:tab").IsSet())
 }
 
 func TestParseGoldenListJSON(t *testing.T) {
@@ -166,9 +166,9 @@ func TestParseGoldenListJSON(t *testing.T) {
 		assert.Equal(t, guid, m[name].GUID(), "-p gives exact GUIDs: %s", name)
 	}
 	fs := m["gzcap/fs"]
-	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Get("com.example:tab"))
-	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/recv"}, m["gzcap/recv@s1"].Get("com.example:tab").Source)
-	assert.Equal(t, Source{Kind: SourceReceived}, m["gzcap/recv"].Get("com.example:tab").Source)
+	assert.Equal(t, Property{Name: "com.example:tab", Value: "a\tb\nc", Source: Source{Kind: SourceLocal}}, fs.Property("com.example:tab"))
+	assert.Equal(t, Source{Kind: SourceInherited, From: "gzcap/recv"}, m["gzcap/recv@s1"].Property("com.example:tab").Source)
+	assert.Equal(t, Source{Kind: SourceReceived}, m["gzcap/recv"].Property("com.example:tab").Source)
 	assert.Equal(t, TypeSnapshot, m["gzcap/vol@s3"].Type())
 	assert.Equal(t, TypeBookmark, m["gzcap/fs#b1"].Type())
 
@@ -199,7 +199,7 @@ func TestParseGoldenListJSON(t *testing.T) {
 			if p.Name == "name" {
 				continue
 			}
-			jp, ok := jd.Lookup(p.Name)
+			jp, ok := jd.Properties().Lookup(p.Name)
 			require.True(t, ok, "%s %s", td.Name(), p.Name)
 			assert.Equal(t, p.Value, jp.Value, "%s %s", td.Name(), p.Name)
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
@@ -53,7 +54,7 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 	if err != nil {
 		return nil, errs.WithOp(err, op)
 	}
-	useJSON := !c.textOnly && v.AtLeast(0, 8)
+	useJSON := !c.opts.TextOutput && v.AtLeast(0, 8)
 	args := []string{"program"}
 	if useJSON {
 		args = append(args, "-j")
@@ -70,7 +71,7 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 	args = append(args, pool, "-")
 	args = append(args, opts.Args...)
 	var out bytes.Buffer
-	if err := c.Run(ctx, op, pool, &Cmd{Name: "zfs", Args: args, Stdin: script, Stdout: &out}); err != nil {
+	if err := c.runCmd(ctx, op, pool, &command.Cmd{Name: "zfs", Args: args, Stdin: script, Stdout: &out}); err != nil {
 		return nil, err
 	}
 	if useJSON {

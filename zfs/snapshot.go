@@ -75,7 +75,7 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 		if !ok {
 			return out, errs.Newf(errors.NotExist, op, s, "snapshot %s not listed after creation", s)
 		}
-		out = append(out, &Snapshot{d.dataset})
+		out = append(out, newSnapshot(d.dataset))
 	}
 	return out, nil
 }
@@ -92,15 +92,15 @@ func (c *Client) snapshot(ctx context.Context, ds, short string, opts SnapshotOp
 	return s[0], nil
 }
 
-// Snapshot creates the snapshot "<filesystem>@<name>" (with Recursive, of
-// every descendant too, atomically) and returns a handle on it.
-func (f *Filesystem) Snapshot(ctx context.Context, name string, opts SnapshotOptions) (*Snapshot, error) {
+// CreateSnapshot creates the snapshot "<filesystem>@<name>" (with Recursive,
+// of every descendant too, atomically) and returns a handle on it.
+func (f *Filesystem) CreateSnapshot(ctx context.Context, name string, opts SnapshotOptions) (*Snapshot, error) {
 	return f.c.snapshot(ctx, f.name, name, opts)
 }
 
-// Snapshot creates the snapshot "<volume>@<name>" and returns a handle on
-// it; see Filesystem.Snapshot.
-func (v *Volume) Snapshot(ctx context.Context, name string, opts SnapshotOptions) (*Snapshot, error) {
+// CreateSnapshot creates the snapshot "<volume>@<name>" and returns a handle
+// on it; see [Filesystem.CreateSnapshot].
+func (v *Volume) CreateSnapshot(ctx context.Context, name string, opts SnapshotOptions) (*Snapshot, error) {
 	return v.c.snapshot(ctx, v.name, name, opts)
 }
 
@@ -249,7 +249,7 @@ func (c *Client) written(ctx context.Context, name, since string) (uint64, error
 	if err != nil {
 		return 0, err
 	}
-	return ps.Get(prop).Bytes()
+	return ps.Property(prop).Bytes()
 }
 
 // Hold is a user hold on a snapshot: while it has holds, a snapshot cannot
@@ -413,12 +413,12 @@ func bookmarkName(ds, name string) (string, error) {
 	return full, nil
 }
 
-// Bookmark creates a bookmark of the snapshot, in the snapshot's dataset;
-// name is the short name (after '#') or the full name. The bookmark has the
-// snapshot's GUID and creation TXG. If a bookmark of that name already exists
-// with the same GUID, Bookmark returns it (creation is idempotent); if its
-// GUID differs, it fails with an error of Kind Exist.
-func (s *Snapshot) Bookmark(ctx context.Context, name string) (*Bookmark, error) {
+// CreateBookmark creates a bookmark of the snapshot, in the snapshot's
+// dataset; name is the short name (after '#') or the full name. The bookmark
+// has the snapshot's GUID and creation TXG. If a bookmark of that name already
+// exists with the same GUID, CreateBookmark returns it (creation is
+// idempotent); if its GUID differs, it fails with an error of Kind Exist.
+func (s *Snapshot) CreateBookmark(ctx context.Context, name string) (*Bookmark, error) {
 	full, err := bookmarkName(s.Dataset(), name)
 	if err != nil {
 		return nil, err
@@ -426,9 +426,10 @@ func (s *Snapshot) Bookmark(ctx context.Context, name string) (*Bookmark, error)
 	return s.c.bookmark(ctx, s.name, full, s.dataset)
 }
 
-// Copy creates a new bookmark from this one (OpenZFS 2.0 and later), with
-// the same GUID and creation TXG. It is idempotent like Snapshot.Bookmark.
-func (b *Bookmark) Copy(ctx context.Context, name string) (*Bookmark, error) {
+// CreateBookmark creates a copy of the bookmark under another name, in the
+// same dataset (OpenZFS 2.0 and later), with the same GUID and creation TXG.
+// It is idempotent like [Snapshot.CreateBookmark].
+func (b *Bookmark) CreateBookmark(ctx context.Context, name string) (*Bookmark, error) {
 	full, err := bookmarkName(b.Dataset(), name)
 	if err != nil {
 		return nil, err
@@ -442,7 +443,7 @@ func (b *Bookmark) Copy(ctx context.Context, name string) (*Bookmark, error) {
 func (c *Client) bookmark(ctx context.Context, source, full string, src dataset) (*Bookmark, error) {
 	err := c.run(ctx, "bookmark", full, nil, "bookmark", source, full)
 	if err == nil {
-		bm := &Bookmark{src}
+		bm := newBookmark(src)
 		bm.name, bm.typ = full, TypeBookmark
 		if bm.guid == 0 {
 			return c.Bookmark(ctx, full)

@@ -49,23 +49,23 @@ func FuzzParseVersion(f *testing.F) {
 func TestClientVersionProbedOnce(t *testing.T) {
 	fake := commandtest.New(t)
 	fake.Expect("zfs", "version").Stdout("zfs-2.3.2-1\nzfs-kmod-2.3.2-1\n")
-	c := New(WithRunner(fake))
+	c := New(ClientOptions{Runner: fake})
 	for i := 0; i < 3; i++ {
 		v, err := c.Version(context.Background())
 		require.NoError(t, err)
 		assert.Equal(t, "2.3.2", v.String())
 	}
-	ok, err := c.JSON(context.Background())
+	ok, err := c.json(context.Background())
 	require.NoError(t, err)
 	assert.True(t, ok)
-	assert.False(t, must(New(WithRunner(fake), WithVersion(Version{Major: 2, Minor: 3}), WithTextOutput()).JSON(context.Background())))
+	assert.False(t, must(New(ClientOptions{Runner: fake, Version: Version{Major: 2, Minor: 3}, TextOutput: true}).json(context.Background())))
 }
 
 func TestClientVersionFailureNotCached(t *testing.T) {
 	fake := commandtest.New(t)
 	fake.Expect("zfs", "version").Stderr("The ZFS modules are not loaded.\n").Exit(1)
 	fake.Expect("zfs", "version").Stdout("zfs-2.2.7-1\n")
-	c := New(WithRunner(fake))
+	c := New(ClientOptions{Runner: fake})
 	_, err := c.Version(context.Background())
 	var e *errors.Error
 	require.ErrorAs(t, err, &e)

@@ -171,16 +171,16 @@ func (v *Volume) deviceState(ctx context.Context, d *devices) (volumeState, erro
 	if err != nil {
 		return volumeState{}, errs.WithOp(err, op)
 	}
-	if typ := parseType(ps.Get("type").Value); typ != TypeVolume {
+	if typ := parseType(ps.Property("type").Value); typ != TypeVolume {
 		return volumeState{}, errs.Newf(errors.NotExist, op, v.name, "%s is no longer a volume", v.name)
 	}
-	if g, err := strconv.ParseUint(ps.Get("guid").Value, 10, 64); err == nil && v.guid != 0 && g != v.guid {
+	if g, err := strconv.ParseUint(ps.Property("guid").Value, 10, 64); err == nil && v.guid != 0 && g != v.guid {
 		return volumeState{}, errs.Newf(errors.NotExist, op, v.name, "volume %s was destroyed (a new dataset has its name)", v.name)
 	}
-	if ps.Get("keystatus").Value == string(KeyUnavailable) {
+	if ps.Property("keystatus").Value == string(KeyUnavailable) {
 		return volumeState{}, errs.Newf(errors.KeyNotLoaded, op, v.name, "the key of %s is not loaded, so it has no device", v.name)
 	}
-	mode := ps.Get("volmode").Value
+	mode := ps.Property("volmode").Value
 	if mode == "default" {
 		// The zvol_volmode module parameter: 1 full, 2 dev, 3 none.
 		if b, err := os.ReadFile(filepath.Join(d.sys, "module/zfs/parameters/zvol_volmode")); err == nil && strings.TrimSpace(string(b)) == "3" {
@@ -193,7 +193,7 @@ func (v *Volume) deviceState(ctx context.Context, d *devices) (volumeState, erro
 	if b, err := os.ReadFile(filepath.Join(d.sys, "module/zfs/parameters/zvol_inhibit_dev")); err == nil && strings.TrimSpace(string(b)) == "1" {
 		return volumeState{}, errs.Newf(errors.NotSupported, op, v.name, "zvol device nodes are disabled (zvol_inhibit_dev=1)")
 	}
-	size, _ := strconv.ParseUint(ps.Get("volsize").Value, 10, 64)
+	size, _ := strconv.ParseUint(ps.Property("volsize").Value, 10, 64)
 	return volumeState{size: size}, nil
 }
 

@@ -107,7 +107,7 @@ func expectVolState(f *commandtest.Fake, name, typ, guid, size, volmode, keystat
 }
 
 func volHandle(c *Client, name string) *Volume {
-	return &Volume{dataset{c: c, name: name, typ: TypeVolume, guid: 77}}
+	return newVolume(dataset{c: c, name: name, typ: TypeVolume, guid: 77})
 }
 
 func TestDevicePath(t *testing.T) {

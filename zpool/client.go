@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gozfs/gozfs/command"
+	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/zfs"
@@ -23,10 +25,11 @@ type Client struct {
 }
 
 // New returns a Client that runs commands through c. A nil c means
-// zfs.New(): zpool from $PATH through the default exec runner.
+// zfs.New(zfs.ClientOptions{}): zpool from $PATH through the default exec
+// runner.
 func New(c *zfs.Client) *Client {
 	if c == nil {
-		c = zfs.New()
+		c = zfs.New(zfs.ClientOptions{})
 	}
 	return &Client{zc: c}
 }
@@ -38,17 +41,33 @@ func (c *Client) ZFS() *zfs.Client { return c.zc }
 // standard output.
 func (c *Client) output(ctx context.Context, op, name string, args ...string) ([]byte, error) {
 	var out bytes.Buffer
-	err := c.zc.Run(ctx, op, name, &zfs.Cmd{Name: "zpool", Args: args, Stdout: &out})
+	err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zpool", Args: args, Stdout: &out})
 	return out.Bytes(), err
 }
 
 // run runs `zpool args...` for operation op on name, discarding its output.
 func (c *Client) run(ctx context.Context, op, name string, args ...string) error {
-	return c.zc.Run(ctx, op, name, &zfs.Cmd{Name: "zpool", Args: args})
+	return c.runCmd(ctx, op, name, &command.Cmd{Name: "zpool", Args: args})
 }
 
-// json reports whether to ask zpool for JSON output.
-func (c *Client) json(ctx context.Context) (bool, error) { return c.zc.JSON(ctx) }
+// runCmd runs cmd with the zfs client's runner and turns a failure into an
+// *errors.Error for operation op on name.
+func (c *Client) runCmd(ctx context.Context, op, name string, cmd *command.Cmd) error {
+	return errors.FromCommand(op, name, c.zc.Options().Runner.Run(ctx, cmd))
+}
+
+// json reports whether to ask zpool for JSON output: the zfs client was not
+// told to read text output, and the version offers JSON.
+func (c *Client) json(ctx context.Context) (bool, error) {
+	if c.zc.Options().TextOutput {
+		return false, nil
+	}
+	v, err := c.zc.Version(ctx)
+	if err != nil {
+		return false, err
+	}
+	return v.SupportsJSON(), nil
+}
 
 // checkPool validates the name of an existing pool for operation op.
 func checkPool(op, name string) error {

@@ -11,16 +11,17 @@
 // same runner (the default exec runner, sudo, ssh, a container) and probes
 // the version once:
 //
-//	zc := zfs.New(zfs.WithLogger(logger))
+//	zc := zfs.New(zfs.ClientOptions{Runner: &command.Exec{Logger: logger}})
 //	pools := zpool.New(zc)
 //
-// zpool.New(nil) uses zfs.New(). A Client is safe for concurrent use.
+// zpool.New(nil) uses zfs.New(zfs.ClientOptions{}). A Client is safe for
+// concurrent use.
 //
 // # Output formats
 //
 // On OpenZFS 2.3 and later the Client reads `zpool get`, `zpool list` and
 // `zpool status` as JSON (-j --json-int); before 2.3, or with
-// zfs.WithTextOutput, it parses the text output (-H -p for properties, the
+// zfs.ClientOptions.TextOutput, it parses the text output (-H -p for properties, the
 // indented tree of `zpool status`). Both paths give the same types. The
 // text output of `zpool status` rounds scan byte counts to three
 // significant digits and shows no GUIDs; Scan.Exact tells which is which.

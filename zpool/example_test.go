@@ -14,7 +14,7 @@ import (
 
 // One zfs.Client shared by zfs and zpool: one runner, one version probe.
 func ExampleNew() {
-	zc := zfs.New()
+	zc := zfs.New(zfs.ClientOptions{})
 	pools := zpool.New(zc)
 	_ = pools
 }

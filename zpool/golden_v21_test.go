@@ -41,7 +41,7 @@ func golden21(t testing.TB, name string) []byte {
 func newTest21(t *testing.T) (*Client, *commandtest.Fake) {
 	t.Helper()
 	fake := commandtest.New(t)
-	return New(zfs.New(zfs.WithRunner(fake), zfs.WithVersion(v2111))), fake
+	return New(zfs.New(zfs.ClientOptions{Runner: fake, Version: v2111})), fake
 }
 
 func status21(t *testing.T, name string) *Status {

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
-	"github.com/gozfs/gozfs/zfs"
 )
 
 // IOStats are the I/O statistics of a pool or vdev over one sampling
@@ -180,7 +180,7 @@ func (c *Client) iostat(ctx context.Context, op string, args []string, opts Iost
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			err := c.zc.Run(ctx, op, name, &zfs.Cmd{Name: "zpool", Args: args, Stdout: pw})
+			err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zpool", Args: args, Stdout: pw})
 			pw.CloseWithError(io.EOF)
 			done <- err
 		}()

@@ -20,11 +20,7 @@ var v232 = zfs.Version{Major: 2, Minor: 3, Patch: 2}
 func newTest(t *testing.T, text bool) (*Client, *commandtest.Fake) {
 	t.Helper()
 	fake := commandtest.New(t)
-	opts := []zfs.Option{zfs.WithRunner(fake), zfs.WithVersion(v232)}
-	if text {
-		opts = append(opts, zfs.WithTextOutput())
-	}
-	return New(zfs.New(opts...)), fake
+	return New(zfs.New(zfs.ClientOptions{Runner: fake, Version: v232, TextOutput: text})), fake
 }
 
 // TestArgv checks the exact command line of every operation and option.

@@ -65,8 +65,8 @@ func (l *lab) create(t *testing.T, c *Client, layout Layout) string {
 // sharing one runner.
 func clients() map[string]*Client {
 	return map[string]*Client{
-		"json": New(zfs.New()),
-		"text": New(zfs.New(zfs.WithTextOutput())),
+		"json": New(zfs.New(zfs.ClientOptions{})),
+		"text": New(zfs.New(zfs.ClientOptions{TextOutput: true})),
 	}
 }
 

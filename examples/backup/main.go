@@ -59,12 +59,12 @@ func run(ctx context.Context, snap, from, out, passFile string, raw bool, level 
 	}
 	pass = bytes.TrimRight(pass, "\r\n")
 
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	opts := send.Options{Raw: raw}
 	if from != "" {
-		opts.From = send.Name(from)
+		opts.From = from
 	}
-	size, err := send.Estimate(ctx, c, send.Name(snap), opts)
+	size, err := send.Estimate(ctx, c, snap, opts)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func run(ctx context.Context, snap, from, out, passFile string, raw bool, level 
 		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	err = send.To(ctx, c, tmp, send.Name(snap), opts)
+	err = send.To(ctx, c, tmp, snap, opts)
 	final := opts.Progress.Finish()
 	bar.Finish()
 	if err == nil {

@@ -47,13 +47,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	snap := send.Name(flag.Arg(0))
+	snap := flag.Arg(0)
 	opts := recv.ReplicateOptions{
 		Send:    send.Options{Intermediates: *intermediates, Replicate: *replicate, Raw: *raw},
 		Receive: recv.Options{Force: *force},
 	}
 	if *from != "" {
-		opts.Send.From = send.Name(*from)
+		opts.Send.From = *from
 	}
 	if *replicate {
 		opts.Receive.Naming = recv.DiscardFirst
@@ -62,7 +62,7 @@ func main() {
 		opts.Receive.Resumable = true
 		opts.Retries = *retries
 	}
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	var bar *progressbar.Bar
 	if *progress {
 		size, err := send.Estimate(ctx, c, snap, opts.Send)
@@ -72,7 +72,7 @@ func main() {
 		bar = progressbar.New(os.Stderr, size, progressbar.Options{Description: string(snap)})
 		opts.Send.Progress = stream.NewProgress(stream.ProgressOptions{Total: size, OnUpdate: bar.Update})
 	}
-	res, err := recv.Replicate(ctx, c, c, snap, recv.Name(flag.Arg(1)), opts)
+	res, err := recv.Replicate(ctx, c, c, snap, flag.Arg(1), opts)
 	if bar != nil {
 		opts.Send.Progress.Finish()
 		bar.Finish()

@@ -49,9 +49,9 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	if *abort {
-		if err := recv.Abort(ctx, c, recv.Name(*target)); err != nil {
+		if err := recv.Abort(ctx, c, *target); err != nil {
 			fmt.Fprintln(os.Stderr, "restore:", err)
 			os.Exit(1)
 		}
@@ -101,7 +101,7 @@ func restore(ctx context.Context, c *zfs.Client, file, target string, pass []byt
 	// Progress over the file's bytes, whose total is known.
 	bar := progressbar.New(os.Stderr, st.Size(), progressbar.Options{Description: "restore " + file})
 	p := stream.NewProgress(stream.ProgressOptions{Total: st.Size(), OnUpdate: bar.Update})
-	res, err := recv.Into(ctx, c, recv.Name(target), p.Reader(f), opts)
+	res, err := recv.Into(ctx, c, target, p.Reader(f), opts)
 	p.Finish()
 	bar.Finish()
 	if err != nil {

@@ -27,7 +27,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(context.Background(), zfs.New(), time.Now(), os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(context.Background(), zfs.New(zfs.ClientOptions{}), time.Now(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // stampFormat sorts lexically in time order.
@@ -68,7 +68,7 @@ func rotate(ctx context.Context, c *zfs.Client, ds, prefix string, keep int, rec
 	}
 	var ours []string
 	for _, d := range existing {
-		s := d.Snapshot()
+		s := d.AsSnapshot()
 		if s != nil && strings.HasPrefix(s.ShortName(), prefix+"-") && s.ShortName() != name {
 			ours = append(ours, s.Name())
 		}

@@ -28,7 +28,7 @@ func TestRotate(t *testing.T) {
 	f.Expect("zfs", "destroy", "-r", "tank/a@auto-20240101-000000,auto-20240101-010000").
 		Stderr("cannot destroy snapshot tank/a@auto-20240101-000000: it's being held. Run 'zfs holds -r tank/a@auto-20240101-000000' to see holders.\n").Exit(1)
 	f.Expect("zfs", "destroy", "-r", "tank/a@auto-20240101-010000")
-	c := zfs.New(zfs.WithRunner(f), zfs.WithTextOutput(), zfs.WithVersion(zfs.Version{Major: 2, Minor: 3}))
+	c := zfs.New(zfs.ClientOptions{Runner: f, TextOutput: true, Version: zfs.Version{Major: 2, Minor: 3}})
 	var out, errb bytes.Buffer
 	rc := run(context.Background(), c, now, []string{"-keep", "2", "-r", "tank/a"}, &out, &errb)
 	if rc != 1 {

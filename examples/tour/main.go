@@ -43,7 +43,7 @@ func main() {
 func step(format string, args ...any) { fmt.Printf("\n== "+format+"\n", args...) }
 
 func tour(ctx context.Context) (err error) {
-	c := zfs.New()
+	c := zfs.New(zfs.ClientOptions{})
 	pools := zpool.New(c)
 
 	v, err := c.Version(ctx)
@@ -110,18 +110,18 @@ func tour(ctx context.Context) (err error) {
 
 	// 3. Snapshots, a bookmark, more data, another snapshot.
 	step("snapshots and a bookmark")
-	s1, err := home.Snapshot(ctx, "one", zfs.SnapshotOptions{})
+	s1, err := home.CreateSnapshot(ctx, "one", zfs.SnapshotOptions{})
 	if err != nil {
 		return err
 	}
-	bm, err := s1.Bookmark(ctx, "one")
+	bm, err := s1.CreateBookmark(ctx, "one")
 	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(mnt, "notes.txt"), []byte("written after @one\n"), 0o644); err != nil {
 		return err
 	}
-	s2, err := home.Snapshot(ctx, "two", zfs.SnapshotOptions{})
+	s2, err := home.CreateSnapshot(ctx, "two", zfs.SnapshotOptions{})
 	if err != nil {
 		return err
 	}
@@ -136,8 +136,8 @@ func tour(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		used, _ := ds.Get("used").Bytes()
-		owner := ds.Get("com.example:owner")
+		used, _ := ds.Property("used").Bytes()
+		owner := ds.Property("com.example:owner")
 		fmt.Printf("  %-10s %-28s used=%-8d owner=%q (%s)\n", ds.Type(), ds.Name(), used, owner.Value, owner.Source)
 	}
 
@@ -156,11 +156,11 @@ func tour(ctx context.Context) (err error) {
 	}
 	var full, incr bytes.Buffer
 	opts := send.Options{Transforms: stream.Writers(zstd, enc)}
-	if err := send.To(ctx, c, &full, s1, opts); err != nil {
+	if err := send.To(ctx, c, &full, s1.Name(), opts); err != nil {
 		return err
 	}
-	opts.From = bm
-	if err := send.To(ctx, c, &incr, s2, opts); err != nil {
+	opts.From = bm.Name()
+	if err := send.To(ctx, c, &incr, s2.Name(), opts); err != nil {
 		return err
 	}
 	fmt.Printf("full stream: %d bytes sealed, incremental: %d bytes sealed\n", full.Len(), incr.Len())
@@ -184,7 +184,7 @@ func tour(ctx context.Context) (err error) {
 	// 6. Receive both into another dataset, decrypting and verifying on the way in.
 	step("receive into %s/restore", name)
 	in := recv.Options{Transforms: stream.Readers(zstd, enc), Verify: true} // the same order as the writers
-	target := recv.Name(name + "/restore")
+	target := name + "/restore"
 	if _, err := recv.Into(ctx, c, target, bytes.NewReader(full.Bytes()), in); err != nil {
 		return err
 	}
@@ -214,14 +214,14 @@ func tour(ctx context.Context) (err error) {
 	// A tampered stream is refused before zfs receive can commit it.
 	bad := append([]byte(nil), incr.Bytes()...)
 	bad[len(bad)/2] ^= 1
-	_, err = recv.Into(ctx, c, recv.Name(name+"/tampered"), bytes.NewReader(bad), in)
+	_, err = recv.Into(ctx, c, name+"/tampered", bytes.NewReader(bad), in)
 	fmt.Printf("tampered stream: authentication error=%v\n", errors.Is(err, encrypt.ErrAuthentication))
 
 	// 7. Typed errors from real zfs messages.
 	step("typed errors")
 	_, err = c.Filesystem(ctx, name+"/nope")
 	fmt.Printf("missing dataset:  ErrNotExist=%v  (%v)\n", errors.Is(err, errors.ErrNotExist), err)
-	_, err = home.Snapshot(ctx, "one", zfs.SnapshotOptions{})
+	_, err = home.CreateSnapshot(ctx, "one", zfs.SnapshotOptions{})
 	fmt.Printf("snapshot again:   ErrExist=%v  (%v)\n", errors.Is(err, errors.ErrExist), err)
 	err = s1.Rollback(ctx, zfs.RollbackOptions{})
 	fmt.Printf("rollback to @one: ErrSnapshotNotLatest=%v  (%v)\n", errors.Is(err, errors.ErrSnapshotNotLatest), err)

@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, zfs.ClientOptions{}))
 }
 
 // stringList is a repeatable flag.
@@ -40,7 +40,7 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
 
-func run(args []string, stdout, stderr io.Writer, extra ...zfs.Option) int {
+func run(args []string, stdout, stderr io.Writer, copts zfs.ClientOptions) int {
 	fl := flag.NewFlagSet("zfslist", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	props := fl.String("o", "used,available,referenced,mountpoint", "comma-separated properties to show (any, including user properties and \"all\")")
@@ -89,11 +89,10 @@ func run(args []string, stdout, stderr io.Writer, extra ...zfs.Option) int {
 	for _, s := range desc {
 		opts.Sort = append(opts.Sort, zfs.SortKey{Property: s, Descending: true})
 	}
-	copts := extra
 	if *text {
-		copts = append(copts, zfs.WithTextOutput())
+		copts.TextOutput = true
 	}
-	c := zfs.New(copts...)
+	c := zfs.New(copts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 

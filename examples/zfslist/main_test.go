@@ -22,7 +22,7 @@ func TestZfslist(t *testing.T) {
 		f := commandtest.New(t)
 		f.Expect("zfs", "list", "-j", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation,used,com.example:k", "tank").Stdout(listing)
 		var out, errb bytes.Buffer
-		if rc := run(tc.args, &out, &errb, zfs.WithRunner(f), zfs.WithVersion(zfs.Version{Major: 2, Minor: 3})); rc != 0 {
+		if rc := run(tc.args, &out, &errb, zfs.ClientOptions{Runner: f, Version: zfs.Version{Major: 2, Minor: 3}}); rc != 0 {
 			t.Fatalf("%v: exit %d: %s", tc.args, rc, errb.String())
 		}
 		if out.String() != tc.want {
@@ -36,19 +36,19 @@ func TestZfslist(t *testing.T) {
 	f.Expect("zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation,used,referenced", "tank").
 		Stdout("tank/a@s\tsnapshot\t18446744073709551615\t7\t1700000000\t1024\t4096\n")
 	var out bytes.Buffer
-	if rc := run([]string{"-H", "-r", "-t", "snapshot", "-o", "used,referenced", "tank"}, &out, &bytes.Buffer{}, zfs.WithRunner(f), zfs.WithVersion(v21)); rc != 0 || out.String() != "tank/a@s\t1024\t4096\n" {
+	if rc := run([]string{"-H", "-r", "-t", "snapshot", "-o", "used,referenced", "tank"}, &out, &bytes.Buffer{}, zfs.ClientOptions{Runner: f, Version: v21}); rc != 0 || out.String() != "tank/a@s\t1024\t4096\n" {
 		t.Errorf("2.1 without sources: exit %d, %q", rc, out.String())
 	}
 	f = commandtest.New(t)
 	f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", "-t", "snapshot", "name,type,guid,createtxg,creation,used", "tank").
 		Stdout("tank/a@s\tname\ttank/a@s\t-\ntank/a@s\ttype\tsnapshot\t-\ntank/a@s\tused\t1024\t-\n")
 	out.Reset()
-	if rc := run([]string{"-H", "-sources", "-r", "-t", "snapshot", "-o", "used", "tank"}, &out, &bytes.Buffer{}, zfs.WithRunner(f), zfs.WithVersion(v21)); rc != 0 || out.String() != "tank/a@s\t1024\t-\n" {
+	if rc := run([]string{"-H", "-sources", "-r", "-t", "snapshot", "-o", "used", "tank"}, &out, &bytes.Buffer{}, zfs.ClientOptions{Runner: f, Version: v21}); rc != 0 || out.String() != "tank/a@s\t1024\t-\n" {
 		t.Errorf("2.1 with sources: exit %d, %q", rc, out.String())
 	}
 
 	var errb bytes.Buffer
-	if rc := run([]string{"-t", "bogus"}, &bytes.Buffer{}, &errb); rc != 2 || !strings.Contains(errb.String(), "unknown type") {
+	if rc := run([]string{"-t", "bogus"}, &bytes.Buffer{}, &errb, zfs.ClientOptions{}); rc != 2 || !strings.Contains(errb.String(), "unknown type") {
 		t.Errorf("bad type: exit %d, %q", rc, errb.String())
 	}
 }

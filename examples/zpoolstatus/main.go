@@ -25,7 +25,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	c := zpool.New(zfs.New())
+	c := zpool.New(zfs.New(zfs.ClientOptions{}))
 	pools, err := c.Pools(ctx, flag.Args()...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "zpoolstatus:", err)
