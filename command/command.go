@@ -1,10 +1,3 @@
-// Package command is the single seam through which gozfs runs the zfs and zpool
-// programs. A Runner runs one command (a program name plus argv, never a shell
-// string) under a context; the exec implementation adds LC_ALL=C, bounded stderr
-// capture, graceful cancellation, process groups and an optional slog hook.
-//
-// The zfs package re-exports Runner, Cmd and ExitError as type aliases so users can
-// plug in their own runner (sudo, ssh, containers).
 package command
 
 import (
