@@ -5,26 +5,39 @@
 //
 // # Clients and handles
 //
-// A Client holds the Runner that runs commands and the OpenZFS version it
-// detects on first use; it is safe for concurrent use. Every method takes a
-// context first: cancelling it stops the command (SIGTERM, then SIGKILL after a
-// grace period) and the method returns an error matching context.Canceled.
+// A [Client] runs the commands, through the [command.Runner] of its
+// [ClientOptions] (the default runs zfs from $PATH; a runner of your own can
+// add sudo, a container, ssh, logging or a test script), and detects the
+// OpenZFS version on first use. It is safe for concurrent use. Every method
+// that runs a command takes a context first: cancelling it stops the command
+// (SIGTERM, then SIGKILL after a grace period) and the method returns an error
+// matching context.Canceled.
 //
-// Filesystem, Volume, Snapshot and Bookmark are handles: cheap references
-// holding the client, the full name and the identity read when the handle was
-// made (type, GUID, creation TXG and creation time). Get one with
-// Client.Filesystem, Client.Snapshot and so on, or from the methods that
-// create datasets. Handles do not cache property values: Properties reads
-// them when asked, as point-in-time Property values carrying the raw string,
-// typed accessors (Bytes, Uint, Bool, Ratio, Time, Enum) and the source
-// (local, default, inherited from a dataset, received, temporary, none). A
-// handle goes stale when its dataset is renamed or destroyed elsewhere;
-// identity (the GUID) is what survives renames.
+// [Filesystem], [Volume], [Snapshot] and [Bookmark] are handles: cheap
+// references holding the client, the full name and the identity read when the
+// handle was made (type, GUID, creation TXG and creation time). Look one up
+// with [Client.Filesystem], [Client.Snapshot] and so on, or get it from the
+// methods that create datasets, whose names say so: [Client.CreateFilesystem],
+// [Client.CreateVolume], [Client.CreateSnapshots], [Filesystem.CreateSnapshot],
+// [Snapshot.CreateBookmark]. A handle goes stale when its dataset is renamed
+// or destroyed elsewhere; identity (the GUID) is what survives renames.
+//
+// Handles do not cache property values: Get runs `zfs get` and returns
+// point-in-time [Property] values carrying the raw string, typed accessors
+// (Bytes, Uint, Bool, Ratio, Time, Enum) and the source (local, default,
+// inherited from a dataset, received, temporary, none); Set and Inherit change
+// them. A [Dataset] is a row of a listing — data, like an fs.FileInfo: its
+// Properties and Property methods read what the listing returned and run
+// nothing, and AsFilesystem, AsSnapshot and so on turn it into a handle.
+// Names are plain strings everywhere ("tank/home", "tank/home@monday",
+// "tank/home#monday"), checked against zfs's rules before anything runs.
 //
 //	c := zfs.New(zfs.ClientOptions{})
 //	fs, err := c.Filesystem(ctx, "tank/home")
 //	snap, err := fs.CreateSnapshot(ctx, "monday", zfs.SnapshotOptions{})
 //	bm, err := snap.CreateBookmark(ctx, "monday")
+//	ps, err := fs.Get(ctx, "used", "compression")
+//	used, err := ps.Property("used").Bytes()
 //
 // # Listing
 //
@@ -77,7 +90,7 @@
 // around snapshots zfs refuses and reporting every failure; Rename, Clone,
 // Promote, Rollback (to a snapshot, or to the latest), Mount, Unmount, Share;
 // atomic multi-dataset CreateSnapshots; Hold, Release and Holds; bookmarks
-// (idempotent creation, copies of bookmarks); Set and Inherit of many
+// (idempotent creation, copies of bookmarks); Get, Set and Inherit of many
 // properties at once; LoadKey, UnloadKey, ChangeKey (which can load the
 // current key first, from its keylocation or a reader) and KeyStatus; Diff as
 // a stream of typed changes with paths unescaped; and Program, which runs a
@@ -95,7 +108,7 @@
 //
 // # Errors
 //
-// Errors are *errors.Error values from github.com/gozfs/gozfs/errors,
+// Errors are *errors.Error values from [github.com/gozfs/gozfs/errors],
 // carrying the operation, the dataset, the exit code and zfs's standard
 // error, with a Kind that errors.Is matches against sentinels such as
 // errors.ErrNotExist (and fs.ErrNotExist), errors.ErrExist, errors.ErrBusy,
