@@ -10,7 +10,10 @@ import (
 // instants whose bounds are computed in a *time.Location, so periods follow
 // the local calendar: a day is from one local midnight to the next (23 or 25
 // hours long on the days clocks change), hours are counted from local
-// midnight (so a day with a repeated hour has 25 hourly periods), months and
+// midnight (so a day with a repeated hour has 25 hourly periods; these are
+// the wall-clock hours wherever clocks move by whole hours, and on Lord
+// Howe Island, whose clocks move by half an hour, hours after the change
+// begin at half past), months and
 // years have their real lengths, leap days included. The periods of one kind
 // tile the time line without gaps or overlaps, in time order, whatever the
 // time zone rules do (even where a midnight is skipped or repeated).

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/names"
 )
 
@@ -183,7 +184,12 @@ func groupDatasets(snaps []Snapshot) ([][]int32, error) {
 	for i := range snaps {
 		s := &snaps[i]
 		if err := names.Snapshot(s.Name); err != nil {
-			return nil, invalid("snapshot "+quote(s.Name), strings.TrimPrefix(err.Error(), "zfs "))
+			reason := err.Error()
+			var ze *errors.Error
+			if errors.As(err, &ze) && ze.Err != nil {
+				reason = "invalid name: " + ze.Err.Error()
+			}
+			return nil, invalid("snapshot "+quote(s.Name), reason)
 		}
 		if s.Creation.IsZero() {
 			return nil, invalid("snapshot "+quote(s.Name), "no creation time")
