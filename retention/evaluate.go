@@ -146,6 +146,12 @@ func (p *Plan) filter(f func(Decision) bool) []Snapshot {
 // invalid (see Validate) or a snapshot is: its name is not a valid snapshot
 // name, it appears twice, or its creation time is zero.
 func (p Policy) Evaluate(snaps []Snapshot, opts EvaluateOptions) (*Plan, error) {
+	return p.evaluate(snaps, opts, nil)
+}
+
+// evaluate is Evaluate with the rules applied by keep, if not nil (tests
+// use it to measure other algorithms).
+func (p Policy) evaluate(snaps []Snapshot, opts EvaluateOptions, keep func(r Rule, e *evaluation, rule int, cands []int32)) (*Plan, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -164,6 +170,7 @@ func (p Policy) Evaluate(snaps []Snapshot, opts EvaluateOptions) (*Plan, error) 
 		now:    now,
 		loc:    p.location(),
 		needed: opts.Needed,
+		keep:   keep,
 	}
 	for _, g := range groups {
 		e.dataset(g)
@@ -226,6 +233,8 @@ type evaluation struct {
 	byTXG bool
 	// scratch is reused for per-rule candidate lists.
 	scratch []int32
+	// keep, if not nil, applies the rules instead of their keep methods.
+	keep func(r Rule, e *evaluation, rule int, cands []int32)
 }
 
 // timeCmp orders snapshots by creation time, then TXG, then name.
@@ -302,7 +311,11 @@ func (e *evaluation) dataset(idx []int32) {
 	}
 	sorted(cands, e.timeCmp)
 	for r, rule := range e.policy.Rules {
-		rule.keep(e, r, e.filter(cands, ruleFilter(rule)))
+		if e.keep != nil {
+			e.keep(rule, e, r, e.filter(cands, ruleFilter(rule)))
+		} else {
+			rule.keep(e, r, e.filter(cands, ruleFilter(rule)))
+		}
 	}
 	for _, i := range cands {
 		d := &e.dec[i]

@@ -10,6 +10,11 @@ import (
 // buckets.
 const KeepAll = -1
 
+// maxGridEntries bounds the entries of a grid (computing a bucket takes
+// time that grows quickly with the number of entries whose lengths do not
+// divide each other).
+const maxGridEntries = 16
+
 // maxGridSpan bounds the time a grid may cover, well inside time.Duration.
 const maxGridSpan = 250 * 365 * 24 * time.Hour
 
@@ -276,8 +281,8 @@ func (p *gridParser) entry(entry int) (GridInterval, error) {
 	return iv, nil
 }
 
-// Validate reports whether the grid can be evaluated: it has at least one
-// entry; every Count and Keep is at least 1 (or Keep is KeepAll); every
+// Validate reports whether the grid can be evaluated: it has 1 to 16
+// entries; every Count and Keep is at least 1 (or Keep is KeepAll); every
 // Length is a positive whole number of seconds, and a whole number of days
 // when longer than a day; keep=all entries come first; after them lengths
 // do not shrink and keep counts do not grow; and the whole grid spans less
@@ -294,6 +299,9 @@ func (g Grid) validate() *Error {
 	subject := "grid " + quote(g.String())
 	if len(g.Intervals) == 0 {
 		return invalid("grid", "a grid needs at least one entry")
+	}
+	if len(g.Intervals) > maxGridEntries {
+		return invalid(subject, "a grid has at most "+strconv.Itoa(maxGridEntries)+" entries")
 	}
 	var total time.Duration
 	var prev *GridInterval
@@ -342,17 +350,26 @@ func quote(s string) string { return strconv.Quote(s) }
 type gridLevels struct {
 	lengths []time.Duration
 	loc     *time.Location
-	cache   []span // the bucket last computed at each level
+	// cache holds the buckets last computed at each level, a few per level
+	// as computing one bucket asks for the buckets of the level below at
+	// three instants.
+	cache [][levelCache]span
+	next  []int
 }
 
+// levelCache is how many buckets gridLevels remembers per level.
+const levelCache = 4
+
 func newGridLevels(lengths []time.Duration, loc *time.Location) *gridLevels {
-	return &gridLevels{lengths: lengths, loc: loc, cache: make([]span, len(lengths))}
+	return &gridLevels{lengths: lengths, loc: loc, cache: make([][levelCache]span, len(lengths)), next: make([]int, len(lengths))}
 }
 
 // bucket returns the level-j bucket containing t.
 func (g *gridLevels) bucket(j int, t time.Time) span {
-	if c := g.cache[j]; c.contains(t) {
-		return c
+	for _, c := range g.cache[j] {
+		if c.contains(t) {
+			return c
+		}
 	}
 	var b span
 	if j == 0 {
@@ -362,7 +379,8 @@ func (g *gridLevels) bucket(j int, t time.Time) span {
 		raw := lengthSpan(p.start, g.lengths[j], g.loc)
 		b = span{g.ceil(j-1, raw.start), g.ceil(j-1, raw.end)}
 	}
-	g.cache[j] = b
+	g.cache[j][g.next[j]] = b
+	g.next[j] = (g.next[j] + 1) % levelCache
 	return b
 }
 
