@@ -60,7 +60,7 @@ func TestParseGridErrors(t *testing.T) {
 		{"1x36h", `retention: grid "1x36h": entry 1 (1x36h): a bucket longer than a day must be a whole number of days`},
 		{"9999x30d", `retention: grid "9999x30d": the grid spans 250 years or more`},
 		{"1x1s|1x2s|1x3s|1x4s|1x5s|1x6s|1x7s|1x8s|1x9s|1x10s|1x11s|1x12s|1x13s|1x14s|1x15s|1x16s|1x17s",
-			`retention: grid "1x1s | 1x2s | 1x3s | 1x4s | 1x5s | 1x6s | 1x7s | 1x8s | 1x9s | 1x10s | 1x11s | 1x12s | 1x13s | 1x14s | 1x15s | 1x16s | 1x17s": a grid has at most 16 entries`},
+			`retention: grid "1x1s|1x2s|1x3s|1x4s|1x5s|1x6s|1x7s|1x8s|1x9s|1x10s|1x11s|1x12s|1x13s|1x14s|1x15s|1x16s|1x17s": a grid has at most 16 entries`},
 	} {
 		_, err := ParseGrid(tc.spec)
 		require.Error(t, err, tc.spec)
