@@ -4,7 +4,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAB         := internal/zfslab
 BENCHTIME   ?= 1x
 
-.PHONY: all test test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench fuzz clean
+.PHONY: all test test-deps test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench fuzz clean
 
 all: test
 
@@ -12,9 +12,26 @@ all: test
 ## then the integration tests against real ZFS (in the lab VM unless GOZFS_DIRECT=1).
 test: lint test-unit test-integration
 
-## test-unit: the fast part, no ZFS needed.
-test-unit:
-	$(GO) test -race -count=1 ./...
+## test-deps: the Debian packages the unit tests run (sshd for the SSH runner's
+## tests). Installs those missing; idempotent. Add packages to TEST_DEBS.
+TEST_DEBS ?= openssh-server sudo
+test-deps:
+	@missing=; for p in $(TEST_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "test-deps: install$$missing (no apt-get here)" >&2; exit 1; fi; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "test-deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; }; \
+	fi
+
+## test-unit: the fast part, no ZFS needed. GOZFS_REQUIRE_SSHD=1 turns the SSH
+## runner's tests from skipped into failed when sshd is missing.
+test-unit: test-deps
+	GOZFS_REQUIRE_SSHD=1 $(GO) test -race -count=1 ./...
 
 lint: fmt-check vet staticcheck
 
