@@ -9,7 +9,7 @@ import (
 // shellQuote quotes s for a POSIX shell: the result is one word whose value is
 // exactly s, whatever s holds. Inside single quotes every byte stands for
 // itself except the single quote, which cannot appear at all; each one is
-// written as '\'' (close the quotes, an escaped quote, reopen them).
+// written as '\” (close the quotes, an escaped quote, reopen them).
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
