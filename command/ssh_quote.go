@@ -8,8 +8,8 @@ import (
 
 // shellQuote quotes s for a POSIX shell: the result is one word whose value is
 // exactly s, whatever s holds. Inside single quotes every byte stands for
-// itself except the single quote, which cannot appear at all; each one is
-// written as '\” (close the quotes, an escaped quote, reopen them).
+// itself except the single quote, which cannot appear at all: each one is
+// written as a closing quote, a backslash-escaped quote and an opening quote.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
