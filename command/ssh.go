@@ -81,7 +81,8 @@ type SSHOptions struct {
 	// fields of Jump are not used.
 	Jump *SSHOptions
 
-	// ConnectTimeout bounds the TCP dial and the SSH handshake. Zero means
+	// ConnectTimeout bounds the TCP dial and the SSH handshake, and how long
+	// a session the server refuses is asked for again. Zero means
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
 	// KeepAliveInterval is how often the connection is probed; a probe that

@@ -118,10 +118,12 @@ func (h *hostKeyChecker) callback(hostname string, remote net.Addr, key ssh.Publ
 	return he
 }
 
-// algorithms returns the host key algorithms to ask the server for: those of
-// the keys known for hostname, so that a server with several host keys shows
-// the one on record rather than one we cannot check. Nil (the library's
-// defaults) when nothing is known.
+// algorithms returns the host key algorithms to ask the server for, in
+// order: those of the keys known for hostname first, so that a server with
+// several host keys shows the one on record rather than one we cannot check,
+// then the others (a server that no longer has the key on record shows
+// another, which is then reported as changed). Nil (the library's defaults)
+// when nothing is known.
 func (h *hostKeyChecker) algorithms(hostname string) []string {
 	probe, err := ssh.NewPublicKey(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize)))
 	if err != nil {
@@ -146,6 +148,9 @@ func (h *hostKeyChecker) algorithms(hostname string) []string {
 		default:
 			add(t)
 		}
+	}
+	if len(algos) > 0 {
+		add(ssh.SupportedAlgorithms().HostKeys...)
 	}
 	return algos
 }

@@ -446,6 +446,20 @@ func TestSSHHostKeys(t *testing.T) {
 		t.Log(err)
 	})
 
+	t.Run("changed type", func(t *testing.T) {
+		// known_hosts has an ECDSA key; the server has only an Ed25519 one.
+		other := newKey(t, t.TempDir(), "other", "ecdsa").signer.PublicKey()
+		kh := filepath.Join(t.TempDir(), "known_hosts")
+		require.NoError(t, os.WriteFile(kh, []byte(knownHostsLine(f.server.addr, other)), 0o600))
+		opts := f.options()
+		opts.KnownHostsFiles = []string{kh}
+		_, err := NewSSH(t.Context(), opts)
+		var he *HostKeyError
+		require.ErrorAs(t, err, &he)
+		assert.Equal(t, fp, he.Fingerprint)
+		assert.Equal(t, []string{kh + ":1 ecdsa-sha2-nistp256 " + ssh.FingerprintSHA256(other)}, he.Known)
+	})
+
 	t.Run("revoked", func(t *testing.T) {
 		kh := filepath.Join(t.TempDir(), "known_hosts")
 		line := "@revoked * " + string(ssh.MarshalAuthorizedKey(serverKey))
@@ -635,7 +649,7 @@ while :; do sleep 0.05; done
 	require.NoError(t, err)
 	defer short.Close()
 
-	run := func(r *SSH, c *Cmd) (error, int, time.Duration) {
+	run := func(r *SSH, c *Cmd) (int, time.Duration, error) {
 		t.Helper()
 		os.Remove(pidFile)
 		ctx, cancel := context.WithCancel(t.Context())
@@ -655,11 +669,11 @@ while :; do sleep 0.05; done
 		cancel()
 		select {
 		case err := <-done:
-			return err, pid, time.Since(start)
+			return pid, time.Since(start), err
 		case <-time.After(20 * time.Second):
 			t.Fatal("Run did not return after cancel")
 		}
-		return nil, 0, 0
+		return 0, 0, nil
 	}
 	gone := func(pid int) {
 		t.Helper()
@@ -667,7 +681,7 @@ while :; do sleep 0.05; done
 			5*time.Second, 10*time.Millisecond, "remote process %d still running", pid)
 	}
 
-	err, pid, took := run(r, &Cmd{Name: "sleeper"})
+	pid, took, err := run(r, &Cmd{Name: "sleeper"})
 	require.ErrorIs(t, err, context.Canceled)
 	var xe *ExitError
 	require.ErrorAs(t, err, &xe)
@@ -675,19 +689,19 @@ while :; do sleep 0.05; done
 	assert.Less(t, took, opts.GracePeriod, "SIGTERM alone stops sleep")
 	gone(pid)
 
-	err, pid, _ = run(r, &Cmd{Name: "signals", Interrupt: true})
+	pid, _, err = run(r, &Cmd{Name: "signals", Interrupt: true})
 	require.ErrorAs(t, err, &xe)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, xe.Stderr, "got INT")
 	assert.Equal(t, 130, xe.Code)
 	gone(pid)
 
-	err, pid, _ = run(r, &Cmd{Name: "signals"})
+	pid, _, err = run(r, &Cmd{Name: "signals"})
 	require.ErrorAs(t, err, &xe)
 	assert.Contains(t, xe.Stderr, "got TERM")
 	gone(pid)
 
-	err, pid, took = run(short, &Cmd{Name: "stubborn"})
+	pid, took, err = run(short, &Cmd{Name: "stubborn"})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.GreaterOrEqual(t, took, shortOpts.GracePeriod, "SIGKILL comes after the grace period")
 	gone(pid)
