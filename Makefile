@@ -12,7 +12,7 @@ all: test
 ## then the integration tests against real ZFS (in the lab VM unless GOZFS_DIRECT=1).
 test: lint test-unit test-integration
 
-## test-deps: the Debian packages the unit tests run (sshd for the SSH runner's
+## test-deps: the Debian packages the unit tests need (sshd and sudo for the SSH runner's
 ## tests). Installs those missing; idempotent. Add packages to TEST_DEBS.
 TEST_DEBS ?= openssh-server sudo
 test-deps:
