@@ -102,7 +102,11 @@ type SSHOptions struct {
 
 	// Sudo runs every command through "sudo" or "doas" (a name or a path to
 	// either) as `sudo -n -- program args...`: -n so that a password prompt
-	// fails at once rather than hangs. Empty runs commands directly.
+	// fails at once rather than hangs. Empty runs commands directly. sudo
+	// passes LC_ALL and the stop signals on; doas does neither (it execs the
+	// program as root, which a non-root login cannot signal), so with doas a
+	// cancelled command is stopped only by the closing of its session, which
+	// ends zfs send and receive (their pipes close) but not every command.
 	Sudo string
 	// Paths maps a program name ("zfs", "zpool") to the binary to run on the
 	// remote host. Names not present are looked up on the remote $PATH (on

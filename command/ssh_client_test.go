@@ -3,8 +3,10 @@
 package command_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/zfs"
 )
 
@@ -47,4 +50,49 @@ exit 1
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 1, e.ExitCode)
 	assert.Contains(t, e.Stderr, "dataset does not exist")
+}
+
+// TestSSHRejectedNamesDoNotInject: names that internal/names rejects never
+// reach a runner through the clients, but if one did, the remote program
+// would receive it as one argument, unchanged, and nothing would run.
+func TestSSHRejectedNamesDoNotInject(t *testing.T) {
+	opts, dir := command.SSHTestServer(t)
+	canary := filepath.Join(dir, "canary")
+	rec := filepath.Join(dir, "rec")
+	require.NoError(t, os.WriteFile(rec, []byte("#!/bin/sh\nprintf '%s\\0' \"$@\"\n"), 0o755))
+	opts.Paths = map[string]string{"zfs": rec}
+	r, err := command.NewSSH(t.Context(), opts)
+	require.NoError(t, err)
+	defer r.Close()
+
+	hostile := []string{
+		"tank/a;touch " + canary,
+		"tank/$(touch " + canary + ")",
+		"tank/`touch " + canary + "`",
+		"tank/a|touch " + canary,
+		"tank/a&touch " + canary,
+		"tank/a\ntouch " + canary,
+		"tank/a>" + canary,
+		"tank/a'b",
+		`tank/a"b`,
+		`tank/a\b`,
+		"tank/*",
+		"-o",
+		"--help",
+		"tank/a@s@t;id",
+		"tank/$HOME",
+	}
+	for _, n := range hostile {
+		require.Error(t, names.Any(n), "%q is accepted by internal/names", n)
+	}
+	// Accepted names and values that a shell would still take apart.
+	accepted := []string{"tank/with space", "tank/a b@snap 1", "tank/a#mark 2"}
+	for _, n := range accepted {
+		require.NoError(t, names.Any(n), n)
+	}
+	args := append(append([]string{"set", "user:note=it's \"$(touch " + canary + ")\"\n`id`"}, hostile...), accepted...)
+	var out bytes.Buffer
+	require.NoError(t, r.Run(t.Context(), &command.Cmd{Name: "zfs", Args: args, Stdout: &out}))
+	assert.Equal(t, args, strings.Split(strings.TrimSuffix(out.String(), "\x00"), "\x00"))
+	assert.NoFileExists(t, canary)
 }
