@@ -368,7 +368,9 @@ func (a armorSource) Read(p []byte) (int, error) {
 // the age command's -R files: X25519 ("age1…"), post-quantum hybrid
 // ("age1pq1…") and ssh-ed25519 or ssh-rsa public keys (authorized_keys
 // lines, such as ~/.ssh/id_ed25519.pub). Blank lines and lines starting
-// with "#" are ignored. Errors match ErrNoKey.
+// with "#" are ignored. Errors match ErrNoKey. Plugin recipients
+// ("age1yubikey1…") are not parsed here: build them with
+// filippo.io/age/plugin and pass them in Options.Recipients.
 func ParseRecipients(r io.Reader) ([]age.Recipient, error) {
 	sc := bufio.NewScanner(io.LimitReader(r, maxKeyFile+1))
 	var rs []age.Recipient

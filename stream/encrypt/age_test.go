@@ -309,20 +309,21 @@ func TestAgeEveryTruncationFails(t *testing.T) {
 	}
 }
 
-func TestAgeEveryBitFlipFails(t *testing.T) {
+func TestAgeBitFlipsFail(t *testing.T) {
 	id := x25519(t)
 	r := mustNew(t, encrypt.Options{Identities: []age.Identity{id}})
 	ct := ageStream(t, id, []byte("twenty bytes of text"))
+	// One bit of every byte (a different one each byte): each try costs an
+	// X25519 unwrap.
 	for i := range ct {
-		for bit := range 8 {
-			c := bytes.Clone(ct)
-			c[i] ^= 1 << bit
-			_, err := open(r, c)
-			if err == nil {
-				t.Fatalf("flipping bit %d of byte %d went undetected", bit, i)
-			}
-			requireTyped(t, err)
+		bit := i % 8
+		c := bytes.Clone(ct)
+		c[i] ^= 1 << bit
+		_, err := open(r, c)
+		if err == nil {
+			t.Fatalf("flipping bit %d of byte %d went undetected", bit, i)
 		}
+		requireTyped(t, err)
 	}
 }
 

@@ -54,6 +54,8 @@
 // gigabit link or most pools deliver to zfs send, so interoperability wins.
 // Choose FormatGozfs for the last factor of two on fast local copies, for a
 // stream followed by other data ([Options.StopAtFinal]), or for raw keys.
+// Receivers running a version of this package from before age cannot read
+// age streams: upgrade receivers first, or write FormatGozfs until then.
 //
 // # Costs of passphrases
 //

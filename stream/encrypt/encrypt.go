@@ -87,7 +87,7 @@ type Options struct {
 	// Passphrase is a passphrase. Age streams wrap their file key with
 	// scrypt under a fresh salt per stream; gozfs streams derive the
 	// master key with KDF once per Transform (writers) or once per salt
-	// (readers). See "Costs" in the package documentation.
+	// (readers). See "Costs of passphrases" in the package documentation.
 	Passphrase []byte
 	// Keys, for readers of gozfs streams, returns the raw master key for a
 	// key ID read from the header; return an error wrapping ErrNoKey when
