@@ -28,7 +28,7 @@ import (
 // "age"): streams written here decrypt with `age -d`, and files written by
 // `age` decrypt here, for X25519 keys, ssh-ed25519 keys and passphrases.
 //
-// `make test` installs age (target age-setup) and sets GOZFS_REQUIRE_AGE=1,
+// `make test` installs age (Makefile target test-deps) and sets GOZFS_REQUIRE_AGE=1,
 // so there a missing age command fails the tests. A plain `go test` on a
 // machine without age skips them, saying so.
 
@@ -37,7 +37,7 @@ func requireAgeCLI(t *testing.T) {
 	for _, tool := range []string{"age", "age-keygen"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("GOZFS_REQUIRE_AGE") == "1" {
-				t.Fatalf("GOZFS_REQUIRE_AGE=1 but %s is not installed: %v (make age-setup installs it)", tool, err)
+				t.Fatalf("GOZFS_REQUIRE_AGE=1 but %s is not installed: %v (make test-deps installs it)", tool, err)
 			}
 			t.Skipf("%s is not installed (apt-get install age, or run make test, which installs it): skipping the interoperability test", tool)
 		}
