@@ -28,7 +28,9 @@ type ReplicateOptions struct {
 	// token, before it gives up. It needs Receive.Resumable, and a stream of
 	// a single snapshot (not Send.Replicate or Send.Intermediates: a resume
 	// token continues only the substream it was taken from). Zero means no
-	// automatic resume.
+	// automatic resume. A resumed send keeps Send's Raw, Compressed,
+	// LargeBlocks, Embedded, Transforms, Progress and BufferSize, the
+	// options `zfs send -t` combines with a token; not its ExtraArgs.
 	Retries int
 }
 

@@ -30,6 +30,9 @@ type LoadKeyOptions struct {
 	// Recursive (-r) loads the keys of all encryption roots below too, from
 	// their keylocation; it cannot be combined with a key reader.
 	Recursive bool
+	// ExtraArgs are more arguments for `zfs load-key`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // ChangeKeyOptions are the options of ChangeKey.
@@ -65,6 +68,10 @@ type ChangeKeyOptions struct {
 	// key that is already loaded is kept and CurrentKey is not checked
 	// against it.
 	CurrentKey io.Reader
+	// ExtraArgs are more arguments for `zfs change-key` (not for the `zfs
+	// load-key` of CurrentKey), for flags this package does not model; see
+	// [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // changeKeyArgs validates opts and returns the change-key arguments (the
@@ -73,6 +80,9 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 	const op = "change-key"
 	if opts.CurrentKey != nil && !opts.Load {
 		return nil, nil, errs.InvalidArgumentf(op, name, "a current key is only read to load it (Load)")
+	}
+	if err := checkExtra(op, name, opts.ExtraArgs); err != nil {
+		return nil, nil, err
 	}
 	args := []string{"change-key"}
 	// With CurrentKey, load-key has loaded the key: no -l, so that a key
@@ -87,6 +97,7 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 		if load {
 			args = append(args, "-l")
 		}
+		args = append(args, opts.ExtraArgs...)
 		return append(args, name), nil, nil
 	}
 	if load {
@@ -108,10 +119,14 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 	if opts.PBKDF2Iters > 0 {
 		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(opts.PBKDF2Iters, 10))
 	}
+	args = append(args, opts.ExtraArgs...)
 	return append(args, name), opts.Key, nil
 }
 
 func loadKey(ctx context.Context, c *Client, name string, key io.Reader, opts LoadKeyOptions) error {
+	if err := checkExtra("load-key", name, opts.ExtraArgs); err != nil {
+		return err
+	}
 	args := []string{"load-key"}
 	if opts.Verify {
 		args = append(args, "-n")
@@ -125,6 +140,7 @@ func loadKey(ctx context.Context, c *Client, name string, key io.Reader, opts Lo
 	if key != nil {
 		args = append(args, "-L", "prompt")
 	}
+	args = append(args, opts.ExtraArgs...)
 	return c.run(ctx, "load-key", name, key, append(args, name)...)
 }
 

@@ -106,6 +106,9 @@ type CreateOptions struct {
 	Properties map[string]string
 	// Encryption, if set, makes the filesystem an encryption root.
 	Encryption *Encryption
+	// ExtraArgs are more arguments for `zfs create`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // CreateFilesystem creates a filesystem and returns a handle on it (a second
@@ -114,6 +117,9 @@ func (c *Client) CreateFilesystem(ctx context.Context, name string, opts CreateO
 	const op = "create"
 	if err := names.Dataset(name); err != nil {
 		return nil, errs.WithOp(err, op)
+	}
+	if err := checkExtra(op, name, opts.ExtraArgs); err != nil {
+		return nil, err
 	}
 	args := []string{"create"}
 	if opts.Parents {
@@ -132,6 +138,7 @@ func (c *Client) CreateFilesystem(ctx context.Context, name string, opts CreateO
 		return nil, err
 	}
 	args = append(args, ea...)
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, name)
 	if err := c.run(ctx, op, name, stdin, args...); err != nil {
 		return nil, err
@@ -155,6 +162,9 @@ type VolumeOptions struct {
 	Properties map[string]string
 	// Encryption, if set, makes the volume an encryption root.
 	Encryption *Encryption
+	// ExtraArgs are more arguments for `zfs create`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // CreateVolume creates a volume (zvol) and returns a handle on it. Its
@@ -167,6 +177,9 @@ func (c *Client) CreateVolume(ctx context.Context, name string, opts VolumeOptio
 	}
 	if opts.Size == 0 {
 		return nil, errs.InvalidArgumentf(op, name, "volume size is zero")
+	}
+	if err := checkExtra(op, name, opts.ExtraArgs); err != nil {
+		return nil, err
 	}
 	args := []string{"create"}
 	if opts.Parents {
@@ -188,7 +201,9 @@ func (c *Client) CreateVolume(ctx context.Context, name string, opts VolumeOptio
 		return nil, err
 	}
 	args = append(args, ea...)
-	args = append(args, "-V", strconv.FormatUint(opts.Size, 10), name)
+	args = append(args, "-V", strconv.FormatUint(opts.Size, 10))
+	args = append(args, opts.ExtraArgs...)
+	args = append(args, name)
 	if err := c.run(ctx, op, name, stdin, args...); err != nil {
 		return nil, err
 	}
@@ -211,6 +226,9 @@ type DestroyOptions struct {
 	// defer_destroy=on, until its last hold is released or its last clone
 	// destroyed. Snapshots only.
 	Defer bool
+	// ExtraArgs are more arguments for `zfs destroy`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 func (o DestroyOptions) args() []string {
@@ -227,17 +245,20 @@ func (o DestroyOptions) args() []string {
 	if o.Defer {
 		a = append(a, "-d")
 	}
-	return a
+	return append(a, o.ExtraArgs...)
 }
 
 // checkDestroyTarget validates what zfs destroy accepts: a dataset, a
 // bookmark, or "dataset@spec" where spec is a comma-separated list of
 // snapshot names and ranges "a%b" (either end may be empty).
 func checkDestroyTarget(target string, o DestroyOptions) error {
+	if err := checkExtra("", target, o.ExtraArgs); err != nil {
+		return err
+	}
 	ds, snaps, _ := strings.Cut(target, "@")
 	if snaps == "" && !strings.Contains(target, "@") {
 		if strings.Contains(target, "#") {
-			if o != (DestroyOptions{}) {
+			if o.Recursive || o.Dependents || o.ForceUnmount || o.Defer {
 				return errs.InvalidArgumentf("destroy", target, "options do not apply to bookmarks")
 			}
 			return names.Bookmark(target)
@@ -373,6 +394,9 @@ type RenameOptions struct {
 	ForceUnmount bool
 	// NoMount (-u) does not remount the filesystem under its new mountpoint.
 	NoMount bool
+	// ExtraArgs are more arguments for `zfs rename`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // Rename renames a dataset, snapshot or bookmark. A snapshot keeps its
@@ -397,12 +421,16 @@ func (c *Client) Rename(ctx context.Context, from, to string, opts RenameOptions
 	if opts.NoMount {
 		args = append(args, "-u")
 	}
+	args = append(args, opts.ExtraArgs...)
 	return c.run(ctx, op, from, nil, append(args, from, to)...)
 }
 
 // renameTarget validates a rename and returns the full new name.
 func renameTarget(from, to string, opts RenameOptions) (string, error) {
 	if err := names.Any(from); err != nil {
+		return "", err
+	}
+	if err := names.ExtraArgs(from, opts.ExtraArgs); err != nil {
 		return "", err
 	}
 	ds, snap, bm := names.Split(from)
@@ -476,6 +504,9 @@ type CloneOptions struct {
 	Parents bool
 	// Properties are set on the clone (-o key=value).
 	Properties map[string]string
+	// ExtraArgs are more arguments for `zfs clone`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // Clone creates a filesystem or volume (the type of the snapshot's dataset)
@@ -486,6 +517,9 @@ func (s *Snapshot) Clone(ctx context.Context, target string, opts CloneOptions) 
 	if err := names.Dataset(target); err != nil {
 		return nil, errs.WithOp(err, op)
 	}
+	if err := checkExtra(op, s.name, opts.ExtraArgs); err != nil {
+		return nil, err
+	}
 	args := []string{"clone"}
 	if opts.Parents {
 		args = append(args, "-p")
@@ -495,6 +529,7 @@ func (s *Snapshot) Clone(ctx context.Context, target string, opts CloneOptions) 
 		return nil, err
 	}
 	args = append(args, pa...)
+	args = append(args, opts.ExtraArgs...)
 	if err := s.c.run(ctx, op, s.name, nil, append(args, s.name, target)...); err != nil {
 		return nil, err
 	}
@@ -529,6 +564,9 @@ type RollbackOptions struct {
 	// ForceUnmount (-f) unmounts clone filesystems being destroyed even if
 	// busy (with DestroyClones).
 	ForceUnmount bool
+	// ExtraArgs are more arguments for `zfs rollback`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 func (o RollbackOptions) args() []string {
@@ -542,12 +580,15 @@ func (o RollbackOptions) args() []string {
 	if o.ForceUnmount {
 		a = append(a, "-f")
 	}
-	return a
+	return append(a, o.ExtraArgs...)
 }
 
 // Rollback rolls the snapshot's dataset back to the snapshot, discarding
 // all changes made since.
 func (s *Snapshot) Rollback(ctx context.Context, opts RollbackOptions) error {
+	if err := checkExtra("rollback", s.name, opts.ExtraArgs); err != nil {
+		return err
+	}
 	return s.c.run(ctx, "rollback", s.name, nil, append(opts.args(), s.name)...)
 }
 
@@ -565,6 +606,9 @@ func (v *Volume) Rollback(ctx context.Context, opts RollbackOptions) error {
 }
 
 func (c *Client) rollbackLatest(ctx context.Context, name string, opts RollbackOptions) error {
+	if err := checkExtra("rollback", name, opts.ExtraArgs); err != nil {
+		return err
+	}
 	snaps, err := c.snapshotsOf(ctx, name)
 	if err != nil {
 		return errs.WithOp(err, "rollback")
@@ -584,10 +628,16 @@ type MountOptions struct {
 	Overlay bool
 	// LoadKey (-l) loads the encryption key first, from its keylocation.
 	LoadKey bool
+	// ExtraArgs are more arguments for `zfs mount`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // Mount mounts the filesystem at its mountpoint.
 func (f *Filesystem) Mount(ctx context.Context, opts MountOptions) error {
+	if err := checkExtra("mount", f.name, opts.ExtraArgs); err != nil {
+		return err
+	}
 	args := []string{"mount"}
 	if opts.Overlay {
 		args = append(args, "-O")
@@ -598,6 +648,7 @@ func (f *Filesystem) Mount(ctx context.Context, opts MountOptions) error {
 	if len(opts.Options) > 0 {
 		args = append(args, "-o", strings.Join(opts.Options, ","))
 	}
+	args = append(args, opts.ExtraArgs...)
 	return f.c.run(ctx, "mount", f.name, nil, append(args, f.name)...)
 }
 
@@ -607,12 +658,18 @@ type UnmountOptions struct {
 	Force bool
 	// UnloadKey (-u) unloads the encryption key after unmounting.
 	UnloadKey bool
+	// ExtraArgs are more arguments for `zfs unmount`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // Unmount unmounts the filesystem (and its descendants mounted below it).
 // It fails with an error of Kind Busy when files are in use, and NotMounted
 // when it is not mounted.
 func (f *Filesystem) Unmount(ctx context.Context, opts UnmountOptions) error {
+	if err := checkExtra("unmount", f.name, opts.ExtraArgs); err != nil {
+		return err
+	}
 	args := []string{"unmount"}
 	if opts.Force {
 		args = append(args, "-f")
@@ -620,6 +677,7 @@ func (f *Filesystem) Unmount(ctx context.Context, opts UnmountOptions) error {
 	if opts.UnloadKey {
 		args = append(args, "-u")
 	}
+	args = append(args, opts.ExtraArgs...)
 	return f.c.run(ctx, "unmount", f.name, nil, append(args, f.name)...)
 }
 

@@ -18,6 +18,9 @@ type SnapshotOptions struct {
 	Recursive bool
 	// Properties are user properties to set on the new snapshots (-o).
 	Properties map[string]string
+	// ExtraArgs are more arguments for `zfs snapshot`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // maxArgBytes bounds the argument bytes of one command, well below Linux's
@@ -48,6 +51,9 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 	if size > maxArgBytes {
 		return nil, errs.InvalidArgumentf(op, snapshots[0], "%d snapshot names (%d bytes) do not fit on one command line", len(snapshots), size)
 	}
+	if err := checkExtra(op, snapshots[0], opts.ExtraArgs); err != nil {
+		return nil, err
+	}
 	args := []string{"snapshot"}
 	if opts.Recursive {
 		args = append(args, "-r")
@@ -57,6 +63,7 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 		return nil, err
 	}
 	args = append(args, pa...)
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, snapshots...)
 	if err := c.run(ctx, op, snapshots[0], nil, args...); err != nil {
 		return nil, err
@@ -115,6 +122,9 @@ func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts 
 	const op = "destroy"
 	if opts.ForceUnmount {
 		return errs.InvalidArgumentf(op, "", "force unmount does not apply to snapshots")
+	}
+	if err := checkExtra(op, "", opts.ExtraArgs); err != nil {
+		return err
 	}
 	groups := map[string][]string{}
 	var order []string
@@ -268,6 +278,10 @@ type HoldOptions struct {
 	// Recursive (-r) also applies to the snapshots of the same name in
 	// descendant datasets.
 	Recursive bool
+	// ExtraArgs are more arguments for `zfs hold`, `zfs release` or `zfs
+	// holds`, whichever the method runs, for flags this package does not
+	// model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 func holdArgs(op, tag string, snapshots []string, opts HoldOptions) ([]string, error) {
@@ -282,10 +296,14 @@ func holdArgs(op, tag string, snapshots []string, opts HoldOptions) ([]string, e
 			return nil, errs.WithOp(err, op)
 		}
 	}
+	if err := checkExtra(op, snapshots[0], opts.ExtraArgs); err != nil {
+		return nil, err
+	}
 	args := []string{op}
 	if opts.Recursive {
 		args = append(args, "-r")
 	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, tag)
 	return append(args, snapshots...), nil
 }
@@ -324,6 +342,9 @@ func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions
 			return nil, errs.WithOp(err, op)
 		}
 	}
+	if err := checkExtra(op, snapshots[0], opts.ExtraArgs); err != nil {
+		return nil, err
+	}
 	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, errs.WithOp(err, op)
@@ -336,6 +357,7 @@ func (c *Client) Holds(ctx context.Context, snapshots []string, opts HoldOptions
 	if opts.Recursive {
 		args = append(args, "-r")
 	}
+	args = append(args, opts.ExtraArgs...)
 	out, err := c.output(ctx, op, snapshots[0], append(args, snapshots...)...)
 	if err != nil {
 		return nil, err

@@ -74,6 +74,12 @@ func checkPool(op, name string) error {
 	return errs.WithOp(names.Pool(name), op)
 }
 
+// checkExtra validates the ExtraArgs of an options struct for operation op
+// on pool.
+func checkExtra(op, pool string, a zfs.ExtraArgs) error {
+	return errs.WithOp(names.ExtraArgs(pool, a), op)
+}
+
 // checkPools validates several pool names.
 func checkPools(op string, pools []string) error {
 	for _, p := range pools {
