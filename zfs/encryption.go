@@ -9,6 +9,62 @@ import (
 	"github.com/gozfs/gozfs/internal/errs"
 )
 
+// KeyFormat is the format of an encryption key (the keyformat property).
+type KeyFormat string
+
+// The key formats zfs accepts.
+const (
+	// KeyPassphrase is a passphrase of 8 to 512 bytes, read up to the first
+	// newline.
+	KeyPassphrase KeyFormat = "passphrase"
+	// KeyHex is 64 hexadecimal digits.
+	KeyHex KeyFormat = "hex"
+	// KeyRaw is 32 raw bytes.
+	KeyRaw KeyFormat = "raw"
+)
+
+// Encryption asks for a new encryption root. The key is passed to zfs on its
+// standard input (keylocation=prompt), never on the command line.
+type Encryption struct {
+	// Algorithm is the encryption property: "on" (the default algorithm,
+	// used when empty), "aes-256-gcm", ...
+	Algorithm string
+	// Format is the key format; required.
+	Format KeyFormat
+	// Key supplies the key. When nil, zfs reads it from the keylocation given
+	// in the options' Properties (a file:// or https:// URL).
+	Key io.Reader
+	// PBKDF2Iters sets pbkdf2iters for a passphrase; zero keeps zfs's default.
+	PBKDF2Iters uint64
+}
+
+// args returns the -o options of e and the reader for standard input.
+func (e *Encryption) args(op, name string, props map[string]string) ([]string, io.Reader, error) {
+	if e == nil {
+		return nil, nil, nil
+	}
+	if e.Format == "" {
+		return nil, nil, errs.InvalidArgumentf(op, name, "encryption needs a key format")
+	}
+	alg := e.Algorithm
+	if alg == "" {
+		alg = "on"
+	}
+	args := []string{"-o", "encryption=" + alg, "-o", "keyformat=" + string(e.Format)}
+	if e.Key != nil {
+		if _, ok := props["keylocation"]; ok {
+			return nil, nil, errs.InvalidArgumentf(op, name, "both a key reader and a keylocation property given")
+		}
+		args = append(args, "-o", "keylocation=prompt")
+	} else if _, ok := props["keylocation"]; !ok {
+		return nil, nil, errs.InvalidArgumentf(op, name, "encryption needs a Key reader or a keylocation property")
+	}
+	if e.PBKDF2Iters > 0 {
+		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(e.PBKDF2Iters, 10))
+	}
+	return args, e.Key, nil
+}
+
 // KeyStatus is the state of a dataset's encryption key (the keystatus
 // property).
 type KeyStatus string
