@@ -3,7 +3,6 @@ package recv
 import (
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -127,11 +127,10 @@ func replicateOnce(ctx context.Context, src, dst *zfs.Client, snapshot, target s
 	if err := send.Validate(ctx, src, snapshot, sopts); err != nil {
 		return nil, err
 	}
-	pr, pw, err := os.Pipe()
+	pr, pw, err := pipe.New()
 	if err != nil {
 		return nil, errs.Newf(errors.Other, op, rp.target, "pipe: %w", err)
 	}
-	enlargePipe(pw)
 	sent := make(chan error, 1)
 	go func() {
 		err := send.To(ctx, src, pw, snapshot, sopts)

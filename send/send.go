@@ -9,6 +9,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -136,12 +137,11 @@ func (s *Stream) start() error {
 	ctx, cancel := context.WithCancel(s.ctx)
 	done := make(chan struct{})
 	if !s.p.transformed() {
-		pr, pw, err := os.Pipe()
+		pr, pw, err := pipe.New()
 		if err != nil {
 			cancel()
 			return errs.Newf(errors.Other, op, s.p.name, "pipe: %w", err)
 		}
-		enlargePipe(pw)
 		go func() {
 			defer close(done)
 			s.err = s.p.run(ctx, pw)
