@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -67,6 +68,51 @@ func (c *Client) json(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return v.SupportsJSON(), nil
+}
+
+// form is one of the two output forms of a reporting command: its arguments
+// (before the pool names) and the parser of its output.
+type form[T any] struct {
+	args  []string
+	parse func([]byte) ([]T, error)
+}
+
+// report runs a command that reports on the named pools, or on every
+// imported pool when none is named, in JSON form when the client reads JSON
+// and the version offers it (see json), in text form otherwise.
+func report[T any](ctx context.Context, c *Client, op string, pools []string, js, text form[T]) ([]T, error) {
+	if err := checkPools(op, pools); err != nil {
+		return nil, err
+	}
+	name := ""
+	if len(pools) == 1 {
+		name = pools[0]
+	}
+	useJSON, err := c.json(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := text
+	if useJSON {
+		f = js
+	}
+	out, err := c.output(ctx, op, name, append(slices.Clone(f.args), pools...)...)
+	if err != nil {
+		return nil, err
+	}
+	return f.parse(out)
+}
+
+// find returns the element of all that nameOf names name, or an error of
+// Kind NotExist for op.
+func find[T any](op, name string, all []T, nameOf func(T) string) (T, error) {
+	for _, x := range all {
+		if nameOf(x) == name {
+			return x, nil
+		}
+	}
+	var zero T
+	return zero, errs.Newf(errors.NotExist, op, name, "no such pool")
 }
 
 // checkPool validates the name of an existing pool for operation op.

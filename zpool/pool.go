@@ -90,31 +90,18 @@ type Pool struct {
 // (OpenZFS 2.3 and later) it runs `zpool get -j --json-int all`, otherwise
 // `zpool get -H -p all`.
 func (c *Client) Pools(ctx context.Context, pools ...string) ([]*Pool, error) {
-	const op = "zpool get"
-	if err := checkPools(op, pools); err != nil {
-		return nil, err
-	}
-	name := ""
-	if len(pools) == 1 {
-		name = pools[0]
-	}
-	js, err := c.json(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if js {
-		out, err := c.output(ctx, op, name, append([]string{"get", "-j", "--json-int", "all"}, pools...)...)
-		if err != nil {
-			return nil, err
-		}
-		return parsePoolsJSON(out)
-	}
-	out, err := c.output(ctx, op, name, append([]string{"get", "-H", "-p", "all"}, pools...)...)
-	if err != nil {
-		return nil, err
-	}
-	return parsePoolsText(out)
+	return c.get(ctx, "all", pools)
 }
+
+// get runs `zpool get` for the properties in list ("all" or a comma list) of
+// the named pools.
+func (c *Client) get(ctx context.Context, list string, pools []string) ([]*Pool, error) {
+	return report(ctx, c, "zpool get", pools,
+		form[*Pool]{[]string{"get", "-j", "--json-int", list}, parsePoolsJSON},
+		form[*Pool]{[]string{"get", "-H", "-p", list}, parsePoolsText})
+}
+
+func poolName(p *Pool) string { return p.Name }
 
 // Pool returns the properties of one pool. A pool that does not exist gives
 // an error matching errors.ErrNotExist.
@@ -126,12 +113,7 @@ func (c *Client) Pool(ctx context.Context, name string) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return nil, errs.Newf(errors.NotExist, "zpool get", name, "no such pool")
+	return find("zpool get", name, ps, poolName)
 }
 
 // Health returns the health of a pool (`zpool get health`).
@@ -169,36 +151,15 @@ func (c *Client) Get(ctx context.Context, pool string, props ...string) (map[str
 	if len(props) > 0 {
 		list = strings.Join(props, ",")
 	}
-	js, err := c.json(ctx)
+	ps, err := c.get(ctx, list, []string{pool})
 	if err != nil {
 		return nil, err
 	}
-	var ps []*Pool
-	if js {
-		out, err := c.output(ctx, op, pool, "get", "-j", "--json-int", list, pool)
-		if err != nil {
-			return nil, err
-		}
-		ps, err = parsePoolsJSON(out)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		out, err := c.output(ctx, op, pool, "get", "-H", "-p", list, pool)
-		if err != nil {
-			return nil, err
-		}
-		ps, err = parsePoolsText(out)
-		if err != nil {
-			return nil, err
-		}
+	p, err := find(op, pool, ps, poolName)
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range ps {
-		if p.Name == pool {
-			return p.Properties, nil
-		}
-	}
-	return nil, errs.Newf(errors.NotExist, op, pool, "no such pool")
+	return p.Properties, nil
 }
 
 // Set sets a pool property (`zpool set prop=value pool`), including
