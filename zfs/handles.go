@@ -85,7 +85,8 @@ func (c *Client) identity(ctx context.Context, op, name string, check func(strin
 }
 
 // Properties is a list of property values, as returned by a listing
-// ([Dataset.Properties]) or by the Get method of a handle.
+// ([Dataset.Properties]) or by the Get method of a handle; the zpool package
+// reports pool properties with it too.
 type Properties []Property
 
 // Lookup returns the named property and whether it is in the list.

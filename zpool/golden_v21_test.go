@@ -309,10 +309,10 @@ func TestV21Pools(t *testing.T) {
 	assert.True(t, p.Delegation)
 	assert.False(t, p.ReadOnly)
 	assert.Zero(t, p.Version)
-	assert.Equal(t, Property{Value: "off", Source: SourceDefault}, p.Properties["autotrim"])
-	assert.Equal(t, Property{Value: "off", Source: SourceDefault}, p.Properties["compatibility"])
-	assert.Equal(t, Property{Value: labDir + "root", Source: SourceLocal}, p.Properties["altroot"])
-	assert.Equal(t, SourceNone, p.Properties["size"].Source)
+	assert.Equal(t, zfs.Property{Name: "autotrim", Value: "off", Source: zfs.Source{Kind: zfs.SourceDefault}}, p.Properties.Property("autotrim"))
+	assert.Equal(t, zfs.Property{Name: "compatibility", Value: "off", Source: zfs.Source{Kind: zfs.SourceDefault}}, p.Properties.Property("compatibility"))
+	assert.Equal(t, zfs.Property{Name: "altroot", Value: labDir + "root", Source: zfs.Source{Kind: zfs.SourceLocal}}, p.Properties.Property("altroot"))
+	assert.Equal(t, zfs.SourceNone, p.Properties.Property("size").Source.Kind)
 	// The features 2.1 knows, and only those (34; 2.3.2 knows 44).
 	assert.Len(t, p.Features, 34)
 	assert.Equal(t, FeatureActive, p.Features["lz4_compress"])
@@ -321,7 +321,7 @@ func TestV21Pools(t *testing.T) {
 	assert.False(t, ok)
 	// Properties that came after 2.1 are absent.
 	for _, prop := range []string{"bcloneused", "dedup_table_size", "last_scrubbed_txg"} {
-		_, ok := p.Properties[prop]
+		_, ok := p.Properties.Lookup(prop)
 		assert.False(t, ok, prop)
 	}
 
@@ -347,9 +347,9 @@ func TestV21Pools(t *testing.T) {
 	assert.Equal(t, errors.InvalidArgument, errors.Classify(string(golden21(t, "set-user.txt.err"))))
 	assert.Equal(t, errors.InvalidArgument, errors.Classify(string(golden21(t, "get-user.txt.err"))))
 	user := poolsText21(t, "get-all-user.txt")[0]
-	assert.Equal(t, Property{Value: "hello", Source: SourceLocal}, user.Properties["comment"])
+	assert.Equal(t, zfs.Property{Name: "comment", Value: "hello", Source: zfs.Source{Kind: zfs.SourceLocal}}, user.Properties.Property("comment"))
 	assert.Equal(t, "hello", user.Comment)
-	_, ok = user.Properties["org.example:tag"]
+	_, ok = user.Properties.Lookup("org.example:tag")
 	assert.False(t, ok)
 }
 
