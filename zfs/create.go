@@ -30,29 +30,14 @@ func (c *Client) CreateFilesystem(ctx context.Context, name string, opts CreateO
 	if err := names.Dataset(name); err != nil {
 		return nil, errs.WithOp(err, op)
 	}
-	if err := checkExtra(op, name, opts.ExtraArgs); err != nil {
-		return nil, err
-	}
-	args := []string{"create"}
+	var flags []string
 	if opts.Parents {
-		args = append(args, "-p")
+		flags = append(flags, "-p")
 	}
 	if opts.NoMount {
-		args = append(args, "-u")
+		flags = append(flags, "-u")
 	}
-	pa, err := propArgs(op, "-o", opts.Properties)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, pa...)
-	ea, stdin, err := opts.Encryption.args(op, name, opts.Properties)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, ea...)
-	args = append(args, opts.ExtraArgs...)
-	args = append(args, name)
-	if err := c.run(ctx, op, name, stdin, args...); err != nil {
+	if err := c.create(ctx, name, flags, opts.Properties, opts.Encryption, nil, opts.ExtraArgs); err != nil {
 		return nil, err
 	}
 	return c.Filesystem(ctx, name)
@@ -90,34 +75,43 @@ func (c *Client) CreateVolume(ctx context.Context, name string, opts VolumeOptio
 	if opts.Size == 0 {
 		return nil, errs.InvalidArgumentf(op, name, "volume size is zero")
 	}
-	if err := checkExtra(op, name, opts.ExtraArgs); err != nil {
-		return nil, err
-	}
-	args := []string{"create"}
+	var flags []string
 	if opts.Parents {
-		args = append(args, "-p")
+		flags = append(flags, "-p")
 	}
 	if opts.Sparse {
-		args = append(args, "-s")
+		flags = append(flags, "-s")
 	}
 	if opts.BlockSize > 0 {
-		args = append(args, "-b", strconv.FormatUint(opts.BlockSize, 10))
+		flags = append(flags, "-b", strconv.FormatUint(opts.BlockSize, 10))
 	}
-	pa, err := propArgs(op, "-o", opts.Properties)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, pa...)
-	ea, stdin, err := opts.Encryption.args(op, name, opts.Properties)
-	if err != nil {
-		return nil, err
-	}
-	args = append(args, ea...)
-	args = append(args, "-V", strconv.FormatUint(opts.Size, 10))
-	args = append(args, opts.ExtraArgs...)
-	args = append(args, name)
-	if err := c.run(ctx, op, name, stdin, args...); err != nil {
+	size := []string{"-V", strconv.FormatUint(opts.Size, 10)}
+	if err := c.create(ctx, name, flags, opts.Properties, opts.Encryption, size, opts.ExtraArgs); err != nil {
 		return nil, err
 	}
 	return c.Volume(ctx, name)
+}
+
+// create runs `zfs create` for name: the type's own flags, then the
+// properties and encryption options, then more (a volume's -V size), then
+// the extra arguments and the name.
+func (c *Client) create(ctx context.Context, name string, flags []string, props map[string]string, enc *Encryption, more []string, extra ExtraArgs) error {
+	const op = "create"
+	if err := checkExtra(op, name, extra); err != nil {
+		return err
+	}
+	pa, err := propArgs(op, "-o", props)
+	if err != nil {
+		return err
+	}
+	ea, stdin, err := enc.args(op, name, props)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"create"}, flags...)
+	args = append(args, pa...)
+	args = append(args, ea...)
+	args = append(args, more...)
+	args = append(args, extra...)
+	return c.run(ctx, op, name, stdin, append(args, name)...)
 }
