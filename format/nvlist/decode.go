@@ -625,25 +625,14 @@ func ints[T int8 | uint8 | int16 | uint16 | int32 | uint32 | int64 | uint64](n i
 
 // emptyArray returns a zero-length value of array type t.
 func emptyArray(t Type) any {
+	if a, ok := intArray(t, 0, nil); ok {
+		return a
+	}
 	switch t {
-	case TypeByteArray, TypeUint8Array:
+	case TypeByteArray:
 		return []byte{}
-	case TypeInt8Array:
-		return []int8{}
 	case TypeBooleanArray:
 		return []bool{}
-	case TypeInt16Array:
-		return []int16{}
-	case TypeUint16Array:
-		return []uint16{}
-	case TypeInt32Array:
-		return []int32{}
-	case TypeUint32Array:
-		return []uint32{}
-	case TypeInt64Array:
-		return []int64{}
-	case TypeUint64Array:
-		return []uint64{}
 	case TypeStringArray:
 		return []string{}
 	case TypeNVListArray:
