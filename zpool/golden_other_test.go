@@ -5,12 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/zfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -334,19 +334,7 @@ func TestIostatGolden(t *testing.T) {
 // failed operations and checks the error kinds callers can match.
 func TestErrorKinds(t *testing.T) {
 	ctx := context.Background()
-	index := map[string][]string{} // capture name → exit code, argv
-	b := golden(t, "index.tsv")
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		f := strings.SplitN(line, "\t", 3)
-		require.Len(t, f, 3)
-		index[f[0]] = f[1:]
-	}
-	for _, tc := range []struct {
-		capture string
-		argv    []string
-		call    func(c *Client) error
-		want    error
-	}{
+	replayErrors(t, golden, func(t *testing.T) (*Client, *commandtest.Fake) { return newTest(t, false) }, []errorCase{
 		{"err-status-missing.json", []string{"zpool", "status", "-j", "--json-int", "-v", "-s", "-t", "-i", "nosuchpool"},
 			func(c *Client) error { _, err := c.Status(ctx, "nosuchpool"); return err }, errors.ErrNotExist},
 		{"err-get-missing.txt", []string{"zpool", "get", "-j", "--json-int", "all", "nosuchpool"},
@@ -382,26 +370,7 @@ func TestErrorKinds(t *testing.T) {
 			func(c *Client) error { return c.Set(ctx, "gzsingle", "nosuchprop", "1") }, errors.ErrInvalidArgument},
 		{"err-offline-nodev.txt", []string{"zpool", "offline", "gzmirror", "/d/nosuchdev"},
 			func(c *Client) error { return c.Offline(ctx, "gzmirror", OfflineOptions{}, "/d/nosuchdev") }, errors.ErrNotExist},
-	} {
-		t.Run(tc.capture, func(t *testing.T) {
-			stderr := string(golden(t, tc.capture+".err"))
-			entry, ok := index[tc.capture]
-			require.True(t, ok)
-			code, err := strconv.Atoi(entry[0])
-			require.NoError(t, err)
-			require.NotZero(t, code)
-			c, fake := newTest(t, false)
-			fake.Expect(tc.argv...).Stderr(stderr).Exit(code)
-			err = tc.call(c)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, tc.want)
-			var e *errors.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.argv, e.Argv)
-			assert.Equal(t, code, e.ExitCode)
-			assert.True(t, strings.HasPrefix(err.Error(), "zpool "), err.Error())
-		})
-	}
+	})
 }
 
 // TestGoldenFilesCommitted guards against a capture run that lost files.

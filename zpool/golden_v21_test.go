@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -520,18 +519,7 @@ func iostatSamples21(t *testing.T, name string, opts IostatOptions) ([]*IostatSa
 // client and checks the kinds callers match.
 func TestV21ErrorKinds(t *testing.T) {
 	ctx := context.Background()
-	index := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(golden21(t, "index.tsv"))), "\n") {
-		f := strings.SplitN(line, "\t", 3)
-		require.Len(t, f, 3)
-		index[f[0]] = f[1:]
-	}
-	for _, tc := range []struct {
-		capture string
-		argv    []string
-		call    func(c *Client) error
-		want    error
-	}{
+	replayErrors(t, golden21, newTest21, []errorCase{
 		{"err-status-missing.txt", []string{"zpool", "status", "-v", "-p", "-s", "-t", "-i", "nosuchpool"},
 			func(c *Client) error { _, err := c.Status(ctx, "nosuchpool"); return err }, errors.ErrNotExist},
 		{"err-get-missing.txt", []string{"zpool", "get", "-H", "-p", "all", "nosuchpool"},
@@ -588,25 +576,7 @@ func TestV21ErrorKinds(t *testing.T) {
 			func(c *Client) error { return c.StopScrub(ctx, "gzsingle") }, errors.ErrNotExist},
 		{"err-trim-cancel-none.txt", []string{"zpool", "trim", "-c", "gzsingle"},
 			func(c *Client) error { return c.CancelTrim(ctx, "gzsingle") }, errors.ErrNotExist},
-	} {
-		t.Run(tc.capture, func(t *testing.T) {
-			stderr := string(golden21(t, tc.capture+".err"))
-			entry, ok := index[tc.capture]
-			require.True(t, ok)
-			code, err := strconv.Atoi(entry[0])
-			require.NoError(t, err)
-			require.NotZero(t, code)
-			c, fake := newTest21(t)
-			fake.Expect(tc.argv...).Stderr(stderr).Exit(code)
-			err = tc.call(c)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, tc.want)
-			var e *errors.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.argv, e.Argv)
-			assert.Equal(t, code, e.ExitCode)
-		})
-	}
+	})
 	// zpool scrub -e arrived in OpenZFS 2.2: 2.1 rejects it (the capture
 	// shows how), and Scrub does not run it there.
 	assert.Contains(t, string(golden21(t, "errors-scrub-e.txt.err")), "invalid option 'e'")
