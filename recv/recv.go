@@ -68,7 +68,7 @@ func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Resul
 	log := &verboseLog{target: p.target}
 	cmd := &command.Cmd{Name: "zfs", Args: p.args, Stdout: log, Interrupt: true}
 	if !p.copies() {
-		if f, release, ok := command.Handoff(r); ok {
+		if f, release, ok := pipe.Handoff(r); ok {
 			cmd.Stdin = f
 			err := errors.FromCommand(op, p.target, p.c.Options().Runner.Run(ctx, cmd))
 			release()

@@ -48,7 +48,7 @@ func Validate(ctx context.Context, c *zfs.Client, snapshot string, opts Options)
 // into runs the send into w, directly or through the transforms.
 func (p *plan) into(ctx context.Context, w io.Writer) error {
 	if !p.transformed() && p.opts.Progress == nil {
-		if f, release, ok := command.Handoff(w); ok {
+		if f, release, ok := pipe.Handoff(w); ok {
 			defer release()
 			return p.run(ctx, f)
 		}

@@ -3,6 +3,8 @@ package pipe_test
 import (
 	"errors"
 	"io"
+	"net"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -86,4 +88,46 @@ func TestWriterConsumerSucceedsEarly(t *testing.T) {
 	assert.ErrorIs(t, err, io.ErrClosedPipe)
 	require.NoError(t, w.Close())
 	assert.Equal(t, 7, w.Result())
+}
+
+func TestHandoff(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "h")
+	require.NoError(t, err)
+	defer f.Close()
+	got, release, ok := pipe.Handoff(f)
+	require.True(t, ok)
+	assert.Same(t, f, got)
+	release()
+
+	_, _, ok = pipe.Handoff(&strings.Builder{})
+	assert.False(t, ok, "a writer that is not a file or socket is copied")
+
+	if runtime.GOOS == "windows" {
+		return
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	defer c.Close()
+	peer := <-accepted
+	require.NotNil(t, peer)
+	defer peer.Close()
+	dup, release, ok := pipe.Handoff(c)
+	require.True(t, ok)
+	_, err = dup.Write([]byte("via the duplicate"))
+	require.NoError(t, err)
+	release() // closes the duplicate; the connection stays usable
+	_, err = c.Write([]byte(", then the connection"))
+	require.NoError(t, err)
+	require.NoError(t, c.(*net.TCPConn).CloseWrite())
+	b, err := io.ReadAll(peer)
+	require.NoError(t, err)
+	assert.Equal(t, "via the duplicate, then the connection", string(b))
 }
