@@ -10,8 +10,8 @@ import (
 // struct of a command that takes flags, in this package and in the send,
 // recv and zpool packages, has an ExtraArgs field of this type.
 //
-// They are placed after the flags gozfs sets and before the operands (the
-// dataset, snapshot or pool names), so that
+// They are placed after the flags gozfs sets and before the operands
+// (dataset, snapshot and pool names, hold tags, devices), so that
 //
 //	fs.CreateSnapshot(ctx, "s", zfs.SnapshotOptions{
 //		ExtraArgs: zfs.ExtraArgs{"-o", "com.example:x=1"},
