@@ -46,6 +46,23 @@ func (c *Client) output(ctx context.Context, op, name string, args ...string) ([
 	return out.Bytes(), err
 }
 
+// runOn runs `zpool <verb> flags... extra... pool operands...` for operation
+// op ("zpool <verb>") on an existing pool, once the pool name and the extra
+// arguments pass their checks: the shape of most commands that change a
+// pool. Callers check the operands first.
+func (c *Client) runOn(ctx context.Context, op, pool string, flags []string, extra zfs.ExtraArgs, operands ...string) error {
+	if err := checkPool(op, pool); err != nil {
+		return err
+	}
+	if err := checkExtra(op, pool, extra); err != nil {
+		return err
+	}
+	args := append([]string{strings.TrimPrefix(op, "zpool ")}, flags...)
+	args = append(args, extra...)
+	args = append(args, pool)
+	return c.run(ctx, op, pool, append(args, operands...)...)
+}
+
 // run runs `zpool args...` for operation op on name, discarding its output.
 func (c *Client) run(ctx context.Context, op, name string, args ...string) error {
 	return c.runCmd(ctx, op, name, &command.Cmd{Name: "zpool", Args: args})

@@ -370,17 +370,9 @@ type DestroyOptions struct {
 // Destroy destroys a pool (`zpool destroy`). A pool that does not exist
 // gives an error matching errors.ErrNotExist.
 func (c *Client) Destroy(ctx context.Context, pool string, opts DestroyOptions) error {
-	const op = "zpool destroy"
-	if err := checkPool(op, pool); err != nil {
-		return err
-	}
-	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
-		return err
-	}
-	args := []string{"destroy"}
+	var flags []string
 	if opts.Force {
-		args = append(args, "-f")
+		flags = append(flags, "-f")
 	}
-	args = append(args, opts.ExtraArgs...)
-	return c.run(ctx, op, pool, append(args, pool)...)
+	return c.runOn(ctx, "zpool destroy", pool, flags, opts.ExtraArgs)
 }

@@ -190,19 +190,11 @@ type ExportOptions struct {
 
 // Export exports a pool (`zpool export`).
 func (c *Client) Export(ctx context.Context, pool string, opts ExportOptions) error {
-	const op = "zpool export"
-	if err := checkPool(op, pool); err != nil {
-		return err
-	}
-	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
-		return err
-	}
-	args := []string{"export"}
+	var flags []string
 	if opts.Force {
-		args = append(args, "-f")
+		flags = append(flags, "-f")
 	}
-	args = append(args, opts.ExtraArgs...)
-	return c.run(ctx, op, pool, append(args, pool)...)
+	return c.runOn(ctx, "zpool export", pool, flags, opts.ExtraArgs)
 }
 
 // parseImportList parses the text of `zpool import` listing importable

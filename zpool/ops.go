@@ -119,22 +119,17 @@ func (c *Client) Trim(ctx context.Context, pool string, opts TrimOptions, device
 	if err := checkDevices(op, pool, devices); err != nil {
 		return err
 	}
-	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
-		return err
-	}
-	args := []string{"trim"}
+	var flags []string
 	if opts.Secure {
-		args = append(args, "-d")
+		flags = append(flags, "-d")
 	}
 	if opts.Rate > 0 {
-		args = append(args, "-r", strconv.FormatUint(opts.Rate, 10))
+		flags = append(flags, "-r", strconv.FormatUint(opts.Rate, 10))
 	}
 	if opts.Wait {
-		args = append(args, "-w")
+		flags = append(flags, "-w")
 	}
-	args = append(args, opts.ExtraArgs...)
-	args = append(args, pool)
-	return c.run(ctx, op, pool, append(args, devices...)...)
+	return c.runOn(ctx, op, pool, flags, opts.ExtraArgs, devices...)
 }
 
 // CancelTrim cancels the TRIM of the given devices, or of all of them
@@ -188,16 +183,11 @@ func (c *Client) Online(ctx context.Context, pool string, opts OnlineOptions, de
 	if err := checkPoolDevices(op, pool, devices); err != nil {
 		return err
 	}
-	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
-		return err
-	}
-	args := []string{"online"}
+	var flags []string
 	if opts.Expand {
-		args = append(args, "-e")
+		flags = append(flags, "-e")
 	}
-	args = append(args, opts.ExtraArgs...)
-	args = append(args, pool)
-	return c.run(ctx, op, pool, append(args, devices...)...)
+	return c.runOn(ctx, op, pool, flags, opts.ExtraArgs, devices...)
 }
 
 // OfflineOptions are the options of Offline.
@@ -219,20 +209,14 @@ func (c *Client) Offline(ctx context.Context, pool string, opts OfflineOptions, 
 	if err := checkPoolDevices(op, pool, devices); err != nil {
 		return err
 	}
-	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
-		return err
-	}
-
-	args := []string{"offline"}
+	var flags []string
 	if opts.Force {
-		args = append(args, "-f")
+		flags = append(flags, "-f")
 	}
 	if opts.Temporary {
-		args = append(args, "-t")
+		flags = append(flags, "-t")
 	}
-	args = append(args, opts.ExtraArgs...)
-	args = append(args, pool)
-	return c.run(ctx, op, pool, append(args, devices...)...)
+	return c.runOn(ctx, op, pool, flags, opts.ExtraArgs, devices...)
 }
 
 // AttachOptions are the options of Attach and Replace.
