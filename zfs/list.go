@@ -61,6 +61,11 @@ type ListOptions struct {
 	// a sorted listing comes from `zfs list`, which reports no sources
 	// (Source.Kind is SourceUnknown). Sort cannot be combined with "all".
 	Sort []SortKey
+	// ExtraArgs are more arguments for `zfs list` or `zfs get`, whichever
+	// the listing runs, for flags this package does not model; see
+	// [ExtraArgs]. A flag that changes the output's columns or format breaks
+	// the listing.
+	ExtraArgs ExtraArgs
 }
 
 // SortKey is one sort criterion of a listing.
@@ -123,6 +128,9 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	if o.Depth < 0 {
 		return nil, errs.InvalidArgumentf(op, p.name, "negative depth %d", o.Depth)
 	}
+	if err := checkExtra(op, p.name, o.ExtraArgs); err != nil {
+		return nil, err
+	}
 	for _, prop := range o.Properties {
 		if err := checkPropName(prop); err != nil {
 			return nil, errs.WithOp(err, op)
@@ -183,6 +191,7 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	}
 	p.args = append(p.args, "-t", tl)
 	if p.get {
+		p.args = append(p.args, o.ExtraArgs...) // before the property list, an operand
 		if p.shape.all {
 			p.args = append(p.args, "all")
 		} else {
@@ -197,6 +206,9 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 				p.args = append(p.args, "-s", k.Property)
 			}
 		}
+	}
+	if !p.get {
+		p.args = append(p.args, o.ExtraArgs...)
 	}
 	p.args = append(p.args, o.Roots...)
 	return p, nil

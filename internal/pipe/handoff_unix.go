@@ -1,6 +1,6 @@
 //go:build unix
 
-package command
+package pipe
 
 import (
 	"net"
@@ -17,7 +17,7 @@ import (
 // A socket handed to a child must be in blocking mode: zfs send splices into
 // it and zfs receive reads it, and both treat EAGAIN as an error. The
 // blocking flag belongs to the socket, not to the descriptor, so it changes
-// for the caller's connection too (the exec runner sets it when it passes the
+// for the caller's connection too (os/exec sets it when it passes the
 // descriptor on); release puts the connection back into non-blocking mode, as
 // the Go runtime expects. The caller must not use the connection meanwhile.
 func Handoff(stream any) (f *os.File, release func(), ok bool) {
