@@ -125,9 +125,10 @@ func TestListPartialFailure(t *testing.T) {
 }
 
 // TestListStreams checks that datasets reach the caller as zfs prints them,
-// before its output ends: on the one-line fast path the fake prints the next
-// row only once the caller has the previous one; on the general text path,
-// which reads one line ahead, once the caller has the row before the last.
+// before its output ends: without free-text columns (every row one line) the
+// fake prints the next row only once the caller has the previous one; with a
+// user property, whose value may continue on the next lines, the parser
+// reads one line ahead, so the fake waits for the row before the last.
 func TestListStreams(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
