@@ -52,9 +52,9 @@
 // big listing keeps nothing else alive.
 //
 // Parsing costs little next to what zfs itself spends producing a listing:
-// on real ZFS, listing snapshots through Datasets costs this process a few
-// percent of the CPU time of the zfs command it runs (make bench-lab
-// measures it).
+// listing snapshots through Datasets costs this process 1 to 2% of the CPU
+// time of the zfs command it runs, on either output format (measured on
+// OpenZFS 2.3.2 by make bench-lab).
 //
 // Both output formats are tested against captures of real zfs output:
 // OpenZFS 2.3.2 (JSON and text) and 2.1.11 (text, and its error messages),
