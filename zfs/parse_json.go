@@ -19,9 +19,10 @@ import (
 // decoding each dataset whole into a struct (its properties into a map,
 // losing their order) parsed 20 to 30 times slower than this scanner in
 // BenchmarkListing (about 15k rows/s against 300-500k rows/s, 47 allocations
-// per row against 9), which would make the parser cost as much CPU as zfs
-// itself on a JSON listing, where the target is a few percent; its Token
-// alone allocates for every string and boxes every token.
+// per row against 9): that would have put the SDK's share of a JSON
+// listing's CPU time at tens of percent of zfs's instead of about 1%
+// (BenchmarkIntegrationListing). Its Token alone allocates for every string
+// and boxes every token.
 type jsonScanner struct {
 	r        io.Reader
 	buf      []byte
