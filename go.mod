@@ -8,6 +8,7 @@ require (
 	github.com/klauspost/compress v1.18.2
 	github.com/mitchellh/go-ps v1.0.0
 	github.com/pierrec/lz4/v4 v4.1.22
+	github.com/robfig/cron/v3 v3.0.1
 	github.com/schollz/progressbar/v3 v3.18.0
 	github.com/stretchr/testify v1.12.1
 	github.com/zeebo/blake3 v0.2.4
