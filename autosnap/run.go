@@ -78,6 +78,9 @@ type Options struct {
 	Force bool
 	// NoPrune takes snapshots but destroys none.
 	NoPrune bool
+	// NoSnapshot takes no snapshot: the run only prunes (as sanoid does
+	// for a dataset with autosnap off and autoprune on). Hooks do not run.
+	NoSnapshot bool
 	// DryRun changes nothing and runs no hook: it lists, plans, and asks zfs
 	// what pruning would destroy (`zfs destroy -nvp`).
 	DryRun bool
@@ -327,7 +330,13 @@ func Run(ctx context.Context, c *zfs.Client, opts Options) (*Result, error) {
 	plan := makePlan(opts, ds, now)
 	res := &Result{Plan: plan}
 	var failed error
-	if !opts.DryRun && opts.Pre != nil {
+	if opts.NoSnapshot {
+		for i := range plan.Labels {
+			plan.Labels[i].Args, plan.Labels[i].Datasets, plan.Labels[i].Recursive = nil, nil, false
+		}
+	}
+	hooks := !opts.DryRun && !opts.NoSnapshot
+	if hooks && opts.Pre != nil {
 		if err := opts.Pre(ctx, plan); err != nil {
 			return res, errs.Newf(errors.Other, "snapshot", "", "pre-snapshot hook: %w", err)
 		}
@@ -355,7 +364,7 @@ func Run(ctx context.Context, c *zfs.Client, opts Options) (*Result, error) {
 			}
 		}
 	}
-	if !opts.DryRun && opts.Post != nil {
+	if hooks && opts.Post != nil {
 		if err := opts.Post(ctx, res); err != nil {
 			failed = errs.Append(failed, errs.Newf(errors.Other, "snapshot", "", "post-snapshot hook: %w", err))
 		}
