@@ -86,7 +86,7 @@ func TestFlagModeDryRun(t *testing.T) {
 would destroy tank/db@autosnap_2026-12-03_00:00:00_daily
 would destroy tank/db@autosnap_2026-12-03_01:00:00_daily
 would destroy tank/db@autosnap_2026-12-03_02:00:00_daily
-would reclaim 4194304 bytes
+would reclaim 3145728 bytes
 `, out)
 	assert.Len(t, sim.Snapshots("tank/db"), 4, "nothing changed")
 }

@@ -138,7 +138,7 @@ func (s *Sim) add(name string, t zfs.Type, props map[string]string) {
 	}
 	s.txg++
 	s.guid++
-	n := &node{name: name, typ: t, guid: s.guid, txg: s.txg, creation: s.now(), props: map[string]string{}, written: 1 << 20}
+	n := &node{name: name, typ: t, guid: s.guid, txg: s.txg, creation: s.now(), props: map[string]string{}}
 	for k, v := range props {
 		n.props[k] = v
 	}
