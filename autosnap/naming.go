@@ -2,6 +2,7 @@ package autosnap
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,6 +82,8 @@ func (n Naming) name(label string, t time.Time) string {
 // Filter returns a filter that matches the short names Name gives for the
 // label, whatever the time; with no label given, the names of any label
 // (empty labels excluded), and with several, the names of any of them.
+// A label or format that no snapshot name can hold (bytes that are not
+// UTF-8) gives a filter that matches nothing.
 func (n Naming) Filter(labels ...string) retention.Filter {
 	n = n.orDefault()
 	label := `[^@#%,/]+`
@@ -112,25 +115,66 @@ func (n Naming) Filter(labels ...string) retention.Filter {
 		}
 	}
 	b.WriteString("$")
-	return retention.Filter{Regexp: regexp.MustCompile(b.String())}
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		// Bytes that are not UTF-8: no snapshot name holds them.
+		re = regexp.MustCompile(`[^\s\S]`)
+	}
+	return retention.Filter{Regexp: re}
 }
 
 // timePattern returns a regular expression matching the times layout
-// writes: a digit for a digit, and the other characters as they are, when
-// the layout writes only digits and punctuation; any non-empty text when it
-// writes names (months, days, zones), whose lengths vary.
+// writes, when it writes only digits and punctuation: each run of digits
+// as a run of as many digits, or of one or more where the width varies
+// (fields such as "1" or "2" are not padded; years are taken to have
+// four digits), and the other characters as they are. When the layout
+// writes names (months, days, zones) or zone offsets, whose lengths or
+// signs vary, it returns a pattern matching any non-empty text.
 func timePattern(layout string) string {
-	sample := time.Date(2026, 12, 3, 6, 7, 8, 0, time.UTC).Format(layout)
+	if strings.Contains(layout, "-07") || strings.Contains(layout, "Z07") {
+		return ".+?" // a zone offset: its sign varies
+	}
+	small := splitDigits(time.Date(2001, 1, 1, 1, 1, 1, 0, time.UTC).Format(layout))
+	large := splitDigits(time.Date(2026, 12, 23, 23, 59, 59, 0, time.UTC).Format(layout))
+	if small == nil || len(small) != len(large) {
+		return ".+?"
+	}
 	var b strings.Builder
-	for _, r := range sample {
+	for i, tok := range large {
 		switch {
-		case r >= '0' && r <= '9':
-			b.WriteString("[0-9]")
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == ' ':
-			return ".+?"
+		case tok[0] < '0' || tok[0] > '9':
+			if small[i] != tok {
+				return ".+?"
+			}
+			b.WriteString(regexp.QuoteMeta(tok))
+		case len(small[i]) == len(tok):
+			b.WriteString("[0-9]{" + strconv.Itoa(len(tok)) + "}")
 		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
+			b.WriteString("[0-9]+")
 		}
 	}
 	return b.String()
+}
+
+// splitDigits cuts s into runs of digits and runs of other characters; it
+// returns nil if s holds letters or spaces.
+func splitDigits(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		digit := s[i] >= '0' && s[i] <= '9'
+		j := i
+		for j < len(s) && (s[j] >= '0' && s[j] <= '9') == digit {
+			c := s[j]
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == ' ' || c >= 0x80 {
+				return nil
+			}
+			j++
+		}
+		out = append(out, s[i:j])
+		i = j
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
