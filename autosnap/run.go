@@ -404,6 +404,7 @@ func list(ctx context.Context, c *zfs.Client, opts Options) ([]*dataset, error) 
 	}
 	var out []*dataset
 	byName := map[string]*dataset{}
+	seenSnap := map[string]bool{}
 	for d, err := range c.Datasets(ctx, lo) {
 		if err != nil {
 			return nil, err
@@ -411,9 +412,10 @@ func list(ctx context.Context, c *zfs.Client, opts Options) ([]*dataset, error) 
 		if d.Type() == zfs.TypeSnapshot {
 			dsName, _, _ := strings.Cut(d.Name(), "@")
 			parent := byName[dsName]
-			if parent == nil {
-				continue
+			if parent == nil || seenSnap[d.Name()] {
+				continue // not a dataset of the run, or listed under two roots
 			}
+			seenSnap[d.Name()] = true
 			s, err := retention.FromDataset(d)
 			if err != nil {
 				return nil, err

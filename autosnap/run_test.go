@@ -285,3 +285,19 @@ func TestRunInvalid(t *testing.T) {
 	}
 	assert.Empty(t, sim.Calls())
 }
+
+// Roots inside one another: each dataset and snapshot counts once.
+func TestRunOverlappingRoots(t *testing.T) {
+	now := t0
+	sim := tree(&now)
+	sim.AddSnapshot("tank/a/x@zfs-auto-snap_hourly-2026-12-03-0500", t0.Add(-time.Hour))
+	for _, recursive := range []bool{true, false} {
+		now = now.Add(time.Hour)
+		res, err := autosnap.Run(context.Background(), sim.Client(), autosnap.Options{
+			Roots: []string{"tank", "tank/a", "tank/a/x"}, Recursive: recursive, Now: now, Labels: []autosnap.Label{hourly(1)},
+		})
+		require.NoError(t, err, "recursive %v", recursive)
+		assert.Len(t, res.Created, map[bool]int{true: 5, false: 3}[recursive])
+	}
+	assert.Len(t, sim.Snapshots("tank/a/x"), 1)
+}
