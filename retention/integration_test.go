@@ -85,15 +85,17 @@ func splitLines(s string) []string {
 // what the plan says, with one zfs destroy.
 func TestIntegrationPruneGrid200(t *testing.T) {
 	p := ztest.NewPool(t, ztest.PoolOptions{})
-	ctx := integrationCtx(t)
 	fs := p.Name + "/data"
 	ztest.Run(t, "zfs", "create", fs)
 	mnt := filepath.Join(p.AltRoot, fs)
+	start := time.Now()
 	for i := range 200 {
 		require.NoError(t, os.WriteFile(filepath.Join(mnt, "f"), []byte(fmt.Sprint(i)), 0o644))
 		ztest.Run(t, "zfs", "snapshot", fmt.Sprintf("%s@auto-%03d", fs, i))
 	}
 	ztest.Run(t, "zfs", "snapshot", fs+"@manual")
+	t.Logf("200 snapshots taken in %v", time.Since(start).Round(time.Second))
+	ctx := integrationCtx(t)
 	rec := &recorder{}
 	c := zfs.New(zfs.ClientOptions{Runner: rec})
 	policy := retention.Policy{
