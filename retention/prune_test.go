@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/internal/zfssim"
 	"github.com/gozfs/gozfs/retention"
 	"github.com/gozfs/gozfs/zfs"
@@ -204,4 +205,29 @@ func TestPruneManyBatches(t *testing.T) {
 	assert.Equal(t, dry, sim.Count("destroy")-dry, "dry run batches as DestroySnapshots does")
 	assert.Len(t, sim.Snapshots("tank"), 1)
 	assert.True(t, slices.ContainsFunc(sim.Calls(), func(c []string) bool { return len(c) == 3 && c[1] == "destroy" }))
+}
+
+// A dry run that zfs refuses for some snapshots (a clone) reports them and
+// asks again without them.
+func TestApplyDryRunRefused(t *testing.T) {
+	f := commandtest.New(t).InOrder()
+	f.Expect("zfs", "destroy", "-n", "-v", "-p", "tank/a@s1,s2,s3").
+		Stdout("destroy\ttank/a@s1\ndestroy\ttank/a@s3\n").
+		Stderr("cannot destroy 'tank/a@s2': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\ntank/clone\n").Exit(1)
+	f.Expect("zfs", "destroy", "-n", "-v", "-p", "tank/a@s1,s3").
+		Stdout("destroy\ttank/a@s1\ndestroy\ttank/a@s3\nreclaim\t8192\n")
+	c := zfs.New(zfs.ClientOptions{Runner: f, TextOutput: true, Version: zfs.Version{Major: 2, Minor: 3, Patch: 2}})
+	var snaps []retention.Snapshot
+	for i := range 4 {
+		snaps = append(snaps, retention.Snapshot{Name: fmt.Sprintf("tank/a@s%d", i+1), Creation: t0.Add(time.Duration(i) * time.Hour), CreateTXG: uint64(10 + i)})
+	}
+	plan, err := retention.Policy{Rules: []retention.Rule{retention.KeepLast{N: 1}}}.Evaluate(snaps, retention.EvaluateOptions{Now: t0.Add(5 * time.Hour)})
+	require.NoError(t, err)
+	res, err := retention.Apply(context.Background(), c, plan, retention.ApplyOptions{DryRun: true})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, errors.ErrHasClones)
+	require.Len(t, res.Failed, 1)
+	assert.Equal(t, "tank/a@s2", res.Failed[0].Snapshot)
+	assert.Equal(t, []string{"tank/a@s1", "tank/a@s3"}, res.Destroyed)
+	assert.Equal(t, uint64(8192), res.Reclaim)
 }
