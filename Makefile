@@ -13,8 +13,9 @@ all: test
 test: lint test-unit test-integration
 
 ## test-deps: the Debian packages the unit tests need (sshd and sudo for the SSH runner's
-## tests). Installs those missing; idempotent. Add packages to TEST_DEBS.
-TEST_DEBS ?= openssh-server sudo
+## tests, age for stream/encrypt's interoperability tests). Installs those missing;
+## idempotent. Add packages to TEST_DEBS.
+TEST_DEBS ?= openssh-server sudo age
 test-deps:
 	@missing=; for p in $(TEST_DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -28,10 +29,11 @@ test-deps:
 	  { $$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; }; \
 	fi
 
-## test-unit: the fast part, no ZFS needed. GOZFS_REQUIRE_SSHD=1 turns the SSH
-## runner's tests from skipped into failed when sshd is missing.
+## test-unit: the fast part, no ZFS needed. GOZFS_REQUIRE_SSHD=1 and GOZFS_REQUIRE_AGE=1
+## turn the SSH runner's and the age interoperability tests from skipped into failed when
+## sshd or age is missing.
 test-unit: test-deps
-	GOZFS_REQUIRE_SSHD=1 $(GO) test -race -count=1 ./...
+	GOZFS_REQUIRE_SSHD=1 GOZFS_REQUIRE_AGE=1 $(GO) test -race -count=1 ./...
 
 lint: fmt-check vet staticcheck
 
