@@ -1,8 +1,8 @@
-// Package retention decides which snapshots to keep and which to destroy.
-// It is pure: it reads a list of snapshots and a policy, and returns a
-// plan, a verdict with its reason for every snapshot, that can be printed
-// as a report, tested, and then carried out with the zfs package's batched
-// destroy. Nothing here runs a command.
+// Package retention decides which snapshots to keep and which to destroy,
+// and carries the decision out. Deciding is pure: Policy.Evaluate reads a
+// list of snapshots and returns a plan, a verdict with its reason for every
+// snapshot, that can be printed as a report and tested without ZFS.
+// Prune lists, evaluates and destroys (see Applying a policy).
 //
 // # Policies
 //
@@ -78,6 +78,22 @@
 // dataset's snapshots when they do not come sorted by creation): about a
 // microsecond of CPU per snapshot for a policy with every kind of rule, a
 // million snapshots in about a second.
+//
+// # Applying a policy
+//
+// Prune applies a policy to a dataset or a tree with one `zfs list` (name,
+// creation, createtxg, guid, userrefs and any properties a Needed hook
+// reads), then destroys what the plan destroys through
+// zfs.Client.DestroySnapshots: as few `zfs destroy ds@a,b,c` commands as
+// the argument limit allows, one per dataset for up to a few thousand
+// snapshots (10,000 snapshots of a dataset take 4), never `zfs destroy -r`.
+// With PruneOptions.DryRun it runs the same batches as
+// `zfs destroy -nvp` and reports what zfs says would go and the space it
+// would free. The result names every snapshot destroyed and every failure:
+// a snapshot held (or cloned) between the listing and the destroy is
+// reported, with zfs's error, and the others are still destroyed. Apply
+// carries out a plan evaluated on a listing of your own, FromDataset
+// converts the rows of a zfs listing, and ListSnapshots lists.
 //
 // # Errors
 //

@@ -1,10 +1,12 @@
 package retention_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
 
+	"github.com/gozfs/gozfs/internal/zfssim"
 	"github.com/gozfs/gozfs/retention"
 )
 
@@ -147,4 +149,54 @@ func ExampleKeepPeriods() {
 	// Dec 3 11:00 - periods hourly=6 daily=3: hourly 2026-12-03 11:00 CET
 	// Dec 3 12:00 - periods hourly=6 daily=3: hourly 2026-12-03 12:00 CET
 	// Dec 3 13:00 - periods hourly=6 daily=3: hourly 2026-12-03 13:00 CET
+}
+
+// Prune a dataset: one listing, one batched destroy per dataset, every
+// failure named. Here a simulated zfs stands in for the real one.
+func ExamplePrune() {
+	now := time.Date(2026, 12, 3, 6, 30, 0, 0, time.UTC)
+	sim := zfssim.New()
+	sim.AddFilesystem("tank", nil)
+	sim.AddFilesystem("tank/home", nil)
+	for _, s := range hourly(6, now.Add(-30*time.Minute)) {
+		sim.Write("tank/home", 1<<20)
+		sim.AddSnapshot(s.Name, s.Creation)
+	}
+	sim.Hold("tank/home@autosnap_2026-12-03_02:00", "backup")
+	c := sim.Client() // in production: zfs.New(zfs.ClientOptions{})
+	policy := retention.Policy{
+		Filter: retention.Filter{Prefix: "autosnap_"},
+		Rules:  []retention.Rule{retention.KeepLast{N: 2}},
+	}
+	ctx := context.Background()
+
+	// What would go, and the space it would free.
+	dry, err := retention.Prune(ctx, c, "tank/home", policy, retention.PruneOptions{Now: now, DryRun: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(dry.Destroyed, dry.Reclaim>>20, "MiB")
+
+	res, err := retention.Prune(ctx, c, "tank/home", policy, retention.PruneOptions{Now: now})
+	for _, f := range res.Failed {
+		fmt.Println("failed:", f.Snapshot, f.Err)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("destroyed", len(res.Destroyed))
+	fmt.Println(sim.Snapshots("tank/home"))
+	for _, argv := range sim.Calls() {
+		fmt.Println(argv[1:3])
+	}
+	// Output:
+	// [tank/home@autosnap_2026-12-03_01:00 tank/home@autosnap_2026-12-03_03:00 tank/home@autosnap_2026-12-03_04:00] 3 MiB
+	// destroyed 3
+	// [tank/home@autosnap_2026-12-03_02:00 tank/home@autosnap_2026-12-03_05:00 tank/home@autosnap_2026-12-03_06:00]
+	// [list -H]
+	// [destroy -n]
+	// [list -H]
+	// [destroy tank/home@autosnap_2026-12-03_01:00,autosnap_2026-12-03_03:00,autosnap_2026-12-03_04:00]
 }
