@@ -2,7 +2,6 @@ package zfs
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/gozfs/gozfs/errors"
@@ -200,17 +199,20 @@ func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts 
 	}
 	groups := map[string][]string{}
 	var order []string
+	seen := make(map[string]bool, len(snapshots))
 	for _, s := range snapshots {
 		if err := names.Snapshot(s); err != nil {
 			return errs.WithOp(err, op)
 		}
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
 		ds, short, _ := names.Split(s)
 		if _, ok := groups[ds]; !ok {
 			order = append(order, ds)
 		}
-		if !slices.Contains(groups[ds], short) {
-			groups[ds] = append(groups[ds], short)
-		}
+		groups[ds] = append(groups[ds], short)
 	}
 	var failed error
 	for _, ds := range order {
