@@ -59,6 +59,15 @@ var rules = []rule{
 	// to overwrite it"; "destination has snapshots (eg. tank/a@s)\nmust destroy
 	// them to overwrite it"
 	r(Exist, `destination '.*' exists +must specify -F|Resuming recv on existing|destination '.*' is a clone +must destroy it|destination has snapshots \(eg\. .*\) +must destroy them`),
+	// A volume cannot be a parent, nor replace what has children or the
+	// root dataset (libzfs EZFS_WRONG_PARENT; pyzfs WrongParent).
+	// libzfs_dataset.c check_parents (create, rename, clone): "cannot create
+	// 'tank/vol/fs': parent is not a filesystem" (a rename reports the new
+	// name the same way); libzfs_sendrecv.c zfs_receive_one: "cannot receive
+	// new filesystem stream: parent 'tank/vol' is not a filesystem",
+	// "destination tank is the root dataset\ncannot overwrite with a ZVOL",
+	// "destination has children (eg. tank/a/b)\ncannot overwrite with a ZVOL"
+	r(WrongParent, `parent ('.*' )?is not a filesystem|cannot overwrite with a ZVOL`),
 	// libzfs_dataset.c zfs_destroy_snaps_nvl (zfs-2.3.3 and later, and some
 	// distribution builds of 2.3.2), EBUSY with holds:
 	// "cannot destroy snapshot tank/a@s: it's being held. Run 'zfs holds -r
@@ -71,9 +80,7 @@ var rules = []rule{
 	// clones of previous snapshots exist"
 	r(HasClones, `has dependent clones|snapshot is cloned|clones of previous snapshots exist`),
 	// zfs_main.c destroy_check_dependent: "cannot destroy 'tank/a': filesystem
-	// has children\nuse '-r' to destroy the following datasets:"; receive of a
-	// volume: "destination has children (eg. tank/a/b)\ncannot overwrite with a
-	// ZVOL"
+	// has children\nuse '-r' to destroy the following datasets:"
 	r(HasChildren, `(filesystem|volume|snapshot|bookmark|dataset|destination) has children`),
 	// zfs_main.c rollback_check: "cannot rollback to 'tank/a@s': more recent
 	// snapshots or bookmarks exist\nuse '-r' to force deletion of the following
@@ -229,6 +236,25 @@ var rules = []rule{
 	// token is corrupt (invalid format)", "resume token is corrupt", "provided
 	// resume token is corrupt", "dataset's resume token is corrupt"
 	r(InvalidArgument, `resume token is corrupt`),
+	// Requests zfs refuses whatever the state, which the zfs package also
+	// checks before running. libzfs_dataset.c zfs_valid_proplist:
+	// "cannot create snapshots : this property can not be modified for
+	// snapshots", "cannot set property for 'tank/a': property name 'x:...'
+	// is too long"; zfs_prop_set_list E2BIG: "property value too long";
+	// zfs_snapshot_nvl, EXDEV (two snapshots of one dataset, or snapshots in
+	// two pools): "cannot create snapshots : multiple snapshots of same fs
+	// not allowed"; zfs_clone, EXDEV: "cannot create 'other/c': source and
+	// target pools differ"; zfs_rename: "cannot rename to 'other/a':
+	// datasets must be within same pool"; zfs_main.c zfs_do_send: "Error:
+	// Unsupported flag with filesystem or bookmark."
+	r(InvalidArgument, `can not be modified for snapshots|property name '.*' is too long|property value too long|multiple snapshots of same fs not allowed|source and target pools differ|datasets must be within same pool|Unsupported flag with filesystem or bookmark`),
+	// zfs_main.c zfs_do_channel_program, EINVAL: "Channel program execution
+	// failed:\nInvalid instruction or memory limit."; a Lua syntax error:
+	// "Channel program execution failed:\n[string \"channel program\"]:1:
+	// syntax error near '+'". Runtime errors of a script ("...:1: assertion
+	// failed!") and its limits ("Memory limit exhausted.", "Channel program
+	// timed out.") keep Kind Other; the message quotes the Lua error.
+	r(InvalidArgument, `Channel program execution failed: +(Invalid instruction or memory limit|\[string "[^"]*"\]:[0-9]+: syntax error)`),
 	// libzfs_dataset.c zfs_bookmark, EINVAL/EXDEV (a bookmark of a snapshot
 	// of another dataset): "cannot create bookmark 'tank/b#x': source is not
 	// an ancestor of the new bookmark's dataset"
@@ -330,9 +356,31 @@ func summarize(stderr, name string) string {
 			}
 		}
 		text = first
+		if strings.HasSuffix(first, ":") {
+			// A heading such as "Channel program execution failed:" whose
+			// explanation (the Lua error) is on the next line.
+			text += " " + nextLine(stderr, first)
+		}
 	}
 	text = strings.Join(strings.Fields(text), " ")
 	return strings.TrimSuffix(stripAction(text, name), ".")
+}
+
+// nextLine returns the first non-empty line of stderr after the line line,
+// or "".
+func nextLine(stderr, line string) string {
+	found := false
+	for _, l := range strings.Split(stderr, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+		case found:
+			return l
+		case l == line:
+			found = true
+		}
+	}
+	return ""
 }
 
 // stripAction removes a libzfs "cannot <action> <object>: " prefix from line,

@@ -91,6 +91,12 @@ const (
 	// ModuleNotLoaded: the ZFS kernel module is not loaded or /dev/zfs is
 	// missing, so the program ran but could not use ZFS.
 	ModuleNotLoaded
+	// WrongParent: the dataset cannot go where it was asked to: its parent
+	// (for a create, rename, clone or receive) is a volume, which cannot
+	// have children, or a received volume would replace the pool's root
+	// dataset or a filesystem that has children. libzfs calls it
+	// EZFS_WRONG_PARENT, pyzfs WrongParent.
+	WrongParent
 
 	numKinds
 )
@@ -124,6 +130,7 @@ var kindNames = [numKinds]string{
 	Canceled:              "canceled",
 	CommandNotFound:       "command not found",
 	ModuleNotLoaded:       "zfs kernel module not loaded",
+	WrongParent:           "parent cannot hold the dataset",
 }
 
 // String returns a short lowercase description of k, such as "does not exist".
@@ -214,6 +221,7 @@ var (
 	ErrCanceled              error = &kindError{Canceled}
 	ErrCommandNotFound       error = &kindError{CommandNotFound}
 	ErrModuleNotLoaded       error = &kindError{ModuleNotLoaded}
+	ErrWrongParent           error = &kindError{WrongParent}
 )
 
 // sentinels maps each Kind to its sentinel; Other maps to nil.
@@ -245,6 +253,7 @@ var sentinels = [numKinds]error{
 	Canceled:              ErrCanceled,
 	CommandNotFound:       ErrCommandNotFound,
 	ModuleNotLoaded:       ErrModuleNotLoaded,
+	WrongParent:           ErrWrongParent,
 }
 
 // KindOf returns the Kind of the first *Error in err's tree. If there is none it

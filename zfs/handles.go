@@ -116,7 +116,11 @@ func (h *handle) Client() *Client { return h.c }
 // Get reads the named properties (all of them when no name is given) with
 // one `zfs get`, in the order zfs reports them. Any property name is
 // accepted, including user properties ("module:prop") and written@snap; a
-// user property that is not set has Value "-" and Source SourceNone.
+// user property that is not set has Value "-" and Source SourceNone. Get
+// reads the output as listings do, with the same parsers: `zfs get -j -p`
+// on OpenZFS 2.3 and later (unless [ClientOptions.TextOutput]), so values
+// holding tabs or newlines are exact, and `zfs get -H -p` before that, where
+// such values are recovered as [ListOptions] describes.
 func (h *handle) Get(ctx context.Context, props ...string) (Properties, error) {
 	return h.c.getProperties(ctx, h.name, props)
 }
@@ -192,32 +196,48 @@ func checkPropName(p string) error {
 	return nil
 }
 
-// getProperties runs `zfs get` for one dataset.
+// getProperties runs one `zfs get` for one dataset, with the parser and
+// output format of listings: `zfs get -j -p` where OpenZFS has JSON output,
+// `zfs get -H -p -o name,property,value,source` otherwise. Properties are
+// returned in the order zfs reports them.
 func (c *Client) getProperties(ctx context.Context, name string, props []string) (Properties, error) {
+	const op = "get"
 	if err := names.Any(name); err != nil {
-		return nil, errs.WithOp(err, "get")
+		return nil, errs.WithOp(err, op)
 	}
 	list := "all"
 	if len(props) > 0 {
 		for _, p := range props {
 			if err := checkPropName(p); err != nil {
-				return nil, errs.WithOp(err, "get")
+				return nil, errs.WithOp(err, op)
 			}
 		}
 		list = strings.Join(props, ",")
 	}
-	var out bytes.Buffer
-	cmd := &command.Cmd{Name: "zfs", Args: []string{"get", "-H", "-p", "-o", "name,property,value,source", list, name}, Stdout: &out}
-	if err := c.runCmd(ctx, "get", name, cmd); err != nil {
-		return nil, err
+	json, err := c.json(ctx)
+	if err != nil {
+		return nil, errs.WithOp(err, op)
+	}
+	plan := &listPlan{name: name, json: json, get: true, shape: newShape(c, op, []string{"all"})}
+	if json {
+		plan.args = []string{"get", "-j", "-p", list, name}
+	} else {
+		plan.args = []string{"get", "-H", "-p", "-o", "name,property,value,source", list, name}
 	}
 	var ps Properties
-	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		f := strings.SplitN(line, "\t", 4)
-		if len(f) != 4 {
-			continue
+	var found bool
+	var failed error
+	c.stream(ctx, plan, func(d *Dataset, err error) bool {
+		switch {
+		case err != nil:
+			failed = err
+		case d.name == name && !found:
+			ps, found = d.props, true
 		}
-		ps = append(ps, Property{Name: f[1], Value: f[2], Source: parseSourceText(f[3])})
+		return true
+	})
+	if failed != nil {
+		return nil, failed
 	}
 	return ps, nil
 }

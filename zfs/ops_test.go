@@ -364,7 +364,7 @@ func TestBookmarkIdempotent(t *testing.T) {
 
 func TestWritten(t *testing.T) {
 	ctx := context.Background()
-	f, c := newFake(t)
+	f, c := newTextFake(t)
 	f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", "written@s1", "gzcap/fs").Stdout("gzcap/fs\twritten@s1\t1067008\t-\n")
 	n, err := fsHandle(c, "gzcap/fs").Written(ctx, "s1")
 	require.NoError(t, err)

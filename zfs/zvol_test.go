@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -99,11 +98,8 @@ const volGetArgs = "type,guid,volsize,volmode,keystatus"
 
 // expectVolState scripts the `zfs get` WaitDevice runs.
 func expectVolState(f *commandtest.Fake, name, typ, guid, size, volmode, keystatus string) *commandtest.Expectation {
-	var b strings.Builder
-	for _, kv := range [][2]string{{"type", typ}, {"guid", guid}, {"volsize", size}, {"volmode", volmode}, {"keystatus", keystatus}} {
-		b.WriteString(name + "\t" + kv[0] + "\t" + kv[1] + "\t-\n")
-	}
-	return f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", volGetArgs, name).Stdout(b.String())
+	return f.Expect("zfs", "get", "-j", "-p", volGetArgs, name).
+		Stdout(getJSON(name, [2]string{"type", typ}, [2]string{"guid", guid}, [2]string{"volsize", size}, [2]string{"volmode", volmode}, [2]string{"keystatus", keystatus}))
 }
 
 func volHandle(c *Client, name string) *Volume {
@@ -196,7 +192,7 @@ func TestWaitDeviceErrors(t *testing.T) {
 		want  error
 	}{
 		{"not exist", func(_ *testing.T, f *commandtest.Fake, _ *fakeDevices) {
-			f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", volGetArgs, "tank/v").
+			f.Expect("zfs", "get", "-j", "-p", volGetArgs, "tank/v").
 				Stderr("cannot open 'tank/v': dataset does not exist\n").Exit(1)
 		}, errors.ErrNotExist},
 		{"re-created", func(_ *testing.T, f *commandtest.Fake, _ *fakeDevices) {
@@ -224,7 +220,7 @@ func TestWaitDeviceErrors(t *testing.T) {
 		{"destroyed while waiting", func(_ *testing.T, f *commandtest.Fake, fd *fakeDevices) {
 			fd.recheck = 10 * time.Millisecond
 			expectVolState(f, "tank/v", "volume", "77", "8388608", "default", "-")
-			f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", volGetArgs, "tank/v").
+			f.Expect("zfs", "get", "-j", "-p", volGetArgs, "tank/v").
 				Stderr("cannot open 'tank/v': dataset does not exist\n").Exit(1)
 		}, errors.ErrNotExist},
 	} {
