@@ -67,7 +67,7 @@ var rules = []rule{
 	// new filesystem stream: parent 'tank/vol' is not a filesystem",
 	// "destination tank is the root dataset\ncannot overwrite with a ZVOL",
 	// "destination has children (eg. tank/a/b)\ncannot overwrite with a ZVOL"
-	r(WrongParent, `parent ('.*' )?is not a filesystem|cannot overwrite with a ZVOL`),
+	r(WrongParent, `parent ('.*' )?is not a filesystem|destination (.* is the root dataset|has children \(eg\. .*\)) +cannot overwrite with a ZVOL`),
 	// libzfs_dataset.c zfs_destroy_snaps_nvl (zfs-2.3.3 and later, and some
 	// distribution builds of 2.3.2), EBUSY with holds:
 	// "cannot destroy snapshot tank/a@s: it's being held. Run 'zfs holds -r
@@ -383,9 +383,12 @@ func nextLine(stderr, line string) string {
 	return ""
 }
 
-// stripAction removes a libzfs "cannot <action> <object>: " prefix from line,
+// stripAction removes a libzfs "[warning: ]cannot <action> <object>: " prefix from line,
 // keeping the object when it is not name.
 func stripAction(line, name string) string {
+	// zfs send prints its failures as warnings: "warning: cannot send
+	// 'tank/a@s': ...".
+	line = strings.TrimPrefix(line, "warning: ")
 	if !strings.HasPrefix(line, "cannot ") {
 		return line
 	}

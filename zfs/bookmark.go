@@ -10,10 +10,13 @@ import (
 )
 
 // bookmarkName returns the full name of a bookmark of dataset ds: name may be
-// a short name or a full name.
+// a short name ("mark", or "#mark" as zfs bookmark takes it) or a full name.
 func bookmarkName(ds, name string) (string, error) {
 	full := name
-	if !strings.Contains(name, "#") {
+	switch {
+	case strings.HasPrefix(name, "#"):
+		full = ds + name
+	case !strings.Contains(name, "#"):
 		full = ds + "#" + name
 	}
 	if err := names.Bookmark(full); err != nil {
@@ -26,10 +29,11 @@ func bookmarkName(ds, name string) (string, error) {
 }
 
 // CreateBookmark creates a bookmark of the snapshot, in the snapshot's
-// dataset; name is the short name (after '#') or the full name. The bookmark
-// has the snapshot's GUID and creation TXG. If a bookmark of that name already
-// exists with the same GUID, CreateBookmark returns it (creation is
-// idempotent); if its GUID differs, it fails with an error of Kind Exist.
+// dataset; name is the short name ("mark", or "#mark" as zfs bookmark takes
+// it) or the full name ("pool/a#mark"). The bookmark has the snapshot's GUID
+// and creation TXG. If a bookmark of that name already exists with the same
+// GUID, CreateBookmark returns it (creation is idempotent); if its GUID
+// differs, it fails with an error of Kind Exist.
 func (s *Snapshot) CreateBookmark(ctx context.Context, name string) (*Bookmark, error) {
 	full, err := bookmarkName(s.Dataset(), name)
 	if err != nil {

@@ -110,11 +110,16 @@ func (c *Client) output(ctx context.Context, op, name string, args ...string) (s
 }
 
 // propArgs turns properties into repeated `flag key=value` arguments, in
-// sorted key order.
+// sorted key order, checking each with checkProp.
 func propArgs(op, flag string, props map[string]string) ([]string, error) {
+	return propArgsChecked(op, flag, props, checkProp)
+}
+
+// propArgsChecked is propArgs with another check.
+func propArgsChecked(op, flag string, props map[string]string, check func(name, value string) error) ([]string, error) {
 	var args []string
 	for _, k := range slices.Sorted(maps.Keys(props)) {
-		if err := checkPropName(k); err != nil {
+		if err := check(k, props[k]); err != nil {
 			return nil, errs.WithOp(err, op)
 		}
 		args = append(args, flag, k+"="+props[k])

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/gozfs/gozfs/internal/errs"
-	"github.com/gozfs/gozfs/internal/names"
 )
 
 // CreateOptions are the options of CreateFilesystem.
@@ -24,10 +23,13 @@ type CreateOptions struct {
 }
 
 // CreateFilesystem creates a filesystem and returns a handle on it (a second
-// command reads its identity).
+// command reads its identity). The name has a pool and at least one more
+// component ("tank/a"): a pool's root dataset comes with the pool (zpool
+// create), and a bare pool name is rejected with Kind InvalidName before
+// anything runs.
 func (c *Client) CreateFilesystem(ctx context.Context, name string, opts CreateOptions) (*Filesystem, error) {
 	const op = "create"
-	if err := names.Dataset(name); err != nil {
+	if err := checkNewDataset(name); err != nil {
 		return nil, errs.WithOp(err, op)
 	}
 	var flags []string
@@ -66,10 +68,11 @@ type VolumeOptions struct {
 
 // CreateVolume creates a volume (zvol) and returns a handle on it. Its
 // device node (/dev/zvol/<name>, Volume.DevicePath) appears asynchronously,
-// shortly after: Volume.WaitDevice waits for it.
+// shortly after: Volume.WaitDevice waits for it. As for CreateFilesystem,
+// the name is below a pool's root dataset.
 func (c *Client) CreateVolume(ctx context.Context, name string, opts VolumeOptions) (*Volume, error) {
 	const op = "create"
-	if err := names.Dataset(name); err != nil {
+	if err := checkNewDataset(name); err != nil {
 		return nil, errs.WithOp(err, op)
 	}
 	if opts.Size == 0 {

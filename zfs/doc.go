@@ -107,6 +107,47 @@
 //	vol, err := c.CreateVolume(ctx, "tank/disk0", zfs.VolumeOptions{Size: 1 << 30})
 //	dev, err := vol.WaitDevice(ctx)
 //
+// # Names and limits
+//
+// Names follow zfs's rules, checked before anything runs (Kind InvalidName):
+//
+//   - a filesystem or volume is "pool/a/b": the pool, then components
+//     separated by '/'; a snapshot adds "@name", a bookmark "#name";
+//   - components are non-empty, not "." or "..", and made of ASCII
+//     letters, digits and "_-.: " (space included); '%' is reserved for
+//     zfs's temporary datasets;
+//   - a pool name begins with a letter and is not "mirror", "raidz" or
+//     "draid" (nor, for a new pool, "log" or a name beginning with
+//     "mirror", "raidz", "draid" or "spare");
+//   - a full name is at most MaxNameLen (255) bytes, a pool name at most
+//     MaxPoolNameLen (239); a recursive snapshot's name must fit on every
+//     descendant too, which only zfs can check;
+//   - zfs create makes datasets below a pool's root dataset ("tank/a", not
+//     "tank"): CreateFilesystem, CreateVolume, Rename and Clone reject a
+//     bare pool name. Renames and clones stay in their pool, and atomic
+//     snapshots (CreateSnapshots) are in one pool, one per dataset.
+//
+// Where the dataset is known, short names do: "monday" for
+// Filesystem.CreateSnapshot, "mark" or "#mark" (as zfs bookmark takes it) for
+// Snapshot.CreateBookmark, "monday" or "#mark" for Written.
+//
+// Strings handed to zfs are checked against OpenZFS's limits too (Kind
+// InvalidArgument), because its userland and kernel trust callers with some
+// of them:
+//
+//   - hold tags: at most MaxHoldTagLen (255) bytes, not beginning with '-'
+//     or '.', no newline. OpenZFS 2.3.2 accepts a 256-byte tag, then fails an
+//     assertion in the kernel: zfs hold never returns and the pool takes no
+//     more changes until the machine restarts;
+//   - user property names ("module:name"): lower-case ASCII letters, digits
+//     and "-_.:", at least one ':', at most MaxUserPropertyNameLen (255)
+//     bytes;
+//   - property values: at most MaxPropertyValueLen (8191) bytes, no NUL byte;
+//     on snapshots only user properties can be set;
+//   - channel programs: InstructionLimit up to MaxProgramInstructionLimit,
+//     MemoryLimit up to MaxProgramMemoryLimit, arguments without NUL bytes
+//     that fit on a command line.
+//
 // # Errors
 //
 // Errors are *errors.Error values from [github.com/gozfs/gozfs/errors],

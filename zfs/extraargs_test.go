@@ -104,6 +104,7 @@ func TestExtraArgsArgv(t *testing.T) {
 			case "create volume":
 				expectIdentity(f, "tank/v", "volume")
 			case "clone":
+				expectIdentity(f, "tank/a", "filesystem")
 				expectIdentity(f, "tank/c", "filesystem")
 			case "snapshot":
 				f.Expect("zfs", "list", "-j", "-p", "-t", "snapshot", "-o", idArgs, "tank/a@s").Stdout(snapJSON)

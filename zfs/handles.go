@@ -131,14 +131,20 @@ type settable struct{ handle }
 
 // Set sets properties on the dataset with one `zfs set a=1 b=2 ... name`:
 // either all of them are set or, if zfs rejects one, none is. Keys are
-// passed in sorted order.
+// passed in sorted order. Names and values are checked first (see
+// MaxUserPropertyNameLen and MaxPropertyValueLen); on a snapshot only user
+// properties can be set, as zfs allows.
 func (d *settable) Set(ctx context.Context, props map[string]string) error {
 	if len(props) == 0 {
 		return nil
 	}
 	args := []string{"set"}
+	check := checkProp
+	if d.typ == TypeSnapshot {
+		check = checkSnapshotProp
+	}
 	for _, k := range slices.Sorted(maps.Keys(props)) {
-		if err := checkPropName(k); err != nil {
+		if err := check(k, props[k]); err != nil {
 			return errs.WithOp(err, "set")
 		}
 		args = append(args, k+"="+props[k])
@@ -185,15 +191,6 @@ func (d *settable) Inherit(ctx context.Context, opts InheritOptions, props ...st
 	args = append(args, props...)
 	args = append(args, d.name)
 	return d.c.runCmd(ctx, "inherit", d.name, &command.Cmd{Name: "zfs", Args: args})
-}
-
-// checkPropName rejects property names zfs would misread: empty, beginning
-// with '-', or holding '=', ',' or whitespace.
-func checkPropName(p string) error {
-	if p == "" || p[0] == '-' || strings.ContainsAny(p, "=, \t\n") {
-		return errs.InvalidArgumentf("", p, "invalid property name %q", p)
-	}
-	return nil
 }
 
 // getProperties runs one `zfs get` for one dataset, with the parser and

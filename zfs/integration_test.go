@@ -330,9 +330,8 @@ func TestIntegrationLifecycle(t *testing.T) {
 	require.NoError(t, fs.Rollback(ctx, zfs.RollbackOptions{}))
 
 	// Clone and promote.
-	clone, err := s1.Clone(ctx, P+"/c", zfs.CloneOptions{Properties: map[string]string{"com.example:k": "clone"}})
+	cfs, err := s1.Clone(ctx, P+"/c", zfs.CloneOptions{Properties: map[string]string{"com.example:k": "clone"}})
 	require.NoError(t, err)
-	cfs := clone.AsFilesystem()
 	require.NotNil(t, cfs)
 	err = fs.Destroy(ctx, zfs.DestroyOptions{})
 	assert.ErrorIs(t, err, errors.ErrHasDependents)
@@ -799,7 +798,7 @@ func TestIntegrationDeferDestroy(t *testing.T) {
 	assert.ErrorIs(t, cl.Destroy(ctx, zfs.DestroyOptions{}), errors.ErrHasClones)
 	require.NoError(t, cl.Destroy(ctx, zfs.DestroyOptions{Defer: true}))
 	assert.True(t, deferred(cl.Name()))
-	require.NoError(t, clone.AsFilesystem().Destroy(ctx, zfs.DestroyOptions{}))
+	require.NoError(t, clone.Destroy(ctx, zfs.DestroyOptions{}))
 	assert.True(t, gone(cl.Name()), "clone destroyed: snapshot destroyed")
 
 	// A snapshot that is neither goes at once; a missing one is an error.

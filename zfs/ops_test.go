@@ -142,6 +142,7 @@ func TestArgv(t *testing.T) {
 				}
 				expectIdentity(f, tc.argv[len(tc.argv)-1], typ)
 			case "clone":
+				expectIdentity(f, "tank/a", "filesystem") // the origin's dataset
 				expectIdentity(f, tc.argv[len(tc.argv)-1], "filesystem")
 			}
 			require.NoError(t, tc.do(c))

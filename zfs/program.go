@@ -20,12 +20,17 @@ type ProgramOptions struct {
 	// the zfs.sync functions.
 	NoSync bool
 	// InstructionLimit (-t) bounds the Lua instructions executed; zero keeps
-	// zfs's default (10 million; the maximum is 100 million).
+	// zfs's default (10 million). The maximum is
+	// MaxProgramInstructionLimit (100 million).
 	InstructionLimit uint64
 	// MemoryLimit (-m) bounds the program's memory in bytes; zero keeps
-	// zfs's default (10 MiB; the maximum is 100 MiB).
+	// zfs's default (10 MiB). The maximum is MaxProgramMemoryLimit
+	// (100 MiB).
 	MemoryLimit uint64
-	// Args are passed to the script, which sees them as ...["argv"].
+	// Args are passed to the script, which sees them as ...["argv"]. They
+	// travel on zfs's command line: none may hold a NUL byte or be longer
+	// than 100 KiB, and together they must stay under 1 MiB. In the
+	// kernel they count against MemoryLimit.
 	Args []string
 	// ExtraArgs are more arguments for `zfs program`, for flags this
 	// package does not model; see [ExtraArgs].
@@ -43,8 +48,9 @@ type ProgramOptions struct {
 // string holding a newline or "'" followed by a newline is ambiguous.
 //
 // A script that fails, exceeds a limit or returns too large a value gives
-// an error whose Stderr holds zfs's explanation (Lua error and stack
-// trace).
+// an error whose message quotes the Lua error and whose Stderr holds zfs's
+// whole explanation (Lua error and stack trace). A syntax error has Kind
+// InvalidArgument; a runtime error or an exhausted limit, Kind Other.
 func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opts ProgramOptions) (any, error) {
 	const op = "program"
 	if err := names.Pool(pool); err != nil {
@@ -54,6 +60,9 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 		return nil, errs.InvalidArgumentf(op, pool, "no script")
 	}
 	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
+		return nil, err
+	}
+	if err := opts.check(pool); err != nil {
 		return nil, err
 	}
 	v, err := c.Version(ctx)
@@ -85,6 +94,32 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 		return parseProgramJSON(out.Bytes())
 	}
 	return parseProgramText(out.String())
+}
+
+// check rejects limits above what zfs program accepts and arguments that no
+// command line can carry.
+func (o *ProgramOptions) check(pool string) error {
+	const op = "program"
+	if o.InstructionLimit > MaxProgramInstructionLimit {
+		return errs.InvalidArgumentf(op, pool, "instruction limit %d is above the maximum, %d", o.InstructionLimit, uint64(MaxProgramInstructionLimit))
+	}
+	if o.MemoryLimit > MaxProgramMemoryLimit {
+		return errs.InvalidArgumentf(op, pool, "memory limit %d is above the maximum, %d bytes", o.MemoryLimit, uint64(MaxProgramMemoryLimit))
+	}
+	total := 0
+	for i, a := range o.Args {
+		switch {
+		case strings.IndexByte(a, 0) >= 0:
+			return errs.InvalidArgumentf(op, pool, "argument %d holds a NUL byte", i)
+		case len(a) > maxArgLen:
+			return errs.InvalidArgumentf(op, pool, "argument %d is %d bytes, longer than one command-line argument can be (%d)", i, len(a), maxArgLen)
+		}
+		total += len(a) + 1
+	}
+	if total > maxArgBytes {
+		return errs.InvalidArgumentf(op, pool, "the arguments are %d bytes, more than fit on a command line (%d)", total, maxArgBytes)
+	}
+	return nil
 }
 
 // parseProgramJSON decodes `zfs program -j` output: {"return": value} or {}.

@@ -83,6 +83,14 @@ func renameTarget(from, to string, opts RenameOptions) (string, error) {
 	if typeOfName(to) != typeOfName(from) {
 		return "", errs.InvalidArgumentf("", from, "cannot rename %s to %s", from, to)
 	}
+	if snap == "" && bm == "" {
+		if err := checkNewDataset(to); err != nil {
+			return "", err
+		}
+		if err := samePool("", from, to); err != nil {
+			return "", errs.InvalidArgumentf("", from, "a dataset stays in its pool: %s is not in %s", to, names.PoolOf(from))
+		}
+	}
 	return to, nil
 }
 

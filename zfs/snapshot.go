@@ -13,7 +13,9 @@ import (
 type SnapshotOptions struct {
 	// Recursive (-r) also snapshots every descendant dataset, atomically.
 	Recursive bool
-	// Properties are user properties to set on the new snapshots (-o).
+	// Properties are user properties ("module:name") to set on the new
+	// snapshots (-o). zfs sets no other property on snapshots, so other
+	// names are rejected before anything runs.
 	Properties map[string]string
 	// ExtraArgs are more arguments for `zfs snapshot`, for flags this
 	// package does not model; see [ExtraArgs].
@@ -22,19 +24,30 @@ type SnapshotOptions struct {
 
 // CreateSnapshots creates snapshots of several datasets atomically, in one
 // transaction group, with one `zfs snapshot a@x b@y ...` (then reads their
-// identities with one `zfs list`). Either all are created or none is. It
-// fails with an error of Kind InvalidArgument if the names do not fit on one
-// command line (the operation cannot then be atomic).
+// identities with one `zfs list`). Either all are created or none is. The
+// snapshots must be in one pool, at most one per dataset, as zfs requires;
+// otherwise, or if the names do not fit on one command line (the operation
+// could not then be atomic), it fails with an error of Kind InvalidArgument
+// before running anything.
 func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts SnapshotOptions) ([]*Snapshot, error) {
 	const op = "snapshot"
 	if len(snapshots) == 0 {
 		return nil, nil
 	}
 	size := 0
+	seen := make(map[string]string, len(snapshots))
 	for _, s := range snapshots {
 		if err := names.Snapshot(s); err != nil {
 			return nil, errs.WithOp(err, op)
 		}
+		if err := samePool(op, snapshots[0], s); err != nil {
+			return nil, errs.InvalidArgumentf(op, s, "atomic snapshots must be in one pool: %s is not in %s", s, names.PoolOf(snapshots[0]))
+		}
+		ds, _, _ := names.Split(s)
+		if other, ok := seen[ds]; ok {
+			return nil, errs.InvalidArgumentf(op, s, "one command can make only one snapshot of a dataset: %s and %s", other, s)
+		}
+		seen[ds] = s
 		size += len(s) + 1
 	}
 	if size > maxArgBytes {
@@ -47,7 +60,7 @@ func (c *Client) CreateSnapshots(ctx context.Context, snapshots []string, opts S
 	if opts.Recursive {
 		args = append(args, "-r")
 	}
-	pa, err := propArgs(op, "-o", opts.Properties)
+	pa, err := propArgsChecked(op, "-o", opts.Properties, checkSnapshotProp)
 	if err != nil {
 		return nil, err
 	}
