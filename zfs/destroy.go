@@ -186,9 +186,16 @@ func (b *Bookmark) Destroy(ctx context.Context) error {
 // one `zfs destroy dataset@a,b,c` per dataset (more when the list is too long
 // for one argument). Each command is atomic, so when zfs refuses some
 // snapshots (held, cloned) the others of that command are retried without
-// them. Every failure is reported, combined with errors.Append; snapshots
-// that no longer exist are ignored. With Recursive, the snapshots of the same
-// names in descendant datasets go too. ForceUnmount does not apply.
+// them. Every failure is reported, combined with errors.Append. With
+// Recursive, the snapshots of the same names in descendant datasets go too.
+// ForceUnmount does not apply.
+//
+// It is idempotent, as scripts that prune snapshots want: a snapshot that
+// does not exist is not an error, whether its dataset has other snapshots,
+// none of those listed (zfs says "could not find any snapshots to destroy")
+// or does not exist at all (nor its pool). Running it twice gives nil the
+// second time. To learn whether a snapshot existed, list it first, or use
+// Snapshot.Destroy, which fails with Kind NotExist.
 func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts DestroyOptions) error {
 	const op = "destroy"
 	if opts.ForceUnmount {
@@ -246,7 +253,7 @@ func commaBatches(ds string, shorts []string) [][]string {
 // destroyBatch destroys ds@a,b,c; if zfs names snapshots it could not
 // destroy, it retries once without them.
 func (c *Client) destroyBatch(ctx context.Context, ds string, shorts []string, opts DestroyOptions) error {
-	err := c.Destroy(ctx, ds+"@"+strings.Join(shorts, ","), opts)
+	err := c.destroyGone(ctx, ds, shorts, opts)
 	if err == nil {
 		return nil
 	}
@@ -272,9 +279,19 @@ func (c *Client) destroyBatch(ctx context.Context, ds string, shorts []string, o
 		}
 	}
 	if len(rest) > 0 {
-		all = errs.Append(all, c.Destroy(ctx, ds+"@"+strings.Join(rest, ","), opts))
+		all = errs.Append(all, c.destroyGone(ctx, ds, rest, opts))
 	}
 	return all
+}
+
+// destroyGone destroys ds@a,b,c and treats "none of them exists" (or ds
+// does not exist) as done.
+func (c *Client) destroyGone(ctx context.Context, ds string, shorts []string, opts DestroyOptions) error {
+	err := c.Destroy(ctx, ds+"@"+strings.Join(shorts, ","), opts)
+	if errors.KindOf(err) == errors.NotExist {
+		return nil
+	}
+	return err
 }
 
 // failedSnapshots finds the per-snapshot lines of a failed batch destroy,

@@ -3,6 +3,8 @@ package zfs
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -260,10 +262,41 @@ func TestDestroySnapshotsBatch(t *testing.T) {
 
 	// Two failures in separate datasets are both reported.
 	f.Expect("zfs", "destroy", "-d", "p/a@x").Stderr("cannot destroy 'p/a@x': dataset is busy\n").Exit(1)
-	f.Expect("zfs", "destroy", "-d", "p/b@x").Stderr("cannot open 'p/b': dataset does not exist\n").Exit(1)
+	f.Expect("zfs", "destroy", "-d", "p/b@x").Stderr("cannot destroy 'p/b@x': dataset is busy\n").Exit(1)
 	err = c.DestroySnapshots(ctx, []string{"p/a@x", "p/b@x"}, DestroyOptions{Defer: true})
 	assert.Len(t, errors.Errors(err), 2)
-	assert.ErrorIs(t, err, errors.ErrNotExist)
+	assert.ErrorIs(t, err, errors.ErrBusy)
+}
+
+// TestDestroySnapshotsIdempotent: snapshots that do not exist, in a dataset
+// that exists or not, are not errors (the messages are real zfs's, from
+// errors/testdata); other failures still are.
+func TestDestroySnapshotsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	for _, v := range []string{"2.3.2", "2.1.11"} {
+		t.Run(v, func(t *testing.T) {
+			f, c := newFake(t)
+			f.InOrder()
+			errGolden := func(name string) string {
+				b, err := os.ReadFile(filepath.Join("..", "errors", "testdata", v, name+".err"))
+				require.NoError(t, err)
+				return string(b)
+			}
+			f.Expect("zfs", "destroy", "gzerr/fs@nope1,nope2").Stderr(errGolden("destroy-missing-snapshots")).Exit(1)
+			f.Expect("zfs", "destroy", "gzerr/nope@a,b").Stderr(errGolden("destroy-missing-snapshots-of-missing")).Exit(1)
+			f.Expect("zfs", "destroy", "-r", "gzerr/fs@nope1").Stderr(errGolden("destroy-missing-snapshots-r")).Exit(1)
+			require.NoError(t, c.DestroySnapshots(ctx, []string{"gzerr/fs@nope1", "gzerr/fs@nope2", "gzerr/nope@a", "gzerr/nope@b"}, DestroyOptions{}))
+			require.NoError(t, c.DestroySnapshots(ctx, []string{"gzerr/fs@nope1"}, DestroyOptions{Recursive: true}))
+
+			// The held snapshot is reported; the others of its batch are
+			// gone by the retry.
+			f.Expect("zfs", "destroy", "gzcap/fs@s1,s3").Stderr(golden(t, "err-batch.err")).Exit(1)
+			f.Expect("zfs", "destroy", "gzcap/fs@s3").Stderr(errGolden("destroy-missing-snapshots")).Exit(1)
+			err := c.DestroySnapshots(ctx, []string{"gzcap/fs@s1", "gzcap/fs@s3"}, DestroyOptions{})
+			assert.Len(t, errors.Errors(err), 1)
+			assert.ErrorIs(t, err, errors.ErrBusy)
+		})
+	}
 }
 
 func TestCommaBatches(t *testing.T) {
