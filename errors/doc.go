@@ -65,7 +65,12 @@
 // A receive whose standard error shows it left resumable state is reported as
 // a *ResumableError: Kind Interrupted when a "zfs receive -s" stopped part-way
 // (zfs then prints the resume token, which becomes Token), or Kind
-// ResumableStatePresent when the destination already held partial state. When
+// ResumableStatePresent when the destination already held partial state. A
+// resumable receive that the context cancelled, or whose source failed, and
+// that saved its state is a *ResumableError of Kind Canceled or
+// InvalidStream; every *ResumableError of a receive that stopped part-way
+// matches ErrInterrupted, so errors.Is(err, ErrInterrupted) asks "can this
+// be resumed?" whatever stopped it. When
 // zfs printed no token, the receiving packages read the destination's
 // receive_resume_token property into Token where they can.
 package errors

@@ -135,10 +135,17 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Is(target error) bool { return e.Kind.matches(target) }
 
 // ResumableError reports a receive that left resumable state on its
-// destination: either the receive stopped part-way (Kind Interrupted) or the
-// destination already held partially received state (Kind
+// destination: either the receive stopped part-way and saved its state, or
+// the destination already held partially received state (Kind
 // ResumableStatePresent). Err describes the failure; errors.As finds both the
 // *ResumableError and, through Unwrap, the *Error.
+//
+// A receive that stopped part-way matches ErrInterrupted whatever stopped it,
+// and its Err's Kind says what did: Interrupted when zfs found its input cut
+// short, Canceled when the context ended it (errors.Is(err,
+// context.Canceled) holds too), InvalidStream when the stream's source or a
+// transform failed. One whose destination already held state matches
+// ErrResumableStatePresent (and ErrBusy), not ErrInterrupted.
 //
 // Token is the destination's receive_resume_token, which "zfs send -t" takes to
 // resume the stream. FromCommand fills it when zfs printed it on standard error
@@ -158,6 +165,13 @@ func (e *ResumableError) Error() string {
 		return "zfs receive: resumable state present"
 	}
 	return e.Err.Error()
+}
+
+// Is reports whether target is ErrInterrupted and the receive stopped
+// part-way (Err's Kind is not ResumableStatePresent). Err's own Kind is
+// matched through Unwrap.
+func (e *ResumableError) Is(target error) bool {
+	return target == ErrInterrupted && (e.Err == nil || e.Err.Kind != ResumableStatePresent)
 }
 
 // Unwrap returns Err, so errors.As can find the *Error and errors.Is its Kind.

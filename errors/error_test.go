@@ -267,3 +267,29 @@ func TestFromCommandRemoteNotFound(t *testing.T) {
 		t.Errorf("FromCommand(remote 127) = %v (kind %v), want CommandNotFound", err, errors.KindOf(err))
 	}
 }
+
+// TestResumableErrorMatchesInterrupted: every receive that stopped part-way
+// and saved its state matches ErrInterrupted, whatever stopped it; state
+// found on the destination does not.
+func TestResumableErrorMatchesInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		kind        errors.Kind
+		interrupted bool
+	}{
+		{errors.Interrupted, true},
+		{errors.Canceled, true},
+		{errors.InvalidStream, true},
+		{errors.ResumableStatePresent, false},
+	} {
+		err := error(&errors.ResumableError{Token: "1-x", Err: &errors.Error{Op: "receive", Kind: tc.kind, Err: context.Canceled}})
+		if got := errors.Is(err, errors.ErrInterrupted); got != tc.interrupted {
+			t.Errorf("%v: Is(ErrInterrupted) = %v", tc.kind, got)
+		}
+		if !errors.Is(err, tc.kind.Err()) {
+			t.Errorf("%v: does not match its own kind", tc.kind)
+		}
+		if errors.KindOf(err) != tc.kind {
+			t.Errorf("%v: KindOf = %v", tc.kind, errors.KindOf(err))
+		}
+	}
+}

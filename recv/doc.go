@@ -6,7 +6,9 @@
 // Into receives a stream read from an io.Reader and returns when zfs receive
 // has finished. NewWriter returns a *Writer to write the stream into; its
 // Close waits for zfs receive and returns its error. Both return a *Result
-// naming the snapshots received (parsed from `zfs receive -v`).
+// (parsed from `zfs receive -v`) naming the snapshots committed, those the
+// target already had and zfs ignored (an incremental received twice succeeds
+// and commits nothing), and the one being received when a receive failed.
 //
 //	res, err := recv.Into(ctx, client, "backup/home", file, recv.Options{Resumable: true, NoMount: true})
 //
@@ -90,10 +92,35 @@
 // for send.Options.ResumeToken. ResumeToken reads the token of a dataset, and
 // Abort discards the state (`zfs receive -A`; idempotent).
 //
-// Cancelling the context interrupts zfs receive with SIGINT (then SIGKILL
-// after the runner's grace period), so a resumable receive keeps its partial
-// state; the error then matches context.Canceled and, with Resumable, carries
-// the token.
+// What each case gives:
+//
+//   - the stream was cut short (a resumable receive): a *ResumableError of
+//     Kind Interrupted with the token zfs printed; it matches
+//     errors.ErrInterrupted; Result.Incomplete names the snapshot.
+//   - the context was cancelled: zfs receive is interrupted with SIGINT (then
+//     SIGKILL after the runner's grace period), so a resumable receive keeps
+//     its partial state. The error matches context.Canceled and
+//     errors.ErrCanceled (Kind Canceled); with Resumable, when state was
+//     saved, it is a *ResumableError with the token that also matches
+//     errors.ErrInterrupted. Without saved state (not Resumable, or cancelled
+//     before zfs received anything) it is not a *ResumableError.
+//   - the source or a transform failed: Kind InvalidStream wrapping the
+//     cause; with Resumable and saved state, a *ResumableError matching
+//     errors.ErrInterrupted too.
+//   - the target already holds partial state: a *ResumableError of Kind
+//     ResumableStatePresent (which refines Busy) with the target's token,
+//     never errors.ErrInterrupted. zfs says so for an incremental stream and
+//     for -F; for a full stream without -F it says the target exists ("must
+//     specify -F", though -F would fail too), and this package reads the
+//     target's token to tell the two apart: Kind Exist remains only when the
+//     target holds no partial state.
+//   - an incremental stream whose snapshot the target already has: no error,
+//     as zfs receive succeeds, and Result.Skipped names the snapshot while
+//     Result.Snapshots is empty.
+//
+// In every failure, Result.Snapshots lists only what was committed: nothing
+// for a single-snapshot stream, the substreams before the failure for a
+// compound one.
 //
 // # Lifetimes
 //

@@ -454,21 +454,6 @@ func TestIntegrationSocket(t *testing.T) {
 	p.sameFiles(src, p.name("dst"))
 }
 
-// killer returns progress options that kill the zfs receive once after
-// `after` bytes.
-func killer(t *testing.T, after int64) (*stream.Progress, func() bool) {
-	var mu sync.Mutex
-	killed := false
-	p := stream.NewProgress(stream.ProgressOptions{Interval: 20 * time.Millisecond, OnUpdate: func(s stream.ProgressSnapshot) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !killed && s.Bytes >= after {
-			killed = killReceive(t)
-		}
-	}})
-	return p, func() bool { mu.Lock(); defer mu.Unlock(); return killed }
-}
-
 func TestIntegrationResumeAfterKill(t *testing.T) {
 	p := newLabPool(t)
 	ctx := ctxFor(t)
@@ -477,10 +462,9 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 	p.write(src, "a", 3<<20)
 	p.write(src, "b", 1<<20)
 	p.zfs("snapshot", src+"@s1")
-	slow := stream.NewLimiter(2<<20, 128<<10)
 
 	t.Run("Replicate resumes by itself", func(t *testing.T) {
-		prog, killed := killer(t, 1<<20)
+		kill, killed := killAt(t, 2<<20)
 		var argv [][]string
 		var mu sync.Mutex
 		rec := command.RunnerFunc(func(ctx context.Context, c *command.Cmd) error {
@@ -492,7 +476,7 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 		c := zfs.New(zfs.ClientOptions{Runner: rec})
 		dst := p.name("auto")
 		res, err := recv.Replicate(ctx, c, c, src+"@s1", dst, recv.ReplicateOptions{
-			Receive: recv.Options{Resumable: true, Progress: prog, Transforms: []stream.ReadTransform{slow.ReadTransform(ctx)}},
+			Receive: recv.Options{Resumable: true, Transforms: []stream.ReadTransform{kill}},
 			Retries: 3,
 		})
 		if err != nil {
@@ -517,19 +501,38 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 	})
 
 	t.Run("by hand, with abort", func(t *testing.T) {
-		prog, killed := killer(t, 1<<20)
+		kill, killed := killAt(t, 2<<20)
 		dst := p.name("manual")
 		s, err := send.Reader(ctx, p.c, src+"@s1", send.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = recv.Into(ctx, p.c, dst, s, recv.Options{Resumable: true, Progress: prog,
-			Transforms: []stream.ReadTransform{slow.ReadTransform(ctx)}})
+		res, err := recv.Into(ctx, p.c, dst, s, recv.Options{Resumable: true, Transforms: []stream.ReadTransform{kill}})
 		s.Close()
 		var re *errors.ResumableError
 		if !killed() || !errors.As(err, &re) || re.Token == "" {
 			t.Fatalf("killed %v, err = %v; want a resumable error with a token", killed(), err)
 		}
+		if !errors.Is(err, errors.ErrInterrupted) {
+			t.Errorf("err = %v (kind %v), want it to match ErrInterrupted", err, errors.KindOf(err))
+		}
+		if len(res.Snapshots) != 0 || res.Incomplete != dst+"@s1" {
+			t.Errorf("Result = %+v, want nothing committed and %s incomplete", res, dst+"@s1")
+		}
+
+		// A full stream into the target that holds the partial state:
+		// zfs says it exists; the error says what is there.
+		s, err = send.Reader(ctx, p.c, src+"@s1", send.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = recv.Into(ctx, p.c, dst, s, recv.Options{Resumable: true})
+		s.Close()
+		if !errors.As(err, &re) || re.Token != tok0(t, p, dst) || !errors.Is(err, errors.ErrResumableStatePresent) ||
+			errors.Is(err, errors.ErrInterrupted) || errors.Is(err, errors.ErrExist) {
+			t.Errorf("full stream into partial state: err = %v (kind %v), want ResumableStatePresent with the token", err, errors.KindOf(err))
+		}
+		t.Logf("full stream into partial state: %v", err)
 		tok, err := recv.ResumeToken(ctx, p.c, dst)
 		if err != nil || tok != re.Token {
 			t.Errorf("ResumeToken = %q, %v; want the error's token", tok, err)
@@ -553,6 +556,47 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 	noZFSChildren(t)
 }
 
+// tok0 reads the resume token of ds with zfs get.
+func tok0(t *testing.T, p *labPool, ds string) string {
+	t.Helper()
+	return p.zfs("get", "-H", "-o", "value", "receive_resume_token", ds)
+}
+
+// TestIntegrationIncrementalAgain: an incremental that the target already
+// has succeeds, as zfs receive does, and the Result says nothing was
+// committed.
+func TestIntegrationIncrementalAgain(t *testing.T) {
+	p := newLabPool(t)
+	ctx := ctxFor(t)
+	src, dst := p.name("src"), p.name("dst")
+	p.zfs("create", src)
+	p.write(src, "a", 256<<10)
+	p.zfs("snapshot", src+"@s1")
+	p.write(src, "b", 256<<10)
+	p.zfs("snapshot", src+"@s2")
+	if _, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", dst, recv.ReplicateOptions{Receive: recv.Options{NoMount: true}}); err != nil {
+		t.Fatal(err)
+	}
+	var inc bytes.Buffer
+	if err := send.To(ctx, p.c, &inc, src+"@s2", send.Options{From: src + "@s1"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := recv.Into(ctx, p.c, dst, bytes.NewReader(inc.Bytes()), recv.Options{NoMount: true})
+	if err != nil || !slices.Equal(res.Snapshots, []string{dst + "@s2"}) || len(res.Skipped) != 0 {
+		t.Fatalf("first: %+v, %v", res, err)
+	}
+	res, err = recv.Into(ctx, p.c, dst, bytes.NewReader(inc.Bytes()), recv.Options{NoMount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Snapshots) != 0 || !slices.Equal(res.Skipped, []string{dst + "@s2"}) || res.Incomplete != "" {
+		t.Errorf("again: Result = %+v, want %s skipped and nothing committed", res, dst+"@s2")
+	}
+}
+
+// TestIntegrationCancelLeavesNothing cancels transfers that cannot finish
+// before the cancel (their last bytes are held back until after it), so the
+// cancel always lands part-way.
 func TestIntegrationCancelLeavesNothing(t *testing.T) {
 	p := newLabPool(t)
 	src := p.name("src")
@@ -564,37 +608,54 @@ func TestIntegrationCancelLeavesNothing(t *testing.T) {
 		name := map[bool]string{false: "copied", true: "direct"}[direct]
 		t.Run(name, func(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+			fds := openFDs(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			dst := p.name("cancel-" + name)
+			g := newGate(64 << 10)
 			opts := recv.ReplicateOptions{Receive: recv.Options{Resumable: true}}
 			if !direct {
-				slow := stream.NewLimiter(1<<20, 64<<10)
-				opts.Receive.Transforms = []stream.ReadTransform{slow.ReadTransform(ctx)}
+				opts.Receive.Transforms = []stream.ReadTransform{stream.ReaderFunc(func(r io.Reader) io.Reader { return r })}
 			}
-			done := make(chan error, 1)
+			type outcome struct {
+				res *recv.Result
+				err error
+			}
+			done := make(chan outcome, 1)
 			go func() {
-				_, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", dst, opts)
-				done <- err
+				res, err := recv.Replicate(ctx, g.client(), p.c, src+"@s1", dst, opts)
+				done <- outcome{res, err}
 			}()
-			// Cancel once the receive has created its dataset.
-			deadline := time.Now().Add(2 * time.Minute)
-			for !p.exists(dst) && time.Now().Before(deadline) {
-				time.Sleep(50 * time.Millisecond)
+			select {
+			case <-g.holding:
+			case o := <-done:
+				t.Fatalf("finished before the cancel: %+v, %v", o.res, o.err)
 			}
 			cancel()
 			start := time.Now()
-			err := <-done
-			t.Logf("returned %v after cancel: %v", time.Since(start), err)
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("err = %v, want context.Canceled", err)
+			o := <-done
+			t.Logf("returned %v after cancel: %v", time.Since(start), o.err)
+			if !errors.Is(o.err, context.Canceled) || !errors.Is(o.err, errors.ErrCanceled) {
+				t.Errorf("err = %v, want context.Canceled", o.err)
 			}
+			// Nearly all of the stream was received: the state is saved.
 			var re *errors.ResumableError
-			if errors.As(err, &re) {
-				t.Logf("resumable state left, token %.20s...", re.Token)
-				recv.Abort(context.Background(), p.c, dst)
+			if !errors.As(o.err, &re) || re.Token == "" || !errors.Is(o.err, errors.ErrInterrupted) {
+				t.Errorf("err = %v, want a resumable error matching ErrInterrupted", o.err)
+			}
+			if o.res == nil || len(o.res.Snapshots) != 0 || o.res.Incomplete != dst+"@s1" {
+				t.Errorf("Result = %+v, want nothing committed and %s incomplete", o.res, dst+"@s1")
+			}
+			if err := recv.Abort(context.Background(), p.c, dst); err != nil {
+				t.Error(err)
+			}
+			if p.exists(dst) {
+				t.Errorf("%s left after Abort", dst)
 			}
 			noZFSChildren(t)
+			if n := openFDs(t); n != fds {
+				t.Errorf("%d file descriptors open, %d before", n, fds)
+			}
 		})
 	}
 }

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFeedHoldsBack(t *testing.T) {
@@ -100,13 +104,42 @@ func TestParseReceiving(t *testing.T) {
 
 func TestVerboseLog(t *testing.T) {
 	v := &verboseLog{target: "p1/rr"}
-	out := "receiving full stream of p1/src@s1 into p1/rr/src@s1\nreceived 4.05M stream in 2.06 seconds (1.97M/sec)\nreceiving incremental stream of p1/src@s2 into p1/rr/src@s2\nreceiving full stream of p1/src/child@r1 into p1/rr/src/child@r1"
-	for _, chunk := range []string{out[:10], out[10:77], out[77:]} {
+	out := "receiving full stream of p1/src@s1 into p1/rr/src@s1\nreceived 4.05M stream in 2.06 seconds (1.97M/sec)\nreceiving incremental stream of p1/src@s2 into p1/rr/src@s2\nsnap p1/rr/src@s2 already exists; ignoring\nreceived 0B stream in 0.01 seconds (0B/sec)\nreceiving full stream of p1/src/child@r1 into p1/rr/src/child@r1"
+	for _, chunk := range []string{out[:10], out[10:77], out[77:150], out[150:]} {
 		v.Write([]byte(chunk))
 	}
-	want := []string{"p1/rr/src@s1", "p1/rr/src@s2", "p1/rr/src/child@r1"}
-	if got := v.snapshots(); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("snapshots = %q, want %q", got, want)
+	// Failed while receiving the child.
+	want := Result{Snapshots: []string{"p1/rr/src@s1"}, Skipped: []string{"p1/rr/src@s2"}, Incomplete: "p1/rr/src/child@r1"}
+	assert.Equal(t, want, *v.result(false, false))
+	// Succeeded: the last substream was received though its line is missing.
+	want = Result{Snapshots: []string{"p1/rr/src@s1", "p1/rr/src/child@r1"}, Skipped: []string{"p1/rr/src@s2"}}
+	assert.Equal(t, want, *v.result(true, false))
+}
+
+// TestVerboseLogGolden reads what real zfs receive -v printed
+// (errors/testdata, captured by errors/testdata/capture.sh).
+func TestVerboseLogGolden(t *testing.T) {
+	for _, ver := range []string{"2.3.2", "2.1.11"} {
+		for _, tc := range []struct {
+			capture, target string
+			ok              bool
+			want            Result
+		}{
+			{"recv-incremental", "gzerr/copy", true, Result{Snapshots: []string{"gzerr/copy@s2"}}},
+			{"recv-incremental-again", "gzerr/copy", true, Result{Skipped: []string{"gzerr/copy@s2"}}},
+			{"recv-cut-resumable", "gzerr/partial", false, Result{Incomplete: "gzerr/partial@big"}},
+			{"recv-cut-incremental", "gzerr/incpartial", false, Result{Incomplete: "gzerr/incpartial@big"}},
+			{"recv-into-partial-incremental", "gzerr/incpartial", false, Result{Incomplete: "gzerr/incpartial@big"}},
+			{"recv-filesystem-stream", "gzerr/fromfs", true, Result{Snapshots: []string{"gzerr/fromfs@--head--"}}},
+		} {
+			t.Run(ver+"/"+tc.capture, func(t *testing.T) {
+				out, err := os.ReadFile(filepath.Join("..", "errors", "testdata", ver, tc.capture+".out"))
+				require.NoError(t, err)
+				v := &verboseLog{target: tc.target}
+				v.Write(out)
+				assert.Equal(t, tc.want, *v.result(tc.ok, false))
+			})
+		}
 	}
 }
 
@@ -132,7 +165,7 @@ func FuzzParseReceiving(f *testing.F) {
 		}
 		v := &verboseLog{target: target}
 		v.Write([]byte(line + "\n"))
-		if s := v.snapshots(); len(s) != 1 || s[0] != got {
+		if s := v.result(true, false).Snapshots; len(s) != 1 || s[0] != got {
 			t.Fatalf("verboseLog = %q, want [%q]", s, got)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"sync/atomic"
 	"time"
 
@@ -11,18 +12,37 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
 
-// Result reports what a receive did.
+// Result reports what a receive did, as zfs receive -v told it. The three
+// fields never name the same snapshot.
+//
+// Nothing was committed exactly when Snapshots is empty (and DryRun
+// commits nothing at all). That is so after any failure of a single-snapshot
+// stream, and also after a success in one case: an incremental stream whose
+// snapshot the target already has. zfs receive then reads the stream,
+// ignores it and succeeds; the snapshot is in Skipped.
 type Result struct {
-	// Snapshots are the snapshots received (for a dry run, the snapshots
-	// that would be received), in order, as zfs receive -v named them.
-	// After a failure they include the snapshot being received when it
-	// failed.
+	// Snapshots are the snapshots this receive committed on the target, in
+	// order (for a dry run, the snapshots that would be received). After a
+	// failure of a compound stream (send.Options.Replicate or
+	// Intermediates) they are the substreams committed before it; the
+	// snapshot being received when it failed is Incomplete, not here.
 	Snapshots []string
+	// Skipped are snapshots the stream carried that the target already had:
+	// zfs receive read their substreams and ignored them ("snap ... already
+	// exists; ignoring"), changing nothing.
+	Skipped []string
+	// Incomplete is the snapshot zfs receive was receiving when it failed,
+	// was cancelled or its stream ended early; "" when there was none.
+	// Nothing of it was committed. When the error is an
+	// *errors.ResumableError, the partial state it left is for this
+	// snapshot, and the token completes it.
+	Incomplete string
 }
 
 // Into receives the send stream read from r into target, returning when zfs
@@ -146,18 +166,56 @@ func (p *plan) source(r io.Reader) (io.Reader, func() error, error) {
 
 // finish builds the result and the error of a receive.
 func (p *plan) finish(ctx context.Context, log *verboseLog, runErr error, fed copyResult) (*Result, error) {
-	res := &Result{Snapshots: log.snapshots()}
 	err := runErr
 	if fed.cause && ctx.Err() == nil {
 		err = p.streamError(fed.readErr, runErr)
 	}
+	res := log.result(err == nil, p.opts.DryRun)
 	if err == nil {
 		return res, nil
 	}
-	if !p.opts.DryRun && (p.opts.Resumable || errors.KindOf(err) == errors.ResumableStatePresent) {
-		err = p.withToken(ctx, err, res.Snapshots)
+	switch {
+	case errors.KindOf(err) == errors.Exist:
+		err = p.statePresent(ctx, err)
+	case !p.opts.DryRun && (p.opts.Resumable || errors.KindOf(err) == errors.ResumableStatePresent):
+		err = p.withToken(ctx, err, res)
 	}
 	return res, err
+}
+
+// existingDest finds the destination in zfs's "destination 'pool/b' exists"
+// (a full stream into an existing dataset without -F).
+var existingDest = regexp.MustCompile(`destination '([^'\n]+)' exists`)
+
+// statePresent refines an Exist error: a full stream into a dataset that
+// holds the partial state of an interrupted resumable receive fails with
+// "destination exists, must specify -F" — but -F would fail too, as the
+// state must first be resumed or aborted. If the destination has a resume
+// token, the error is an *errors.ResumableError of Kind
+// ResumableStatePresent carrying it.
+func (p *plan) statePresent(ctx context.Context, err error) error {
+	var e *errors.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	ds := ""
+	if m := existingDest.FindStringSubmatch(e.Stderr); m != nil && names.Dataset(m[1]) == nil {
+		ds = m[1]
+	} else if p.opts.Naming == AsGiven {
+		ds, _, _ = cutSnapshot(p.target)
+	}
+	if ds == "" {
+		return err
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTimeout)
+	defer cancel()
+	tok, terr := resumeToken(lctx, p.c, ds)
+	if terr != nil || tok == "" {
+		return err
+	}
+	c := *e // zfs's message stays; the Kind says what it means
+	c.Kind = errors.ResumableStatePresent
+	return &errors.ResumableError{Token: tok, Err: &c}
 }
 
 // streamError reports a failure to read the stream, which made this package
@@ -184,15 +242,17 @@ const tokenTimeout = 30 * time.Second
 // withToken turns err into an *errors.ResumableError if the destination now
 // holds resumable state, reading its receive_resume_token when zfs did not
 // print one.
-func (p *plan) withToken(ctx context.Context, err error, snaps []string) error {
+func (p *plan) withToken(ctx context.Context, err error, res *Result) error {
 	var re *errors.ResumableError
 	if errors.As(err, &re) && re.Token != "" {
 		return err
 	}
 	ds := ""
 	switch {
-	case len(snaps) > 0:
-		ds, _, _ = cutSnapshot(snaps[len(snaps)-1])
+	case res.Incomplete != "":
+		ds, _, _ = cutSnapshot(res.Incomplete)
+	case len(res.Snapshots) > 0:
+		ds, _, _ = cutSnapshot(res.Snapshots[len(res.Snapshots)-1])
 	case p.opts.Naming == AsGiven:
 		ds, _, _ = cutSnapshot(p.target)
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const token = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
@@ -377,10 +379,12 @@ get)
 esac`)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	result := make(chan *recv.Result, 1)
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	go func() {
-		_, err := recv.Into(ctx, c, "tank/b", pr, recv.Options{Resumable: true})
+		res, err := recv.Into(ctx, c, "tank/b", pr, recv.Options{Resumable: true})
+		result <- res
 		done <- err
 	}()
 	pw.Write(make([]byte, 1000))
@@ -391,8 +395,14 @@ esac`)
 	if !errors.As(err, &re) || re.Token != token {
 		t.Fatalf("err = %v, want *errors.ResumableError with the token", err)
 	}
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v, want it to match context.Canceled", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, errors.ErrCanceled) || !errors.Is(err, errors.ErrInterrupted) {
+		t.Errorf("err = %v, want it to match context.Canceled, ErrCanceled and ErrInterrupted", err)
+	}
+	if errors.Is(err, errors.ErrResumableStatePresent) {
+		t.Errorf("err = %v matches ErrResumableStatePresent", err)
+	}
+	if res := <-result; len(res.Snapshots) != 0 || res.Incomplete != "tank/b@s" {
+		t.Errorf("Result = %+v, want nothing committed, tank/b@s incomplete", res)
 	}
 	if !exists(filepath.Join(dir, "sigint")) {
 		t.Error("zfs receive was not sent SIGINT")
@@ -436,6 +446,37 @@ func TestResumableErrors(t *testing.T) {
 			t.Errorf("err = %v, want a plain Exist error", err)
 		}
 	})
+	// A full stream into a target holding partial state: zfs says the
+	// target exists (real 2.3.2 and 2.1.11 messages), the target's token
+	// shows why.
+	for _, v := range []string{"2.3.2", "2.1.11"} {
+		t.Run("full stream into partial state "+v, func(t *testing.T) {
+			stderr, err := os.ReadFile(filepath.Join("..", "errors", "testdata", v, "recv-into-partial-full.err"))
+			require.NoError(t, err)
+			f := commandtest.New(t).InOrder()
+			f.Expect("zfs", "receive", "-u", "-v", "gzerr/partial").Stderr(string(stderr)).Exit(1)
+			f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "gzerr/partial").Stdout(token + "\n")
+			res, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "gzerr/partial", strings.NewReader("x"), recv.Options{NoMount: true})
+			var re *errors.ResumableError
+			require.ErrorAs(t, err, &re)
+			assert.Equal(t, token, re.Token)
+			assert.Equal(t, errors.ResumableStatePresent, errors.KindOf(err))
+			assert.ErrorIs(t, err, errors.ErrResumableStatePresent)
+			assert.ErrorIs(t, err, errors.ErrBusy)
+			assert.NotErrorIs(t, err, errors.ErrInterrupted)
+			assert.NotErrorIs(t, err, errors.ErrExist)
+			assert.Equal(t, string(stderr), re.Err.Stderr)
+			assert.Equal(t, recv.Result{}, *res)
+		})
+	}
+	t.Run("full stream into partial state, received with -d", func(t *testing.T) {
+		f := commandtest.New(t).InOrder()
+		f.Expect("zfs", "receive", "-d", "-v", "tank/r").
+			Stderr("cannot receive new filesystem stream: destination 'tank/r/a' exists\nmust specify -F to overwrite it\n").Exit(1)
+		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/r/a").Stdout(token + "\n")
+		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/r", strings.NewReader("x"), recv.Options{Naming: recv.DiscardFirst})
+		assert.ErrorIs(t, err, errors.ErrResumableStatePresent)
+	})
 	t.Run("state present", func(t *testing.T) {
 		f := commandtest.New(t).InOrder()
 		f.Expect("zfs", "receive", "-v", "tank/b").
@@ -447,6 +488,43 @@ func TestResumableErrors(t *testing.T) {
 			t.Errorf("err = %v, want ResumableStatePresent with the token", err)
 		}
 	})
+}
+
+// TestResultSaysWhatWasCommitted: real zfs receive -v output (errors/testdata)
+// of an incremental received, received again (zfs ignores it and succeeds),
+// and cut short.
+func TestResultSaysWhatWasCommitted(t *testing.T) {
+	for _, v := range []string{"2.3.2", "2.1.11"} {
+		golden := func(name string) string {
+			b, err := os.ReadFile(filepath.Join("..", "errors", "testdata", v, name))
+			require.NoError(t, err)
+			return string(b)
+		}
+		t.Run(v, func(t *testing.T) {
+			f := commandtest.New(t).InOrder()
+			f.Expect("zfs", "receive", "-u", "-v", "gzerr/copy").Stdout(golden("recv-incremental.out"))
+			f.Expect("zfs", "receive", "-u", "-v", "gzerr/copy").Stdout(golden("recv-incremental-again.out"))
+			f.Expect("zfs", "receive", "-s", "-u", "-v", "gzerr/incpartial").
+				Stdout(golden("recv-cut-incremental.out")).Stderr(golden("recv-cut-incremental.err")).Exit(1)
+			c := zfs.New(zfs.ClientOptions{Runner: f})
+			ctx := context.Background()
+			opts := recv.Options{NoMount: true}
+
+			res, err := recv.Into(ctx, c, "gzerr/copy", strings.NewReader("x"), opts)
+			require.NoError(t, err)
+			assert.Equal(t, recv.Result{Snapshots: []string{"gzerr/copy@s2"}}, *res)
+
+			res, err = recv.Into(ctx, c, "gzerr/copy", strings.NewReader("x"), opts)
+			require.NoError(t, err)
+			assert.Equal(t, recv.Result{Skipped: []string{"gzerr/copy@s2"}}, *res, "nothing committed")
+
+			opts.Resumable = true
+			res, err = recv.Into(ctx, c, "gzerr/incpartial", strings.NewReader("x"), opts)
+			assert.ErrorIs(t, err, errors.ErrInterrupted)
+			assert.Equal(t, errors.Interrupted, errors.KindOf(err))
+			assert.Equal(t, recv.Result{Incomplete: "gzerr/incpartial@big"}, *res, "nothing committed")
+		})
+	}
 }
 
 func TestAbortAndResumeToken(t *testing.T) {

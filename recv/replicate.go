@@ -50,6 +50,9 @@ type ReplicateOptions struct {
 // with a token from this attempt) is resumed automatically until it completes
 // or the retries are used up. Cancelling ctx stops both sides and is never
 // retried.
+//
+// The Result covers every attempt: the snapshots committed and skipped by
+// all of them, and the Incomplete snapshot of the last.
 func Replicate(ctx context.Context, src, dst *zfs.Client, snapshot, target string, opts ReplicateOptions) (*Result, error) {
 	name := target
 	switch {
@@ -65,11 +68,9 @@ func Replicate(ctx context.Context, src, dst *zfs.Client, snapshot, target strin
 	for attempt := 0; ; attempt++ {
 		res, err := replicateOnce(ctx, src, dst, snapshot, target, sopts, opts.Receive)
 		if res != nil {
-			for _, s := range res.Snapshots {
-				if len(all.Snapshots) == 0 || all.Snapshots[len(all.Snapshots)-1] != s {
-					all.Snapshots = append(all.Snapshots, s)
-				}
-			}
+			all.Snapshots = appendNew(all.Snapshots, res.Snapshots)
+			all.Skipped = appendNew(all.Skipped, res.Skipped)
+			all.Incomplete = res.Incomplete
 		}
 		if err == nil {
 			return all, nil
@@ -82,6 +83,16 @@ func Replicate(ctx context.Context, src, dst *zfs.Client, snapshot, target strin
 		sopts = resumeOptions(opts.Send, re.Token)
 		snapshot = ""
 	}
+}
+
+// appendNew appends to list the names of more that do not repeat its last.
+func appendNew(list, more []string) []string {
+	for _, s := range more {
+		if len(list) == 0 || list[len(list)-1] != s {
+			list = append(list, s)
+		}
+	}
+	return list
 }
 
 // resumeOptions are the options of a send resumed from token: the token

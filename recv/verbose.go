@@ -12,13 +12,15 @@ import (
 const maxReported = 100000
 
 // verboseLog collects what zfs receive -v reports on standard output, one
-// line per substream:
+// line per substream begun, and one when it has been received (committed):
 //
 //	receiving full stream of tank/a@s1 into pool/b@s1
+//	received 4.05M stream in 1.91 seconds (2.13M/sec)
 //	receiving incremental stream of tank/a@s2 into pool/b@s2
+//	snap pool/b@s2 already exists; ignoring
+//	received 0B stream in 0.01 seconds (0B/sec)
 //	would receive full stream of tank/a@s1 into pool/b@s1     (with -n)
 //	receiving corrective full stream of tank/a@s1 into pool/b@s1
-//	received 4.05M stream in 1.91 seconds (2.13M/sec)
 //
 // It is written to by the runner's output copier and read after the command
 // has exited; the mutex covers runners that write from other goroutines.
@@ -27,7 +29,14 @@ type verboseLog struct {
 
 	mu      sync.Mutex
 	partial []byte
-	snaps   []string
+	subs    []substream
+}
+
+// substream is one "receiving ... into name" line and what followed it.
+type substream struct {
+	name     string
+	received bool // a "received ... stream" line followed
+	skipped  bool // zfs said the snapshot already exists and ignored it
 }
 
 func (v *verboseLog) Write(p []byte) (int, error) {
@@ -45,24 +54,55 @@ func (v *verboseLog) Write(p []byte) (int, error) {
 		line := string(append(v.partial, p[:i]...))
 		v.partial = v.partial[:0]
 		p = p[i+1:]
-		if s, ok := parseReceiving(line, v.target); ok && len(v.snaps) < maxReported {
-			v.snaps = append(v.snaps, s)
-		}
+		v.line(line)
 	}
 	return n, nil
 }
 
-// snapshots returns the names reported so far.
-func (v *verboseLog) snapshots() []string {
+// line takes one line of output.
+func (v *verboseLog) line(line string) {
+	if s, ok := parseReceiving(line, v.target); ok {
+		if len(v.subs) < maxReported {
+			v.subs = append(v.subs, substream{name: s})
+		}
+		return
+	}
+	if len(v.subs) == 0 {
+		return
+	}
+	last := &v.subs[len(v.subs)-1]
+	switch {
+	case strings.HasPrefix(line, "received ") && strings.Contains(line, " stream in "):
+		last.received = true
+	case strings.HasPrefix(line, "snap ") && strings.HasSuffix(strings.TrimRight(line, "\r"), " already exists; ignoring"):
+		last.skipped = true
+	}
+}
+
+// result sums up the substreams reported so far. ok says whether zfs
+// receive succeeded: then every substream begun was received, even if its
+// "received" line went missing.
+func (v *verboseLog) result(ok, dryRun bool) *Result {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if len(v.partial) > 0 {
-		if s, ok := parseReceiving(string(v.partial), v.target); ok && len(v.snaps) < maxReported {
-			v.snaps = append(v.snaps, s)
-		}
+		v.line(string(v.partial))
 		v.partial = v.partial[:0]
 	}
-	return append([]string(nil), v.snaps...)
+	res := &Result{}
+	for i, s := range v.subs {
+		switch {
+		case dryRun:
+			res.Snapshots = append(res.Snapshots, s.name)
+		case s.skipped:
+			res.Skipped = append(res.Skipped, s.name)
+		case s.received || ok:
+			res.Snapshots = append(res.Snapshots, s.name)
+		case i == len(v.subs)-1:
+			res.Incomplete = s.name
+		}
+	}
+	return res
 }
 
 // parseReceiving extracts the destination snapshot from a "receiving ...
