@@ -13,6 +13,22 @@
 // Snapshots, bookmarks and datasets are named by strings, as zfs names them;
 // a handle's Name method gives one ([zfs.Snapshot.Name]).
 //
+// # Sending a filesystem or volume
+//
+// Given a filesystem or volume name instead of a snapshot ("tank/vol", not
+// "tank/vol@s"), zfs send (OpenZFS 2.0 and later) sends the dataset's
+// current state as if it were a snapshot, without making one. zfs allows it
+// only while nothing else owns the dataset: a filesystem must not be mounted
+// — setting readonly=on is not enough, OpenZFS 2.1 and 2.3 still refuse a
+// mounted read-only filesystem — and a volume must not be in use (udev
+// opens a new volume's device for a few seconds after it appears). Otherwise
+// the send fails with Kind Busy ("target is busy; if a filesystem, it must
+// not be mounted"). The stream is a single full or incremental (From) stream:
+// Replicate and Intermediates need a snapshot and are rejected before
+// running. The stream's snapshot is named "--head--", so receiving it into a
+// filesystem creates target@--head--; receive into "target@name" to choose
+// the name.
+//
 // # Options
 //
 // Options maps to the zfs send flags: From (-i, a snapshot or a bookmark),

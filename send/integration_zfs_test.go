@@ -3,6 +3,7 @@
 package send_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/proc"
 	"github.com/gozfs/gozfs/internal/ztest"
+	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -117,5 +119,95 @@ func TestIntegrationCloseStopsSend(t *testing.T) {
 		if p.Executable == "zfs" {
 			t.Errorf("zfs process %d still running after Close", p.PID)
 		}
+	}
+}
+
+// TestIntegrationFilesystemAndVolume sends the current state of a
+// filesystem (unmounted) and of a volume, and shows what zfs says of a
+// mounted one, read-only or not.
+func TestIntegrationFilesystemAndVolume(t *testing.T) {
+	c, fs := labSetup(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	pool, _, _ := strings.Cut(fs, "/")
+
+	// Mounted, read-write then read-only: Busy.
+	for _, ro := range []string{"off", "on"} {
+		ztest.Run(t, "zfs", "set", "readonly="+ro, fs)
+		err := send.To(ctx, c, io.Discard, fs, send.Options{})
+		if !errors.Is(err, errors.ErrBusy) {
+			t.Errorf("mounted, readonly=%s: err = %v, want Busy", ro, err)
+		}
+	}
+	ztest.Run(t, "zfs", "set", "readonly=off", fs)
+
+	// Unmounted: the current state, received under the name we choose.
+	mnt := strings.TrimSpace(ztest.Run(t, "zfs", "get", "-H", "-o", "value", "mountpoint", fs))
+	if err := os.WriteFile(filepath.Join(mnt, "after-s3"), []byte("head state"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ztest.Run(t, "zfs", "unmount", fs)
+	var full, inc bytes.Buffer
+	if err := send.To(ctx, c, &full, fs, send.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := send.To(ctx, c, &inc, fs, send.Options{From: "@s3"}); err != nil {
+		t.Fatal(err)
+	}
+	if inc.Len() >= full.Len() {
+		t.Errorf("incremental %d bytes, full %d", inc.Len(), full.Len())
+	}
+	res, err := recv.Into(ctx, c, pool+"/copy@now", bytes.NewReader(full.Bytes()), recv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("received %q", res.Snapshots)
+	got, err := os.ReadFile(filepath.Join(strings.TrimSpace(ztest.Run(t, "zfs", "get", "-H", "-o", "value", "mountpoint", pool+"/copy")), "after-s3"))
+	if err != nil || string(got) != "head state" {
+		t.Errorf("received file: %q, %v", got, err)
+	}
+	res, err = recv.Into(ctx, c, pool+"/copy2", bytes.NewReader(full.Bytes()), recv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Snapshots) != 1 || res.Snapshots[0] != pool+"/copy2@--head--" {
+		t.Errorf("default name: %q, want %s/copy2@--head--", res.Snapshots, pool)
+	}
+	ztest.Run(t, "zfs", "mount", fs)
+
+	// A volume.
+	ztest.Run(t, "zfs", "create", "-V", "4M", pool+"/vol")
+	// A new volume's device is opened for a while (udev probes it); zfs
+	// says it is busy meanwhile.
+	var vol bytes.Buffer
+	for start := time.Now(); ; {
+		vol.Reset()
+		err := send.To(ctx, c, &vol, pool+"/vol", send.Options{})
+		if err == nil {
+			t.Logf("volume sent after %v", time.Since(start))
+			break
+		}
+		if !errors.Is(err, errors.ErrBusy) || time.Since(start) > 2*time.Minute {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second)
+	}
+	if _, err := recv.Into(ctx, c, pool+"/volcopy@now", &vol, recv.Options{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A file open only for reading is refused before zfs runs.
+	ro := filepath.Join(ztest.Dir(t), "readonly")
+	if err := os.WriteFile(ro, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(ro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = send.To(ctx, c, f, fs+"@s1", send.Options{})
+	f.Close()
+	if !errors.Is(err, errors.ErrInvalidArgument) {
+		t.Errorf("read-only file: err = %v, want InvalidArgument", err)
 	}
 }

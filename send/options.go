@@ -150,7 +150,19 @@ func (o *Options) validate(name string) error {
 	if name == "" {
 		return invalid("", "no snapshot to send")
 	}
-	if err := names.Snapshot(name); err != nil {
+	if !strings.Contains(name, "@") {
+		// A filesystem or volume: its current state (OpenZFS 2.0 and
+		// later), as a single stream.
+		if err := names.Dataset(name); err != nil {
+			return errs.WithOp(err, op)
+		}
+		switch {
+		case o.Replicate:
+			return invalid(name, "a filesystem or volume is sent as one stream of its current state; a replication stream (-R) needs a snapshot")
+		case o.Intermediates:
+			return invalid(name, "a filesystem or volume is sent as one stream of its current state; Intermediates (-I) needs a snapshot")
+		}
+	} else if err := names.Snapshot(name); err != nil {
 		return errs.WithOp(err, op)
 	}
 	if from != "" {

@@ -36,6 +36,8 @@ func TestArgs(t *testing.T) {
 		{"resume", "", send.Options{ResumeToken: token, Compressed: true},
 			[]string{"send", "-c", "-t", token}},
 		{"saved", "tank/a", send.Options{Saved: true}, []string{"send", "-S", "tank/a"}},
+		{"filesystem", "tank/a", send.Options{}, []string{"send", "tank/a"}},
+		{"filesystem incremental", "tank/vol", send.Options{From: "@s1", Compressed: true}, []string{"send", "-c", "-i", "@s1", "tank/vol"}},
 		{"incremental replication", "tank/a@s2", send.Options{Replicate: true, From: "tank/a@s1"},
 			[]string{"send", "-R", "-i", "tank/a@s1", "tank/a@s2"}},
 		{"extra args", "tank/a@s2", send.Options{Raw: true, From: "tank/a@s1", ExtraArgs: zfs.ExtraArgs{"-V", "--redact", "r"}},
@@ -126,7 +128,9 @@ func TestInvalid(t *testing.T) {
 		msg  string
 	}{
 		{"no snapshot", "", send.Options{}, errors.InvalidArgument, "no snapshot"},
-		{"dataset, not snapshot", "tank/a", send.Options{}, errors.InvalidName, ""},
+		{"filesystem replicated", "tank/a", send.Options{Replicate: true}, errors.InvalidArgument, "replication stream (-R) needs a snapshot"},
+		{"filesystem with intermediates", "tank/a", send.Options{From: "tank/a@s1", Intermediates: true}, errors.InvalidArgument, "Intermediates (-I) needs a snapshot"},
+		{"filesystem, bad name", "tank/a b/", send.Options{}, errors.InvalidName, ""},
 		{"bookmark, not snapshot", "tank/a#b", send.Options{}, errors.InvalidName, ""},
 		{"option-like name", "-R", send.Options{}, errors.InvalidName, ""},
 		{"bad source", snap, send.Options{From: "tank/a"}, errors.InvalidName, ""},

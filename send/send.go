@@ -14,7 +14,8 @@ import (
 	"github.com/gozfs/gozfs/zfs"
 )
 
-// To runs zfs send for snapshot (a full snapshot name, "pool/fs@snap") and writes the stream into w, returning when the
+// To runs zfs send for snapshot (a full snapshot name, "pool/fs@snap", or an
+// unmounted filesystem or unused volume: see the package documentation) and writes the stream into w, returning when the
 // stream is complete or has failed. It never closes w.
 //
 // Without Transforms and Progress, an *os.File w (a file, a pipe, another
@@ -24,8 +25,9 @@ import (
 // this process. Any other writer receives the stream through a pipe.
 //
 // Errors are *errors.Error values (Op "send") carrying zfs's standard error; a
-// failure to write to w or in a transform is their cause. Cancelling ctx stops
-// zfs send.
+// failure to write to w or in a transform is their cause. A file w that is
+// open only for reading is rejected before zfs send runs (Kind
+// InvalidArgument). Cancelling ctx stops zfs send.
 func To(ctx context.Context, c *zfs.Client, w io.Writer, snapshot string, opts Options) error {
 	p, err := prepare(ctx, c, snapshot, &opts)
 	if err != nil {
@@ -50,6 +52,11 @@ func (p *plan) into(ctx context.Context, w io.Writer) error {
 	if !p.transformed() && p.opts.Progress == nil {
 		if f, release, ok := pipe.Handoff(w); ok {
 			defer release()
+			if _, write, known := pipe.AccessMode(f); known && !write {
+				// zfs send would fail with exit status 1 and say nothing
+				// (OpenZFS 2.3), or abort (2.1).
+				return invalid(p.name, "the file to send into (%s) is open only for reading", f.Name())
+			}
 			return p.run(ctx, f)
 		}
 		return p.run(ctx, w)
@@ -273,6 +280,9 @@ func (s *Stream) writeFileDirect(w io.Writer) (n int64, err error, ok bool) {
 	st, serr := f.Stat()
 	if serr != nil || !st.Mode().IsRegular() {
 		return 0, nil, false
+	}
+	if _, write, known := pipe.AccessMode(f); known && !write {
+		return 0, nil, false // copied: writing fails with the file's error
 	}
 	start, serr := f.Seek(0, io.SeekCurrent)
 	if serr != nil {

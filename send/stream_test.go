@@ -377,3 +377,45 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 	w.n += len(p)
 	return len(p), nil
 }
+
+// TestToReadOnlyFile: zfs send handed a file open only for reading fails
+// with exit status 1 and nothing on standard error (OpenZFS 2.3.2, see
+// errors/testdata), so To rejects it before running; WriteTo copies into it
+// and reports the file's own error.
+func TestToReadOnlyFile(t *testing.T) {
+	c, dir := fakeZFS(t, `echo ran > "$DIR/ran"; printf stream`)
+	path := filepath.Join(dir, "out")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	err = send.To(context.Background(), c, f, snap, send.Options{})
+	if !errors.Is(err, errors.ErrInvalidArgument) || !strings.Contains(err.Error(), "open only for reading") {
+		t.Errorf("err = %v, want InvalidArgument saying the file is open only for reading", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+		t.Error("zfs send ran")
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	if err := send.To(context.Background(), c, pr, snap, send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
+		t.Errorf("read end of a pipe: err = %v, want InvalidArgument", err)
+	}
+
+	s, err := send.Reader(context.Background(), c, snap, send.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := io.Copy(f, s); !errors.Is(err, os.ErrClosed) && !errors.Is(err, syscall.EBADF) {
+		t.Errorf("WriteTo a read-only file: err = %v, want the file's EBADF", err)
+	}
+}

@@ -49,3 +49,35 @@ func dupConn(c fileConn) (*os.File, func(), bool) {
 		}
 	}, true
 }
+
+// AccessMode reports whether f was opened for reading and for writing
+// (fcntl F_GETFL), without changing its blocking mode. ok is false when it
+// cannot tell.
+func AccessMode(f *os.File) (read, write, ok bool) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false, false, false
+	}
+	var fl int
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { fl, ferr = fcntlGetfl(fd) }); err != nil || ferr != nil {
+		return false, false, false
+	}
+	switch fl & syscall.O_ACCMODE {
+	case syscall.O_RDONLY:
+		return true, false, true
+	case syscall.O_WRONLY:
+		return false, true, true
+	case syscall.O_RDWR:
+		return true, true, true
+	}
+	return false, false, false
+}
+
+func fcntlGetfl(fd uintptr) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETFL, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
