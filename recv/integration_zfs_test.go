@@ -475,12 +475,23 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 		})
 		c := zfs.New(zfs.ClientOptions{Runner: rec})
 		dst := p.name("auto")
+		est, err := send.Estimate(ctx, c, src+"@s1", send.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog := stream.NewProgress(stream.ProgressOptions{Total: est})
 		res, err := recv.Replicate(ctx, c, c, src+"@s1", dst, recv.ReplicateOptions{
+			Send:    send.Options{Progress: prog},
 			Receive: recv.Options{Resumable: true, Transforms: []stream.ReadTransform{kill}},
 			Retries: 3,
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		ps := prog.Finish()
+		t.Logf("progress after the resume: %d of %d bytes (estimate %d), %.1f%%", ps.Bytes, ps.Total, est, 100*ps.Fraction())
+		if ps.Bytes > ps.Total*105/100 || ps.Bytes < ps.Total*9/10 || ps.Fraction() > 1 {
+			t.Errorf("progress ends at %d of %d bytes", ps.Bytes, ps.Total)
 		}
 		if !killed() {
 			t.Fatal("the receive was never killed")

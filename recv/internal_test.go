@@ -2,6 +2,7 @@ package recv
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -10,8 +11,12 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/gozfs/gozfs/format/resumetoken"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/internal/names"
+	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/stream"
+	"github.com/gozfs/gozfs/zfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -169,4 +174,37 @@ func FuzzParseReceiving(f *testing.F) {
 			t.Fatalf("verboseLog = %q, want [%q]", s, got)
 		}
 	})
+}
+
+// TestResumeProgress: after a resume, the resumed stream starts at the
+// receiver's byte count, so the total becomes what was counted plus the
+// size of the resumed stream, and the transfer ends at 100%, not above.
+func TestResumeProgress(t *testing.T) {
+	tok, err := (&resumetoken.Token{ToGUID: 1, ToName: "tank/a@s", Object: 2, Offset: 1 << 17, Bytes: 400}).Encode()
+	require.NoError(t, err)
+	ctx := context.Background()
+	f := commandtest.New(t).InOrder()
+	f.Expect("zfs", "send", "-n", "-v", "-P", "-t", tok).Stdout("resume token contents:\nnvlist version: 0\nfull\ttank/a@s\t650\nsize\t650\n")
+	f.Expect("zfs", "send", "-n", "-v", "-P", "-t", tok).Stderr("cannot resume send: 'tank/a@s' used in the initial send no longer exists\n").Exit(1)
+	c := zfs.New(zfs.ClientOptions{Runner: f})
+
+	p := stream.NewProgress(stream.ProgressOptions{Total: 1000})
+	p.Add(600) // 200 bytes sent but lost with the receiver
+	unknown := stream.NewProgress(stream.ProgressOptions{})
+	resumeProgress(ctx, c, send.Options{ResumeToken: tok}, p, p, unknown, nil)
+	assert.Equal(t, int64(1250), p.Snapshot().Total, "counted + zfs's estimate of the rest")
+	assert.Equal(t, int64(0), unknown.Snapshot().Total)
+
+	// Without an estimate: the old total less what the receiver kept.
+	p = stream.NewProgress(stream.ProgressOptions{Total: 1000})
+	p.Add(600)
+	resumeProgress(ctx, c, send.Options{ResumeToken: tok}, p)
+	assert.Equal(t, int64(1200), p.Snapshot().Total)
+	p.Add(600) // the rest: 1000 - 400
+	s := p.Snapshot()
+	assert.Equal(t, 1.0, s.Fraction())
+	assert.Equal(t, s.Total, s.Bytes)
+
+	resumeProgress(ctx, c, send.Options{ResumeToken: "garbage"}, p) // no token, no change
+	assert.Equal(t, int64(1200), p.Snapshot().Total)
 }

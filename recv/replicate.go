@@ -4,14 +4,17 @@ import (
 	"context"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/format/resumetoken"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/send"
+	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
 
@@ -31,6 +34,9 @@ type ReplicateOptions struct {
 	// automatic resume. A resumed send keeps Send's Raw, Compressed,
 	// LargeBlocks, Embedded, Transforms, Progress and BufferSize, the
 	// options `zfs send -t` combines with a token; not its ExtraArgs.
+	// Send.Progress and Receive.Progress go on counting across attempts;
+	// as a resumed stream re-sends what the receiver lost, each known
+	// Total grows by that much, so a transfer ends at 100%, not above.
 	Retries int
 }
 
@@ -82,6 +88,7 @@ func Replicate(ctx context.Context, src, dst *zfs.Client, snapshot, target strin
 		}
 		sopts = resumeOptions(opts.Send, re.Token)
 		snapshot = ""
+		resumeProgress(ctx, src, sopts, opts.Send.Progress, opts.Receive.Progress)
 	}
 }
 
@@ -93,6 +100,40 @@ func appendNew(list, more []string) []string {
 		}
 	}
 	return list
+}
+
+// resumeProgress keeps the progress of a resumed transfer within its
+// total. The resumed stream starts where the receiver's state ends, not
+// where the counting stopped: bytes that were sent but not kept are sent
+// again. The counts stay as they are (they are bytes that passed) and each
+// known total becomes what has been counted plus the size of the resumed
+// stream: zfs's estimate for the token (sopts), or, if that fails, the old
+// total less the bytes the token says the receiver kept.
+func resumeProgress(ctx context.Context, src *zfs.Client, sopts send.Options, ps ...*stream.Progress) {
+	t, err := resumetoken.Decode(sopts.ResumeToken)
+	if err != nil {
+		return
+	}
+	rest := int64(-1)
+	for i, p := range ps {
+		if p == nil || slices.Contains(ps[:i], p) {
+			continue
+		}
+		s := p.Snapshot()
+		if s.Total <= 0 {
+			continue
+		}
+		if rest < 0 {
+			eopts := sopts
+			eopts.Progress, eopts.Transforms = nil, nil
+			if n, err := send.Estimate(ctx, src, "", eopts); err == nil && n > 0 {
+				rest = n
+			} else {
+				rest = s.Total - int64(min(t.Bytes, uint64(s.Total)))
+			}
+		}
+		p.SetTotal(s.Bytes + rest)
+	}
 }
 
 // resumeOptions are the options of a send resumed from token: the token

@@ -93,12 +93,13 @@ type ProgressSnapshot struct {
 	Done bool
 }
 
-// Fraction returns Bytes/Total, or 0 if Total is unknown.
+// Fraction returns Bytes/Total, at most 1 (a size estimate can fall short
+// of the real stream), or 0 if Total is unknown.
 func (s ProgressSnapshot) Fraction() float64 {
 	if s.Total <= 0 {
 		return 0
 	}
-	return float64(s.Bytes) / float64(s.Total)
+	return min(1, float64(s.Bytes)/float64(s.Total))
 }
 
 // String formats the snapshot for a log line, e.g.

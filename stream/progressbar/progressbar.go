@@ -69,7 +69,8 @@ func New(out io.Writer, total int64, opts Options) *Bar {
 	return &Bar{bar: bar, total: total}
 }
 
-// Update moves the bar to s.Bytes (and to a new total if s.Total changed);
+// Update moves the bar to s.Bytes (and to a new total if s.Total changed,
+// or if s.Bytes passed it);
 // a snapshot with Done set finishes the bar.
 func (b *Bar) Update(s stream.ProgressSnapshot) {
 	b.mu.Lock()
@@ -77,9 +78,10 @@ func (b *Bar) Update(s stream.ProgressSnapshot) {
 	if b.done {
 		return
 	}
-	if s.Total > 0 && s.Total != b.total {
-		b.total = s.Total
-		b.bar.ChangeMax64(s.Total)
+	// An estimate can fall short: the bar grows rather than pass 100%.
+	if total := max(s.Total, s.Bytes); s.Total > 0 && total != b.total {
+		b.total = total
+		b.bar.ChangeMax64(total)
 	}
 	b.bar.Set64(s.Bytes)
 	if s.Done {
