@@ -5,7 +5,7 @@ LAB         := internal/zfslab
 BENCHTIME   ?= 1x
 LABBENCHFLAGS = -test.run '^$$' -test.bench BenchmarkIntegrationListing -test.benchtime $(BENCHTIME) -test.timeout 4h
 
-.PHONY: all test test-deps test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench bench-lab fuzz clean
+.PHONY: all test test-deps test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench bench-lab soak fuzz clean
 
 all: test
 
@@ -81,6 +81,20 @@ bench-lab:
 	@cd zfs && if [ "$$GOZFS_DIRECT" = 1 ]; then ../.build/zfs-bench.test $(LABBENCHFLAGS); \
 	else ../$(LAB)/zfslab run --timeout 4h -- ../.build/zfs-bench.test $(LABBENCHFLAGS); fi
 
+## soak: reliability at scale on real ZFS (in the lab unless GOZFS_DIRECT=1); not part of
+## `make test`, which runs the same checks with small counts (recv's TestIntegrationSoak):
+## 1,000 transfers cancelled at random points (send side, receive side, transforms, network)
+## leaving no process, goroutine, descriptor or dataset; a receiver killed at 20 random points
+## of a large stream, resumed to an identical result; concurrent listings and snapshots on one
+## client; a receive into a pool that runs out of space. Prints the counts (SOAK lines).
+SOAKFLAGS = -test.run '^TestIntegrationSoak$$' -test.v -test.timeout 8h
+soak: SHELL := /bin/bash
+soak: lab-setup
+	@mkdir -p .build && $(GO) test -tags zfs -c -o .build/recv-soak.test ./recv
+	@cd recv && if [ "$$GOZFS_DIRECT" = 1 ]; then GOZFS_SOAK=1 ../.build/recv-soak.test $(SOAKFLAGS); \
+	else GOZFS_SOAK=1 ../$(LAB)/zfslab run --timeout 8h -- ../.build/recv-soak.test $(SOAKFLAGS); fi | tee ../.soak.out; \
+	status=$${PIPESTATUS[0]}; echo; echo "== soak counts =="; grep -E '^SOAK|SOAK cancel' ../.soak.out; exit $$status
+
 ## fuzz: run every fuzz target briefly (FUZZTIME, default 10s each).
 FUZZTIME ?= 10s
 fuzz:
@@ -91,4 +105,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf .build .bench.out
+	rm -rf .build .bench.out .soak.out

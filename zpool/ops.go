@@ -95,6 +95,22 @@ func (c *Client) Wait(ctx context.Context, pool string, activities ...Activity) 
 	return c.run(ctx, op, pool, append(args, pool)...)
 }
 
+// Sync writes the pools' dirty data to stable storage and returns when it
+// is there (`zpool sync`): every pool when none is named. ZFS syncs on its
+// own every few seconds (zfs_txg_timeout); Sync is for when a caller must
+// know that what it wrote, or the space a destroy freed, is on disk now.
+func (c *Client) Sync(ctx context.Context, pools ...string) error {
+	const op = "zpool sync"
+	if err := checkPools(op, pools); err != nil {
+		return err
+	}
+	name := ""
+	if len(pools) == 1 {
+		name = pools[0]
+	}
+	return c.run(ctx, op, name, append([]string{"sync"}, pools...)...)
+}
+
 // TrimOptions are the options of Trim.
 type TrimOptions struct {
 	// Secure uses secure TRIM (-d), where the devices support it.

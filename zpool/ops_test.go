@@ -101,6 +101,8 @@ func TestArgv(t *testing.T) {
 		{"wait some", func(c *Client) error {
 			return c.Wait(ctx, "tank", ActivityScrub, ActivityResilver, ActivityTrim, ActivityReplace)
 		}, []string{"zpool", "wait", "-t", "scrub,resilver,trim,replace", "tank"}},
+		{"sync all", func(c *Client) error { return c.Sync(ctx) }, []string{"zpool", "sync"}},
+		{"sync some", func(c *Client) error { return c.Sync(ctx, "tank", "backup") }, []string{"zpool", "sync", "tank", "backup"}},
 		{"trim", func(c *Client) error { return c.Trim(ctx, "tank", TrimOptions{}) }, []string{"zpool", "trim", "tank"}},
 		{"trim options", func(c *Client) error {
 			return c.Trim(ctx, "tank", TrimOptions{Secure: true, Rate: 1 << 20, Wait: true}, "sda", "sdb")
@@ -245,6 +247,7 @@ func TestValidation(t *testing.T) {
 			_, err := c.ImportList(ctx, ImportSource{Dirs: []string{"-x"}})
 			return err
 		}, errors.InvalidArgument},
+		{"sync bad pool", func(c *Client) error { return c.Sync(ctx, "tank", "-a") }, errors.InvalidName},
 		{"wait bad activity", func(c *Client) error { return c.Wait(ctx, "tank", Activity("nap")) }, errors.InvalidArgument},
 		{"offline no device", func(c *Client) error { return c.Offline(ctx, "tank", OfflineOptions{}) }, errors.InvalidArgument},
 		{"online option device", func(c *Client) error { return c.Online(ctx, "tank", OnlineOptions{}, "-e") }, errors.InvalidArgument},

@@ -362,6 +362,9 @@ func TestIntegrationErrors(t *testing.T) {
 	// Wait returns at once when nothing is going on, and a cancelled
 	// context stops it.
 	require.NoError(t, c.Wait(ctx, pool, ActivityScrub, ActivityTrim))
+	require.NoError(t, c.Sync(ctx, pool))
+	require.NoError(t, c.Sync(ctx))
+	assert.ErrorIs(t, c.Sync(ctx, "nosuchpool"), errors.ErrNotExist)
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
 	assert.ErrorIs(t, c.Wait(cctx, pool), context.Canceled)
