@@ -2,7 +2,11 @@
 # integration.sh compiles the integration tests (files with the `zfs` build tag)
 # on this machine and runs them against real ZFS: directly when GOZFS_DIRECT=1
 # (a host with ZFS, as root), otherwise inside the lab VM, booted once for all
-# packages. GOZFS_TEST_RUN selects tests (default ^TestIntegration). Extra arguments are passed to the test binaries (e.g. -test.run X).
+# packages, once per OpenZFS target named in GOZFS_LAB_ZFS (a space-separated
+# list: "2.3", "2.1" or "2.3 2.1"; default 2.3; `make test` runs both). Every
+# result line says which OpenZFS version it is from, and a summary of all runs
+# comes last. GOZFS_TEST_RUN selects tests (default ^TestIntegration). Extra
+# arguments are passed to the test binaries (e.g. -test.run X).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -32,4 +36,29 @@ if [ "${GOZFS_DIRECT:-}" = 1 ]; then
 	"$here/run-tests.sh" "$manifest" "$@"
 	exit $?
 fi
-"$here/zfslab" run -- "$here/run-tests.sh" "$manifest" "$@"
+
+targets=${GOZFS_LAB_ZFS:-2.3}
+targets=${targets//,/ }
+rc=0
+for t in $targets; do
+	log=$build/log.$t
+	printf '=== integration tests on the lab'"'"'s OpenZFS %s target\n' "$t"
+	start=$(date +%s)
+	set +e
+	"$here/zfslab" run --zfs "$t" -- "$here/run-tests.sh" "$manifest" "$@" 2>&1 | tee "$log"
+	trc=${PIPESTATUS[0]}
+	set -e
+	printf '%s\t%s\t%s\n' "$t" "$trc" "$(($(date +%s) - start))" >>"$build/runs"
+	[ "$trc" -eq 0 ] || rc=1
+done
+
+# The summary: every package result and failed test, prefixed by its version.
+echo
+echo "=== integration summary"
+while IFS=$'\t' read -r t trc secs; do
+	v=$(sed -n 's/^=== OpenZFS \([^ ]*\) .*/\1/p' "$build/log.$t" | head -1)
+	v=${v:-$t}
+	printf '[zfs %s] lab run (boot and tests) took %ss, exit %s\n' "$v" "$secs" "$trc"
+	awk -v v="$v" '/^(ok  |FAIL)\t/ || /^ *--- FAIL: / { sub(/\tzfs [^\t]*$/, ""); printf "[zfs %s] %s\n", v, $0 }' "$build/log.$t"
+done <"$build/runs"
+exit $rc
