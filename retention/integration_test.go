@@ -137,9 +137,7 @@ func TestIntegrationPruneGrid200(t *testing.T) {
 	}
 	ztest.Run(t, "zfs", "snapshot", fs+"@manual")
 	t.Logf("%d snapshots taken in %v", n, time.Since(start).Round(time.Second))
-	all := snapNames(t, fs)
-	require.Len(t, all, n+1)
-	newest := all[n-1] // the newest auto- snapshot (manual comes last)
+	require.Len(t, snapNames(t, fs), n+1)
 	ctx := integrationCtx(t)
 	rec := &recorder{}
 	c := zfs.New(zfs.ClientOptions{Runner: rec})
@@ -174,8 +172,7 @@ func TestIntegrationPruneGrid200(t *testing.T) {
 	assert.Equal(t, 1, rec.count("destroy")-before, "one zfs destroy for the dataset")
 	assert.Len(t, res.Destroyed, len(plan.Destroy()))
 	assert.Equal(t, kept, snapNames(t, fs), "what remains is what the plan keeps")
-	assert.Contains(t, kept, "manual")
-	assert.Contains(t, kept, newest, "the newest snapshot the grid sees")
+	assert.Contains(t, kept, "manual", "not the policy's (and the newest)")
 }
 
 // A snapshot held at listing time is kept; one held between the listing
