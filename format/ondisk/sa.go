@@ -162,6 +162,17 @@ type Znode struct {
 	HasSpill bool
 }
 
+// Device returns the major and minor numbers of a device file's RDev. ZFS
+// stores the writer's device number: Linux's kernel encoding (12-bit major
+// above a 20-bit minor) or, from FreeBSD and illumos, a 32-bit major above a
+// 32-bit minor; Device tells them apart by whether the top 32 bits are set.
+func (z *Znode) Device() (major, minor uint64) {
+	if z.RDev>>32 != 0 {
+		return z.RDev >> 32, z.RDev & 0xffffffff
+	}
+	return z.RDev >> 20, z.RDev & 0xfffff
+}
+
 // Type returns the S_IFMT bits of Mode.
 func (z *Znode) Type() uint64 { return z.Mode & ModeTypeMask }
 

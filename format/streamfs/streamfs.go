@@ -45,6 +45,11 @@ type Options struct {
 	Stream sendstream.Options
 }
 
+// spillOffset is where writes of the spill block start: block id
+// DMU_SPILL_BLKID (2^64-2) times the block size wraps to near the top of
+// the offset space; no data block lies that high.
+const spillOffset = 1 << 62
+
 // extent is where the bytes of one WRITE (or WRITE_EMBEDDED) record are.
 type extent struct {
 	off   uint64 // logical offset in the object
@@ -242,6 +247,17 @@ func (s *Stream) record(rec *sendstream.Record, w *bufio.Writer) error {
 		if r.LogicalSize > ondisk.MaxBlockSize || len(rec.Payload) == 0 {
 			return fmt.Errorf("%w: write of %d bytes (payload %d)", ondisk.ErrCorrupt, r.LogicalSize, len(rec.Payload))
 		}
+		if r.Offset >= spillOffset {
+			// The spill block, sent as a write at block id
+			// DMU_SPILL_BLKID.
+			ext.inline = rec.Payload
+			b, err := s.extentData(&ext)
+			if err != nil {
+				return err
+			}
+			s.obj(r.Object).spill = append([]byte(nil), b...)
+			break
+		}
 		if w != nil {
 			ext.pos = s.dataSize
 			if _, err := w.Write(rec.Payload); err != nil {
@@ -257,10 +273,19 @@ func (s *Stream) record(rec *sendstream.Record, w *bufio.Writer) error {
 		if int(r.PSize) > len(rec.Payload) || r.LSize > ondisk.MaxBlockSize {
 			return fmt.Errorf("%w: embedded write of %d/%d bytes", ondisk.ErrCorrupt, r.PSize, r.LSize)
 		}
-		s.addExtent(r.Object, extent{
+		ext := extent{
 			off: r.Offset, lsize: uint64(r.LSize), psize: r.PSize,
 			comp: ondisk.Compression(r.Compression), inline: append([]byte(nil), rec.Payload[:r.PSize]...),
-		})
+		}
+		if r.Offset >= spillOffset {
+			b, err := s.extentData(&ext)
+			if err != nil {
+				return err
+			}
+			s.obj(r.Object).spill = b
+			break
+		}
+		s.addExtent(r.Object, ext)
 	case sendstream.TypeFree:
 		r := &rec.Free
 		o := s.objects[r.Object]

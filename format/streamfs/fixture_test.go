@@ -1,0 +1,59 @@
+package streamfs
+
+import (
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/gozfs/gozfs/format/internal/manifest"
+)
+
+// openFixture reads testdata/NAME.zsend.gz.
+func openFixture(t testing.TB, name string, opts Options) *Stream {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name+".zsend.gz"))
+	require.NoError(t, err)
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	require.NoError(t, err)
+	if opts.TempDir == "" {
+		opts.TempDir = t.TempDir()
+	}
+	s, err := Read(zr, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestFixturesMatchZFS compares the file tree of every full stream fixture
+// with what the kernel's ZFS showed for the snapshot it was sent from.
+func TestFixturesMatchZFS(t *testing.T) {
+	names, _ := filepath.Glob("testdata/*.jsonl")
+	require.NotEmpty(t, names)
+	for _, m := range names {
+		name := strings.TrimSuffix(filepath.Base(m), ".jsonl")
+		if name == "tree-incr" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			want, err := manifest.Load(m)
+			require.NoError(t, err)
+			s := openFixture(t, name, Options{})
+			fsys, err := s.FS()
+			require.NoError(t, err)
+			diffs, err := manifest.Diff(fsys, want)
+			require.NoError(t, err)
+			for i, d := range diffs {
+				if i == 20 {
+					t.Errorf("... %d more", len(diffs)-20)
+					break
+				}
+				t.Error(d)
+			}
+		})
+	}
+}
