@@ -152,13 +152,36 @@ func Walk(fsys *ondisk.FS) ([]string, error) {
 
 // Diff compares fsys with want and returns one line per difference (none
 // if they match). Directory sizes are compared too: ZFS reports a
-// directory's entry count there.
-func Diff(fsys *ondisk.FS, want []Entry) ([]string, error) {
+// directory's entry count there. Paths in skip, and everything under them,
+// are left out on both sides (the mountpoints of child datasets, which the
+// mounted tree shows with the child's contents).
+func Diff(fsys *ondisk.FS, want []Entry, skip ...string) ([]string, error) {
 	var diffs []string
-	paths, err := Walk(fsys)
+	skipped := func(p string) bool {
+		for _, s := range skip {
+			if p == s || strings.HasPrefix(p, s+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	all, err := Walk(fsys)
 	if err != nil {
 		return nil, err
 	}
+	var paths []string
+	for _, p := range all {
+		if !skipped(p) {
+			paths = append(paths, p)
+		}
+	}
+	var kept []Entry
+	for _, e := range want {
+		if !skipped(e.Path) {
+			kept = append(kept, e)
+		}
+	}
+	want = kept
 	wantPaths := make([]string, len(want))
 	for i, e := range want {
 		wantPaths[i] = e.Path
