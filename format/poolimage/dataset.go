@@ -218,7 +218,11 @@ func (p *Pool) dataset(obj uint64, name string, dirObj uint64, dir ondisk.DSLDir
 		d.Props = map[string]string{}
 	}
 	if dir.OriginObj != 0 && dir.HeadDatasetObj == obj {
-		d.Origin = p.snapshotName(dir.OriginObj)
+		// Every dataset made after the pool's root descends from the
+		// hidden $ORIGIN snapshot; only real clones show an origin.
+		if o := p.snapshotName(dir.OriginObj); !strings.Contains(o, "$ORIGIN") {
+			d.Origin = o
+		}
 	}
 	if !phys.BP.Hole() {
 		if os, err := p.openObjset(&phys.BP, name); err == nil {

@@ -30,7 +30,9 @@ func imagePaths(t testing.TB, pool string) []string {
 	defer imageMu.Unlock()
 	srcs, _ := filepath.Glob(filepath.Join("testdata", "images", pool+".*.img.zst"))
 	require.NotEmpty(t, srcs, "no images of %s", pool)
-	sort.Slice(srcs, func(i, j int) bool { return len(srcs[i]) < len(srcs[j]) || len(srcs[i]) == len(srcs[j]) && srcs[i] < srcs[j] })
+	sort.Slice(srcs, func(i, j int) bool {
+		return len(srcs[i]) < len(srcs[j]) || len(srcs[i]) == len(srcs[j]) && srcs[i] < srcs[j]
+	})
 	dir, ok := imageDirs[pool]
 	if !ok {
 		var err error
@@ -107,7 +109,7 @@ func fixturePools(t testing.TB) []string {
 	dirs, _ := filepath.Glob("testdata/fx*")
 	var out []string
 	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "zfs-list.txt")); err == nil {
+		if _, err := os.Stat(filepath.Join(d, "blocks.txt")); err == nil {
 			out = append(out, filepath.Base(d))
 		}
 	}
