@@ -214,8 +214,8 @@ func TestSATable(t *testing.T) {
 
 func TestBlockPointerFields(t *testing.T) {
 	b := make([]byte, BlockPointerSize)
-	binary.LittleEndian.PutUint64(b[0:], 8)           // asize 8 sectors
-	binary.LittleEndian.PutUint64(b[8:], 0x100)       // offset 0x100 sectors
+	binary.LittleEndian.PutUint64(b[0:], 8)     // asize 8 sectors
+	binary.LittleEndian.PutUint64(b[8:], 0x100) // offset 0x100 sectors
 	prop := uint64(1)<<63 | uint64(TypePlainFileContents)<<48 | uint64(ChecksumFletcher4)<<40 |
 		uint64(CompressLZ4)<<32 | 7<<16 | 255 // psize 4K, lsize 128K
 	binary.LittleEndian.PutUint64(b[48:], prop)

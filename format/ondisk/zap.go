@@ -30,6 +30,10 @@ const (
 	maxZAPBlockShift  = 17 // fat ZAP blocks are at most 128 KiB
 	minZAPBlockShift  = 9
 	maxZAPValueLength = 1 << 20
+	// maxPtrTableShift bounds an external pointer table to 65536 blocks
+	// (over a hundred million leaves), so that a corrupt header cannot
+	// make a walk read billions of blocks.
+	maxPtrTableShift = 16
 )
 
 // ZAPEntry is one attribute of a ZAP object: a name and an array of
@@ -163,7 +167,7 @@ func OpenZAP(read BlockFunc) (*ZAP, error) {
 		}
 	} else {
 		perBlock := uint64(z.blockShift - 3)
-		if z.ptrShift < perBlock || z.ptrShift > 40 || z.ptrNumBlks != 1<<(z.ptrShift-perBlock) {
+		if z.ptrShift < perBlock || z.ptrShift-perBlock > maxPtrTableShift || z.ptrNumBlks != 1<<(z.ptrShift-perBlock) {
 			return nil, corruptf("ZAP pointer table of %d blocks and shift %d", z.ptrNumBlks, z.ptrShift)
 		}
 	}
@@ -444,4 +448,26 @@ func readArray(order binary.ByteOrder, chunk func(int) []byte, nchunks, first, n
 		}
 	}
 	return out, nil
+}
+
+// WalkZAPLeaf calls fn for the entries of one fat-ZAP leaf block read on
+// its own, without the ZAP's header block (as an incremental send stream
+// may carry only the leaves that changed). Keys are read as strings.
+func WalkZAPLeaf(b []byte, fn func(ZAPEntry) error) error {
+	z := &ZAP{first: b}
+	switch {
+	case len(b) < 64:
+		return corruptf("ZAP leaf of %d bytes", len(b))
+	case binary.LittleEndian.Uint64(b) == zbtLeaf:
+		z.order = binary.LittleEndian
+	case binary.BigEndian.Uint64(b) == zbtLeaf:
+		z.order = binary.BigEndian
+	default:
+		return corruptf("not a ZAP leaf")
+	}
+	z.blockShift = bits.TrailingZeros(uint(len(b)))
+	if len(b)&(len(b)-1) != 0 || z.blockShift < minZAPBlockShift || z.blockShift > maxZAPBlockShift {
+		return corruptf("ZAP leaf of %d bytes", len(b))
+	}
+	return z.walkLeaf(b, 0, false, fn)
 }
