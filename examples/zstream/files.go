@@ -13,15 +13,33 @@ import (
 	"github.com/gozfs/gozfs/format/streamfs"
 )
 
+// streamFile is a rebuilt stream and the input it may still read from.
+type streamFile struct {
+	*streamfs.Stream
+	done func()
+}
+
+// Close closes the stream, then its input.
+func (s streamFile) Close() error {
+	err := s.Stream.Close()
+	s.done()
+	return err
+}
+
 // readStream rebuilds the file system of the stream in the single
-// optional FILE argument (or standard input).
-func readStream(args []string, stdin io.Reader, dataset string) (*streamfs.Stream, error) {
+// optional FILE argument (or standard input). A regular file stays open
+// until Close: the stream reads its data blocks from it.
+func readStream(args []string, stdin io.Reader, dataset string) (streamFile, error) {
 	in, done, err := openInput(args, stdin)
 	if err != nil {
-		return nil, err
+		return streamFile{}, err
 	}
-	defer done()
-	return streamfs.Read(in, streamfs.Options{Dataset: dataset})
+	s, err := streamfs.Read(in, streamfs.Options{Dataset: dataset})
+	if err != nil {
+		done()
+		return streamFile{}, err
+	}
+	return streamFile{s, done}, nil
 }
 
 // ls lists the files of a full stream, or the changes of an incremental
@@ -78,7 +96,7 @@ func longLine(fsys *ondisk.FS, p string, info fs.FileInfo) string {
 	return line
 }
 
-func lsChanges(s *streamfs.Stream, basePath string, stdout io.Writer) error {
+func lsChanges(s streamFile, basePath string, stdout io.Writer) error {
 	var bfs *ondisk.FS
 	if basePath != "" {
 		b, err := readStream([]string{basePath}, nil, "")
