@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/gozfs/gozfs/format/nvlist"
@@ -349,9 +348,4 @@ func (u *Uberblock) MMP() MMP {
 		m.FailIntervals = c >> 48
 	}
 	return m
-}
-
-// sortUberblocks sorts newest first.
-func sortUberblocks(ubs []Uberblock) {
-	sort.SliceStable(ubs, func(i, j int) bool { return compareUberblocks(&ubs[i], &ubs[j]) > 0 })
 }
