@@ -32,6 +32,15 @@ type ObjectReader interface {
 	ReadSpill(id uint64, d *Dnode) ([]byte, error)
 }
 
+// BlockIntoReader is implemented by ObjectReaders that can decompress a
+// block straight into the caller's buffer; FS uses it when a read covers a
+// whole block, saving a copy.
+type BlockIntoReader interface {
+	// ReadBlockInto fills dst (d.DataBlockSize() bytes) with block blkid
+	// of object id, as ReadBlock would return it.
+	ReadBlockInto(id uint64, d *Dnode, blkid uint64, dst []byte) error
+}
+
 // ZPL master node entries.
 const (
 	masterRoot    = "ROOT"
@@ -608,6 +617,15 @@ func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64) (int
 	for n < want {
 		pos := uint64(off) + uint64(n)
 		blkid := pos / bs
+		in := pos % bs
+		chunk := min(uint64(want-n), bs-in)
+		if bi, ok := f.r.(BlockIntoReader); ok && in == 0 && chunk == bs && blkid <= d.MaxBlkID {
+			if err := bi.ReadBlockInto(obj, d, blkid, p[n:n+int(bs)]); err != nil {
+				return n, err
+			}
+			n += int(chunk)
+			continue
+		}
 		var blk []byte
 		if blkid > d.MaxBlkID {
 			blk = nil
@@ -618,8 +636,6 @@ func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64) (int
 			}
 			blk = b
 		}
-		in := pos % bs
-		chunk := min(uint64(want-n), bs-in)
 		if blk == nil {
 			clear(p[n : n+int(chunk)])
 		} else {

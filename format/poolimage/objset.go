@@ -151,6 +151,27 @@ func (os *Objset) readBlock(obj uint64, d *ondisk.Dnode, blkid uint64, cache boo
 	return b, order, nil
 }
 
+// ReadBlockInto fills dst with data block blkid of object obj,
+// decompressing straight into it.
+func (os *Objset) ReadBlockInto(obj uint64, d *ondisk.Dnode, blkid uint64, dst []byte) error {
+	if blkid > d.MaxBlkID {
+		clear(dst)
+		return nil
+	}
+	bp, ok, err := os.blockPointer(obj, d, 0, blkid)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		clear(dst)
+		return nil
+	}
+	if err := os.p.readBPInto(&bp, dst); err != nil {
+		return os.blockError(obj, 0, blkid, d, err)
+	}
+	return nil
+}
+
 // Dnode returns the dnode of object obj.
 func (os *Objset) Dnode(obj uint64) (*ondisk.Dnode, error) {
 	if obj >= ondisk.MaxObject {

@@ -343,6 +343,45 @@ func (p *Pool) readBP(bp *ondisk.BlockPointer) ([]byte, binary.ByteOrder, error)
 	return nil, nil, errors.Join(errs...)
 }
 
+// readBPInto is readBP writing the logical data into dst (zero-filled past
+// the block's logical size).
+func (p *Pool) readBPInto(bp *ondisk.BlockPointer, dst []byte) error {
+	lsize := bp.LSize()
+	if bp.Embedded() || bp.Hole() || bp.Encrypted() || lsize > uint64(len(dst)) {
+		b, _, err := p.readBP(bp)
+		if err != nil {
+			return err
+		}
+		n := copy(dst, b)
+		clear(dst[n:])
+		return nil
+	}
+	psize := int(bp.PSize())
+	verify := p.verifier(bp)
+	var errs []error
+	for i := range bp.NDVAs() {
+		dva := bp.DVA[i]
+		if !dva.Valid() {
+			continue
+		}
+		raw, err := p.readDVA(bp, dva, psize, verify)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := p.dec.Decompress(bp.Compression(), raw[:psize], dst[:lsize]); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		clear(dst[lsize:])
+		return nil
+	}
+	if len(errs) == 0 {
+		return fmt.Errorf("%w: block pointer without a valid DVA", ondisk.ErrCorrupt)
+	}
+	return errors.Join(errs...)
+}
+
 // readDVA reads psize bytes of one copy of a block, verified.
 func (p *Pool) readDVA(bp *ondisk.BlockPointer, dva ondisk.DVA, psize int, verify verifyFunc) ([]byte, error) {
 	top, ok := p.tops[dva.Vdev()]
