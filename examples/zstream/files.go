@@ -117,6 +117,10 @@ func lsChanges(s streamFile, basePath string, stdout io.Writer) error {
 		if p == "" {
 			p = fmt.Sprintf("<object %d>", c.Object)
 		}
+		if c.Kind == streamfs.Renamed {
+			fmt.Fprintf(stdout, "R\t%s\t%s\n", c.OldPath, p)
+			continue
+		}
 		fmt.Fprintf(stdout, "%s\t%s\n", c.Kind, p)
 	}
 	return nil

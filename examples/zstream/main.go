@@ -20,7 +20,8 @@
 //
 // For an incremental stream it prints zfs diff's markers instead, one
 // "KIND<TAB>PATH" line per object the stream changes (M modified, + added,
-// - removed; paths best effort, "<object N>" where unknown); -base names a
+// - removed, and "R<TAB>OLD<TAB>NEW" for a rename; paths best effort,
+// "<object N>" where unknown); -base names a
 // full stream of the snapshot the increment applies to, which gives new and
 // removed names and leaves out what did not change. Neither needs ZFS, and
 // both hold only the stream's metadata in memory (data blocks go to a

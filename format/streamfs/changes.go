@@ -22,10 +22,13 @@ const (
 	// Removed (-): a name of the base that the stream's directory no
 	// longer has.
 	Removed
+	// Renamed (R): an object that left one name of the base for another;
+	// OldPath is the name it had.
+	Renamed
 )
 
-// String returns zfs diff's marker: "M", "+" or "-".
-func (k ChangeKind) String() string { return [...]string{"M", "+", "-"}[k] }
+// String returns zfs diff's marker: "M", "+", "-" or "R".
+func (k ChangeKind) String() string { return [...]string{"M", "+", "-", "R"}[k] }
 
 // Change is one object an incremental stream changes.
 type Change struct {
@@ -40,6 +43,8 @@ type Change struct {
 	// Znode holds the object's attributes when they could be decoded
 	// (the stream, or the base, has the system-attribute tables).
 	Znode *ondisk.Znode
+	// OldPath is the previous path of a Renamed object.
+	OldPath string
 	// DataWritten reports that the stream writes some of its data.
 	DataWritten bool
 }
@@ -51,7 +56,8 @@ type Change struct {
 // Without a base, every object the stream carries is reported as Modified,
 // including unchanged objects that share a dnode block with changed ones;
 // with one, objects whose attributes did not change are left out, new names
-// are Added and names gone from a directory Removed. It is a zfs diff
+// are Added, names gone from a directory Removed, and objects that moved
+// Renamed. It is a zfs diff
 // without ZFS, best effort.
 func (s *Stream) Changes(base *ondisk.FS) ([]Change, error) {
 	if !s.begin.Incremental() {
@@ -217,6 +223,25 @@ func (s *Stream) Changes(base *ondisk.FS) ([]Change, error) {
 			}
 		}
 	}
+	// A name removed from one directory whose object the stream names
+	// elsewhere was renamed (zfs diff's R).
+	byObj := map[uint64]int{}
+	for i, c := range out {
+		if c.Kind != Removed && c.Path != "" {
+			byObj[c.Object] = i
+		}
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if c.Kind == Removed && c.Path != "" {
+			if i, ok := byObj[c.Object]; ok && out[i].Kind == Modified {
+				out[i].Kind, out[i].OldPath = Renamed, c.Path
+				continue
+			}
+		}
+		kept = append(kept, c)
+	}
+	out = kept
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
 			return out[i].Path < out[j].Path

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gozfs/gozfs/format/internal/manifest"
+	"github.com/gozfs/gozfs/format/ondisk"
 )
 
 // openFixture reads testdata/NAME.zsend.gz.
@@ -37,6 +38,17 @@ func TestFixturesMatchZFS(t *testing.T) {
 	for _, m := range names {
 		name := strings.TrimSuffix(filepath.Base(m), ".jsonl")
 		if name == "tree-incr" {
+			continue
+		}
+		if name == "enc-raw" {
+			f, err := os.Open(filepath.Join("testdata", name+".zsend.gz"))
+			require.NoError(t, err)
+			zr, err := gzip.NewReader(f)
+			require.NoError(t, err)
+			_, err = Read(zr, Options{TempDir: t.TempDir()})
+			f.Close()
+			require.ErrorIs(t, err, ErrEncrypted)
+			require.ErrorIs(t, err, ondisk.ErrEncrypted)
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
