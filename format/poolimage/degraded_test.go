@@ -23,10 +23,10 @@ var (
 // manifests.
 func checkTrees(t *testing.T, pool string, p *Pool) {
 	t.Helper()
-	manifests, _ := filepath.Glob(filepath.Join("testdata", pool, "*.jsonl"))
+	manifests := manifest.Glob(filepath.Join("testdata", pool))
 	require.NotEmpty(t, manifests)
-	for _, m := range manifests {
-		name := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(m), ".jsonl"), "%", "/")
+	for base, m := range manifests {
+		name := strings.ReplaceAll(base, "%", "/")
 		want, err := manifest.Load(m)
 		require.NoError(t, err)
 		fsys, err := p.FS(name)

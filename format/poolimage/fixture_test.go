@@ -145,9 +145,8 @@ func TestFixtureTreesMatchZFS(t *testing.T) {
 	for _, pool := range fixturePools(t) {
 		t.Run(pool, func(t *testing.T) {
 			p := openFixture(t, pool, Options{})
-			manifests, _ := filepath.Glob(filepath.Join("testdata", pool, "*.jsonl"))
-			for _, m := range manifests {
-				name := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(m), ".jsonl"), "%", "/")
+			for base, m := range manifest.Glob(filepath.Join("testdata", pool)) {
+				name := strings.ReplaceAll(base, "%", "/")
 				t.Run(name, func(t *testing.T) {
 					ds, err := p.Dataset(name)
 					require.NoError(t, err)

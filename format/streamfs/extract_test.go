@@ -14,7 +14,7 @@ import (
 )
 
 func TestExtractMatchesZFS(t *testing.T) {
-	want, err := manifest.Load("testdata/tree-e.jsonl")
+	want, err := manifest.Load(manifest.Glob("testdata")["tree-e"])
 	require.NoError(t, err)
 	s := openFixture(t, "tree-e", Options{})
 	fsys, err := s.FS()

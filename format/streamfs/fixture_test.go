@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,10 +32,9 @@ func openFixture(t testing.TB, name string, opts Options) *Stream {
 // TestFixturesMatchZFS compares the file tree of every full stream fixture
 // with what the kernel's ZFS showed for the snapshot it was sent from.
 func TestFixturesMatchZFS(t *testing.T) {
-	names, _ := filepath.Glob("testdata/*.jsonl")
+	names := manifest.Glob("testdata")
 	require.NotEmpty(t, names)
-	for _, m := range names {
-		name := strings.TrimSuffix(filepath.Base(m), ".jsonl")
+	for name, m := range names {
 		if name == "tree-incr" {
 			continue
 		}

@@ -6,6 +6,7 @@ package manifest
 
 import (
 	"bufio"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,15 +40,23 @@ type Entry struct {
 	Xattrs map[string]string `json:"xattrs"`
 }
 
-// Load reads a manifest file.
+// Load reads a manifest file, gzip-compressed if its name ends in ".gz".
 func Load(path string) ([]Entry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		r = zr
+	}
 	var out []Entry
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
 		var e Entry
@@ -134,6 +144,19 @@ func Got(fsys *ondisk.FS, p string) (Entry, error) {
 		e.Xattrs[k] = hex.EncodeToString(v)
 	}
 	return e, nil
+}
+
+// Glob returns the manifests in dir (NAME.jsonl or NAME.jsonl.gz) by name.
+func Glob(dir string) map[string]string {
+	out := map[string]string{}
+	for _, pat := range []string{"*.jsonl", "*.jsonl.gz"} {
+		ms, _ := filepath.Glob(filepath.Join(dir, pat))
+		for _, m := range ms {
+			name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(m), ".gz"), ".jsonl")
+			out[name] = m
+		}
+	}
+	return out
 }
 
 // Walk lists every path of fsys, as manifest.py does (sorted, "." first).
