@@ -68,6 +68,8 @@ type object struct {
 	extents []extent
 	spill   []byte
 	sorted  bool
+	// lastBlk is the highest block the stream writes.
+	lastBlk uint64
 }
 
 // Stream is the object set a send stream carries, rebuilt: its objects'
@@ -222,7 +224,15 @@ func (s *Stream) record(rec *sendstream.Record, w *bufio.Writer) error {
 			Order:        streamOrder(&s.begin),
 		}
 		if old.Type != ondisk.TypeNone && old.DataBlockSize() != o.dnode.DataBlockSize() {
-			o.extents = nil // a new object reusing the number
+			o.extents, o.lastBlk = nil, 0 // a new object reusing the number
+		}
+		if bs := o.dnode.DataBlockSize(); old.Type == ondisk.TypeNone {
+			// Writes that came before the OBJECT record.
+			for _, e := range o.extents {
+				if e.lsize > 0 {
+					o.lastBlk = max(o.lastBlk, (e.off+e.lsize-1)/bs)
+				}
+			}
 		}
 	case sendstream.TypeFreeObjects:
 		r := &rec.FreeObjects
@@ -324,10 +334,8 @@ func (s *Stream) addExtent(id uint64, e extent) {
 	o := s.obj(id)
 	o.extents = append(o.extents, e)
 	o.sorted = false
-	if bs := o.dnode.DataBlockSize(); bs > 0 {
-		if last := (e.off + e.lsize - 1) / bs; last > o.dnode.MaxBlkID {
-			o.dnode.MaxBlkID = last
-		}
+	if bs := o.dnode.DataBlockSize(); bs > 0 && e.lsize > 0 {
+		o.lastBlk = max(o.lastBlk, (e.off+e.lsize-1)/bs)
 	}
 }
 
@@ -373,6 +381,10 @@ func (s *Stream) Dnode(id uint64) (*ondisk.Dnode, error) {
 		return nil, fmt.Errorf("%w: object %d is not in the stream", ondisk.ErrNotFound, id)
 	}
 	d := o.dnode
+	// Only blocks the stream wrote hold data: reads past the last one
+	// are zeros anyway, and a hostile record's huge maxblkid must not make
+	// a ZAP walk visit billions of empty blocks.
+	d.MaxBlkID = o.lastBlk
 	if o.spill != nil {
 		d.Flags |= ondisk.DnodeFlagSpillBlkptr
 	}
