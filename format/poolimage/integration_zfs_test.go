@@ -134,7 +134,7 @@ func TestIntegrationPoolImages(t *testing.T) {
 		files  int
 		comp   string
 	}{
-		{"", 1, "lz4"}, {"mirror", 2, "gzip"}, {"raidz1", 3, "zstd"}, {"raidz2", 5, "lz4"}, {"raidz3", 7, "off"},
+		{"", 1, "lz4"}, {"", 3, "lzjb"}, {"mirror", 2, "gzip"}, {"raidz1", 3, "zstd"}, {"raidz2", 5, "lz4"}, {"raidz3", 7, "off"},
 	} {
 		t.Run(tc.layout+fmt.Sprint(tc.files), func(t *testing.T) {
 			p := ztest.NewPool(t, ztest.PoolOptions{Files: tc.files, Size: 96 << 20, Layout: tc.layout,
