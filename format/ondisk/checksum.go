@@ -162,18 +162,37 @@ func Fletcher4(data []byte, order binary.ByteOrder) Checksum {
 		}
 		return Checksum{a, b, c, d}
 	}
-	// Four words per iteration, unrolled: the sums after four steps are
-	// a' = a+w0+w1+w2+w3, b' = b+4a+4w0+3w1+2w2+w3, and so on.
+	// Four interleaved lanes (word i goes to lane i%4) keep four
+	// independent chains of additions busy; the lanes' sums then combine
+	// into the sequential ones exactly (as in ZFS's superscalar4 variant).
 	i := 0
-	for ; i+16 <= n; i += 16 {
-		w0 := uint64(binary.LittleEndian.Uint32(data[i:]))
-		w1 := uint64(binary.LittleEndian.Uint32(data[i+4:]))
-		w2 := uint64(binary.LittleEndian.Uint32(data[i+8:]))
-		w3 := uint64(binary.LittleEndian.Uint32(data[i+12:]))
-		d += 4*c + 10*b + 20*a + 20*w0 + 10*w1 + 4*w2 + w3
-		c += 4*b + 10*a + 10*w0 + 6*w1 + 3*w2 + w3
-		b += 4*a + 4*w0 + 3*w1 + 2*w2 + w3
-		a += w0 + w1 + w2 + w3
+	if n >= 64 {
+		var a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, d0, d1, d2, d3 uint64
+		for ; i+16 <= n; i += 16 {
+			q := data[i : i+16 : i+16]
+			lo := binary.LittleEndian.Uint64(q)
+			hi := binary.LittleEndian.Uint64(q[8:])
+			a0 += lo & 0xffffffff
+			a1 += lo >> 32
+			a2 += hi & 0xffffffff
+			a3 += hi >> 32
+			b0 += a0
+			b1 += a1
+			b2 += a2
+			b3 += a3
+			c0 += b0
+			c1 += b1
+			c2 += b2
+			c3 += b3
+			d0 += c0
+			d1 += c1
+			d2 += c2
+			d3 += c3
+		}
+		a = a0 + a1 + a2 + a3
+		b = 4*(b0+b1+b2+b3) - (a1 + 2*a2 + 3*a3)
+		c = 16*(c0+c1+c2+c3) - (6*b0 + 10*b1 + 14*b2 + 18*b3) + (a2 + 3*a3)
+		d = 64*(d0+d1+d2+d3) - (48*c0 + 64*c1 + 80*c2 + 96*c3) + (4*b0 + 10*b1 + 20*b2 + 34*b3) - a3
 	}
 	for ; i < n; i += 4 {
 		a += uint64(binary.LittleEndian.Uint32(data[i:]))

@@ -447,7 +447,7 @@ func (f *FS) readLinkObject(obj uint64) (string, error) {
 		return "", corruptf("symbolic link target of %d bytes", z.Size)
 	}
 	b := make([]byte, z.Size)
-	if _, err := f.readAt(obj, d, z.Size, b, 0); err != nil && err != io.EOF {
+	if _, err := f.readAt(obj, d, z.Size, b, 0, nil); err != nil && err != io.EOF {
 		return "", err
 	}
 	return string(b), nil
@@ -600,8 +600,18 @@ func xattrName(n string) string {
 	return "user." + n
 }
 
-// readAt reads file data of object obj (size bytes long) into p at off.
-func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64) (int, error) {
+// lastBlock remembers the last partly read data block of a file, so that
+// small sequential reads decompress each block once.
+type lastBlock struct {
+	mu    sync.Mutex
+	valid bool
+	blkid uint64
+	data  []byte
+}
+
+// readAt reads file data of object obj (size bytes long) into p at off,
+// through the one-block cache last if it is not nil.
+func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64, last *lastBlock) (int, error) {
 	if off < 0 {
 		return 0, fs.ErrInvalid
 	}
@@ -627,9 +637,39 @@ func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64) (int
 			continue
 		}
 		var blk []byte
-		if blkid > d.MaxBlkID {
-			blk = nil
-		} else {
+		switch {
+		case blkid > d.MaxBlkID:
+		case last != nil:
+			last.mu.Lock()
+			if !last.valid || last.blkid != blkid {
+				var err error
+				if bi, ok := f.r.(BlockIntoReader); ok {
+					if uint64(cap(last.data)) < bs {
+						last.data = make([]byte, bs)
+					}
+					last.data = last.data[:bs]
+					err = bi.ReadBlockInto(obj, d, blkid, last.data)
+				} else {
+					var b []byte
+					if b, err = f.r.ReadBlock(obj, d, blkid); err == nil {
+						last.data = append(last.data[:0], b...)
+					}
+				}
+				if err != nil {
+					last.valid = false
+					last.mu.Unlock()
+					return n, err
+				}
+				last.blkid, last.valid = blkid, true
+			}
+			err := copyBlock(p[n:n+int(chunk)], last.data, in, obj, blkid)
+			last.mu.Unlock()
+			if err != nil {
+				return n, err
+			}
+			n += int(chunk)
+			continue
+		default:
 			b, err := f.r.ReadBlock(obj, d, blkid)
 			if err != nil {
 				return n, err
@@ -638,11 +678,8 @@ func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64) (int
 		}
 		if blk == nil {
 			clear(p[n : n+int(chunk)])
-		} else {
-			if uint64(len(blk)) < in+chunk {
-				return n, corruptf("object %d block %d of %d bytes", obj, blkid, len(blk))
-			}
-			copy(p[n:], blk[in:in+chunk])
+		} else if err := copyBlock(p[n:n+int(chunk)], blk, in, obj, blkid); err != nil {
+			return n, err
 		}
 		n += int(chunk)
 	}
@@ -650,6 +687,15 @@ func (f *FS) readAt(obj uint64, d *Dnode, size uint64, p []byte, off int64) (int
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// copyBlock copies len(dst) bytes of blk from offset in.
+func copyBlock(dst, blk []byte, in, obj, blkid uint64) error {
+	if uint64(len(blk)) < in+uint64(len(dst)) {
+		return corruptf("object %d block %d of %d bytes", obj, blkid, len(blk))
+	}
+	copy(dst, blk[in:])
+	return nil
 }
 
 // File is an open file of an FS.
@@ -663,6 +709,7 @@ type File struct {
 	dir  []DirEntry
 	diri int
 	read bool
+	last lastBlock
 }
 
 // Stat returns the file's FileInfo.
@@ -702,11 +749,38 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 	if fl.z.Type() == ModeDir {
 		return 0, &fs.PathError{Op: "read", Path: fl.name, Err: fs.ErrInvalid}
 	}
-	n, err := fl.f.readAt(fl.obj, fl.d, fl.size(), p, off)
+	n, err := fl.f.readAt(fl.obj, fl.d, fl.size(), p, off, &fl.last)
 	if err != nil && err != io.EOF {
 		return n, &fs.PathError{Op: "read", Path: fl.name, Err: err}
 	}
 	return n, err
+}
+
+// WriteTo writes the rest of the file to w, a block at a time (so that
+// io.Copy decompresses each block once, straight into its buffer).
+func (fl *File) WriteTo(w io.Writer) (int64, error) {
+	bs := int(fl.d.DataBlockSize())
+	buf := make([]byte, bs)
+	var total int64
+	for {
+		// Align to block boundaries after the first read.
+		want := bs - int(fl.off%int64(bs))
+		n, err := fl.ReadAt(buf[:want], fl.off)
+		if n > 0 {
+			fl.off += int64(n)
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
 }
 
 // Seek sets the offset for the next Read.

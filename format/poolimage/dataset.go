@@ -74,7 +74,8 @@ type Dataset struct {
 func (d *Dataset) Phys() *ondisk.DSLDataset { return &d.phys }
 
 // Datasets returns every dataset of the pool (file systems, volumes and
-// snapshots), sorted by name. Hidden internal datasets ($MOS, $FREE,
+// snapshots) in zfs list's order: each dataset, then its snapshots, then
+// its children. Hidden internal datasets ($MOS, $FREE,
 // $ORIGIN and temporary %clones) are left out.
 func (p *Pool) Datasets() ([]*Dataset, error) {
 	p.mu.Lock()
@@ -103,9 +104,10 @@ func (p *Pool) Dataset(name string) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	i := sort.Search(len(ds), func(i int) bool { return ds[i].Name >= name })
-	if i < len(ds) && ds[i].Name == name {
-		return ds[i], nil
+	for _, d := range ds {
+		if d.Name == name {
+			return d, nil
+		}
 	}
 	return nil, fmt.Errorf("poolimage: dataset %q: %w", name, ondisk.ErrNotFound)
 }
@@ -229,6 +231,14 @@ func (p *Pool) dataset(obj uint64, name string, dirObj uint64, dir ondisk.DSLDir
 			d.ObjsetType = os.phys.Type
 			if os.phys.Type == ondisk.ObjsetTypeZvol {
 				d.Type = Volume
+				// A volume's size lives in its own ZAP (object 2).
+				if ents, err := os.zapEntries(2); err == nil && dir.HeadDatasetObj == obj {
+					for _, e := range ents {
+						if v, ok := e.Uint64(); ok && e.Name == "size" {
+							d.Props["volsize"] = strconv.FormatUint(v, 10)
+						}
+					}
+				}
 			}
 		}
 	}
@@ -349,7 +359,7 @@ var indexProps = map[string]map[uint64]string{
 	"snapdir":            {0: "hidden", 1: "visible", 2: "disabled"},
 	"snapdev":            {0: "hidden", 1: "visible"},
 	"canmount":           {0: "off", 1: "on", 2: "noauto"},
-	"xattr":              {0: "off", 1: "dir", 2: "sa"},
+	"xattr":              {0: "off", 1: "dir", 2: "on"}, // zfs get prints "on" for sa
 	"dnodesize":          {0: "legacy", 1: "auto", 1024: "1k", 2048: "2k", 4096: "4k", 8192: "8k", 16384: "16k"},
 	"sync":               {0: "standard", 1: "always", 2: "disabled"},
 	"logbias":            {0: "latency", 1: "throughput"},

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/gozfs/gozfs/format/ondisk"
@@ -54,6 +55,10 @@ type Pool struct {
 
 	mu       sync.Mutex
 	datasets []*Dataset
+
+	// rawBufs holds buffers for physical block data that is decompressed
+	// at once (*[]byte).
+	rawBufs sync.Pool
 
 	// noVerify skips checksum verification (for fuzzing the decoders
 	// with data that checksums would otherwise reject).
@@ -116,6 +121,7 @@ func Open(devs []Device, opts Options) (*Pool, error) {
 		opts.CacheBytes = 64 << 20
 	}
 	p := &Pool{opts: opts, devices: devs, tops: make(map[uint64]vdev), cache: newBlockCache(opts.CacheBytes)}
+	p.rawBufs.New = func() any { return new([]byte) }
 	byGUID := make(map[uint64]Device)
 	topCfg := make(map[uint64]*Config)
 	var poolGUID uint64
@@ -358,13 +364,18 @@ func (p *Pool) readBPInto(bp *ondisk.BlockPointer, dst []byte) error {
 	}
 	psize := int(bp.PSize())
 	verify := p.verifier(bp)
+	bufp := p.rawBufs.Get().(*[]byte)
+	defer p.rawBufs.Put(bufp)
+	if cap(*bufp) < psize {
+		*bufp = make([]byte, psize)
+	}
 	var errs []error
 	for i := range bp.NDVAs() {
 		dva := bp.DVA[i]
 		if !dva.Valid() {
 			continue
 		}
-		raw, err := p.readDVA(bp, dva, psize, verify)
+		raw, err := p.readDVA(bp, dva, psize, verify, *bufp)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -382,13 +393,17 @@ func (p *Pool) readBPInto(bp *ondisk.BlockPointer, dst []byte) error {
 	return errors.Join(errs...)
 }
 
-// readDVA reads psize bytes of one copy of a block, verified.
-func (p *Pool) readDVA(bp *ondisk.BlockPointer, dva ondisk.DVA, psize int, verify verifyFunc) ([]byte, error) {
+// readDVA reads psize bytes of one copy of a block, verified, into buf
+// when it can (buf may be nil).
+func (p *Pool) readDVA(bp *ondisk.BlockPointer, dva ondisk.DVA, psize int, verify verifyFunc, buf ...[]byte) ([]byte, error) {
 	top, ok := p.tops[dva.Vdev()]
 	if !ok {
 		return nil, fmt.Errorf("%w: top-level vdev %d", ErrMissingDevice, dva.Vdev())
 	}
 	if !dva.Gang() {
+		if len(buf) > 0 {
+			return top.readInto(dva.Offset(), psize, verify, buf[0])
+		}
 		return top.read(dva.Offset(), psize, verify)
 	}
 	hdr, err := top.read(dva.Offset(), gangHeaderSize, func(b []byte) error {
@@ -489,7 +504,11 @@ func (p *Pool) verifier(bp *ondisk.BlockPointer) verifyFunc {
 	}
 }
 
-// sortDatasets sorts by name.
+// sortDatasets sorts as zfs list does: a dataset, its snapshots, then its
+// children.
 func sortDatasets(ds []*Dataset) {
-	sort.Slice(ds, func(i, j int) bool { return ds[i].Name < ds[j].Name })
+	key := func(n string) string {
+		return strings.NewReplacer("@", "\x00", "/", "\x01").Replace(n)
+	}
+	sort.SliceStable(ds, func(i, j int) bool { return key(ds[i].Name) < key(ds[j].Name) })
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"sync"
 )
 
 // ErrMissingDevice means a read needed a device that was not given (or
@@ -23,6 +22,9 @@ type vdev interface {
 	// (mirror sides, RAID-Z reconstruction) until verify accepts it, and
 	// returns verify's last error if none does.
 	read(off uint64, size int, verify verifyFunc) ([]byte, error)
+	// readInto is read into buf if it is large enough (only leaves and
+	// mirrors of leaves use it; others allocate).
+	readInto(off uint64, size int, verify verifyFunc, buf []byte) ([]byte, error)
 	// describe names the vdev for error messages.
 	describe() string
 }
@@ -32,14 +34,15 @@ type leaf struct {
 	r    io.ReaderAt
 	size int64
 	name string
-	// stats counts reads and their errors, for tests and tools.
-	mu     sync.Mutex
-	errors int
 }
 
 func (l *leaf) describe() string { return l.name }
 
 func (l *leaf) read(off uint64, size int, verify verifyFunc) ([]byte, error) {
+	return l.readInto(off, size, verify, nil)
+}
+
+func (l *leaf) readInto(off uint64, size int, verify verifyFunc, buf []byte) ([]byte, error) {
 	if l.r == nil {
 		return nil, fmt.Errorf("%w: %s", ErrMissingDevice, l.name)
 	}
@@ -47,11 +50,13 @@ func (l *leaf) read(off uint64, size int, verify verifyFunc) ([]byte, error) {
 	if off > 1<<62 || pos+int64(size) > l.size-LabelEndSize {
 		return nil, fmt.Errorf("poolimage: read of %d bytes at %#x beyond the end of %s", size, off, l.name)
 	}
-	b := make([]byte, size)
+	var b []byte
+	if cap(buf) >= size {
+		b = buf[:size]
+	} else {
+		b = make([]byte, size)
+	}
 	if _, err := l.r.ReadAt(b, pos); err != nil {
-		l.mu.Lock()
-		l.errors++
-		l.mu.Unlock()
 		return nil, fmt.Errorf("poolimage: %s: %w", l.name, err)
 	}
 	if verify != nil {
@@ -72,9 +77,13 @@ type mirror struct {
 func (m *mirror) describe() string { return m.name }
 
 func (m *mirror) read(off uint64, size int, verify verifyFunc) ([]byte, error) {
+	return m.readInto(off, size, verify, nil)
+}
+
+func (m *mirror) readInto(off uint64, size int, verify verifyFunc, buf []byte) ([]byte, error) {
 	var errs []error
 	for _, c := range m.children {
-		b, err := c.read(off, size, verify)
+		b, err := c.readInto(off, size, verify, buf)
 		if err == nil {
 			return b, nil
 		}
@@ -89,6 +98,10 @@ type missing struct{ name string }
 func (m *missing) describe() string { return m.name }
 func (m *missing) read(uint64, int, verifyFunc) ([]byte, error) {
 	return nil, fmt.Errorf("%w: %s", ErrMissingDevice, m.name)
+}
+
+func (m *missing) readInto(off uint64, size int, verify verifyFunc, _ []byte) ([]byte, error) {
+	return m.read(off, size, verify)
 }
 
 // raidz is a RAID-Z vdev of any width and parity 1 to 3.
@@ -147,6 +160,10 @@ func (z *raidz) layout(off uint64, size int) []column {
 		cols[0].off, cols[1].off = cols[1].off, cols[0].off
 	}
 	return cols
+}
+
+func (z *raidz) readInto(off uint64, size int, verify verifyFunc, _ []byte) ([]byte, error) {
+	return z.read(off, size, verify)
 }
 
 func (z *raidz) read(off uint64, size int, verify verifyFunc) ([]byte, error) {

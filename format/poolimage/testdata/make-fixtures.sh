@@ -13,8 +13,8 @@
 # Outputs, next to this script:
 #   images/POOL.N.img.zst   the exported pool's vdev files, zstd-compressed
 #                           (sparse 64-128 MiB files: a few hundred KiB each)
-#   POOL/DATASET.jsonl      manifest.py's listing of each mounted dataset and
-#                           snapshot ("@" in names becomes "@"; "/" becomes "%")
+#   POOL/DATASET.jsonl.gz   manifest.py's listing of each mounted dataset and
+#                           snapshot ("/" in names becomes "%")
 #   POOL/zfs-get.txt        zfs get -Hp all, every dataset of the pool
 #   POOL/zpool-get.txt      zpool get -Hp all
 #   POOL/zdb-l.txt          zdb -l -u of the pool's first vdev file
@@ -22,7 +22,8 @@
 #                           block pointers the pool holds (gang, embedded)
 # and in ../../streamfs/testdata:
 #   NAME.zsend.gz           send streams of some of the datasets
-#   NAME.jsonl              the manifest of the snapshot each stream carries
+#   NAME.jsonl.gz           the manifest of the snapshot each stream carries
+#   tree-incr.diff          zfs diff of the two snapshots tree-incr spans
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 log() { printf 'make-fixtures: %s\n' "$*" >&2; }
 py=/usr/bin/python3
-manifest() { "$py" "$here/manifest.py" "$1"; }
+manifest() { "$py" "$here/manifest.py" "$1" | gzip -9n; }
 
 # text N S: N lines of repetitive text (compressible by every algorithm but zle).
 text() { awk -v n="$1" -v s="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s line %06d: the quick brown fox jumps over the lazy dog\n", s, i }'; }
@@ -85,10 +86,10 @@ record() {
 	while IFS=$'\t' read -r ds mp; do
 		[ "$mp" = - ] || [ "$mp" = none ] || [ "$mp" = legacy ] && continue
 		mountpoint -q "$mp" || continue
-		manifest "$mp" >"$out/${ds//\//%}.jsonl"
+		manifest "$mp" >"$out/${ds//\//%}.jsonl.gz"
 		local snap
 		for snap in $(zfs list -H -t snapshot -o name -d 1 "$ds"); do
-			manifest "$mp/.zfs/snapshot/${snap#*@}" >"$out/${snap//\//%}.jsonl"
+			manifest "$mp/.zfs/snapshot/${snap#*@}" >"$out/${snap//\//%}.jsonl.gz"
 		done
 	done <"$work/list"
 	zfs get -Hp all -r -t all "$pool" >"$out/zfs-get.txt"
@@ -284,9 +285,9 @@ stream() {
 	zfs send "$@" "$snap" | gzip -9n >"$streams/$name.zsend.gz"
 	local mp
 	mp=$(zfs get -H -o value mountpoint "${snap%@*}")
-	manifest "$mp/.zfs/snapshot/${snap#*@}" >"$streams/$name.jsonl"
+	manifest "$mp/.zfs/snapshot/${snap#*@}" >"$streams/$name.jsonl.gz"
 }
-rm -f "$streams"/*.zsend.gz "$streams"/*.jsonl
+rm -f "$streams"/*.zsend.gz "$streams"/*.jsonl.gz "$streams"/*.diff
 stream tree-full fxsingle/tree@s1
 stream tree-c fxsingle/tree@s1 -c
 stream tree-e fxsingle/tree@s1 -e
