@@ -2,6 +2,7 @@ package poolimage
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -68,18 +69,12 @@ func unzstd(src, dst string) error {
 	}
 	defer out.Close()
 	buf := make([]byte, 1<<16)
+	zeros := make([]byte, len(buf))
 	var size int64
 	for {
 		n, err := io.ReadFull(zr, buf)
 		if n > 0 {
-			zero := true
-			for _, b := range buf[:n] {
-				if b != 0 {
-					zero = false
-					break
-				}
-			}
-			if !zero {
+			if !bytes.Equal(buf[:n], zeros[:n]) {
 				if _, err := out.WriteAt(buf[:n], size); err != nil {
 					return err
 				}
