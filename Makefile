@@ -3,8 +3,9 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAB         := internal/zfslab
 BENCHTIME   ?= 1x
+LABBENCHFLAGS = -test.run '^$$' -test.bench BenchmarkIntegrationListing -test.benchtime $(BENCHTIME) -test.timeout 4h
 
-.PHONY: all test test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench fuzz clean
+.PHONY: all test test-deps test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench bench-lab fuzz clean
 
 all: test
 
@@ -12,9 +13,28 @@ all: test
 ## then the integration tests against real ZFS (in the lab VM unless GOZFS_DIRECT=1).
 test: lint test-unit test-integration
 
-## test-unit: the fast part, no ZFS needed.
-test-unit:
-	$(GO) test -race -count=1 ./...
+## test-deps: the Debian packages the unit tests need (sshd and sudo for the SSH runner's
+## tests, age for stream/encrypt's interoperability tests). Installs those missing;
+## idempotent. Add packages to TEST_DEBS.
+TEST_DEBS ?= openssh-server sudo age
+test-deps:
+	@missing=; for p in $(TEST_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "test-deps: install$$missing (no apt-get here)" >&2; exit 1; fi; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "test-deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$sudo apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -q && $$sudo apt-get install -y -q --no-install-recommends $$missing; }; \
+	fi
+
+## test-unit: the fast part, no ZFS needed. GOZFS_REQUIRE_SSHD=1 and GOZFS_REQUIRE_AGE=1
+## turn the SSH runner's and the age interoperability tests from skipped into failed when
+## sshd or age is missing.
+test-unit: test-deps
+	GOZFS_REQUIRE_SSHD=1 GOZFS_REQUIRE_AGE=1 $(GO) test -race -count=1 ./...
 
 lint: fmt-check vet staticcheck
 
@@ -46,10 +66,20 @@ demo:
 	else $(MAKE) --no-print-directory lab-setup && $(LAB)/zfslab run -- ./.build/tour; fi
 
 ## bench: the benchmark suite; headline comparisons report `ratio` (ours / baseline, higher is better).
+## Then, where real ZFS is at hand (the lab is installed, or GOZFS_DIRECT=1), bench-lab.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./... | tee .bench.out
+	@if [ "$$GOZFS_DIRECT" = 1 ] || $(LAB)/zfslab check; then $(MAKE) --no-print-directory bench-lab | tee -a .bench.out; \
+	else echo "bench-lab skipped: no real ZFS here (make lab-setup installs the lab)"; fi
 	@echo; echo "== headline ratios (ours / baseline; higher is better) =="; \
 	grep -E '[0-9.]+ ratio' .bench.out | awk '{for (i=1;i<=NF;i++) if ($$(i+1)=="ratio" || $$(i+1)=="cpu-ratio") printf "%-60s %-10s %s\n", $$1, $$(i+1), $$i}'
+
+## bench-lab: the end-to-end listing benchmark on real ZFS (in the lab unless GOZFS_DIRECT=1):
+## GOZFS_BENCH_SNAPSHOTS snapshots (default 100000) listed through the SDK and by zfs alone.
+bench-lab:
+	@mkdir -p .build && $(GO) test -tags zfs -c -o .build/zfs-bench.test ./zfs
+	@cd zfs && if [ "$$GOZFS_DIRECT" = 1 ]; then ../.build/zfs-bench.test $(LABBENCHFLAGS); \
+	else ../$(LAB)/zfslab run --timeout 4h -- ../.build/zfs-bench.test $(LABBENCHFLAGS); fi
 
 ## fuzz: run every fuzz target briefly (FUZZTIME, default 10s each).
 FUZZTIME ?= 10s

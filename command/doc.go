@@ -20,6 +20,25 @@
 // every command with log/slog; Exec.Paths and Exec.Env choose the binaries and
 // their environment.
 //
+// # Remote hosts
+//
+// [SSH] runs the commands on another host over one SSH connection
+// (golang.org/x/crypto/ssh), with a session per command: make one with
+// [NewSSH] and [SSHOptions] and give it to a client. The host key is checked
+// against known_hosts by default; a mismatch or an unknown host is a
+// [*HostKeyError] naming the host and the key's SHA256 fingerprint. Keys come
+// from files, [SSHOptions.Signers] or ssh-agent; a jump host is optional.
+// Keepalives detect a dead connection; a command whose connection dropped
+// fails with an error matching [ErrDisconnected], and the next command
+// reconnects. Arguments are quoted for the remote POSIX shell, so no name or
+// value can inject a command; the remote command runs with LC_ALL=C, through
+// sudo or doas if asked, and a cancelled context signals it (SIGINT for
+// [Cmd.Interrupt]) and kills it after the grace period. Failures are the same
+// [*ExitError] as locally, so errors are classified the same way.
+//
+//	r, err := command.NewSSH(ctx, command.SSHOptions{Host: "backup.example.net", User: "zfs", Sudo: "sudo"})
+//	remote := zfs.New(zfs.ClientOptions{Runner: r})
+//
 // # Writing a runner
 //
 // A Runner must be safe for concurrent use, run the command to completion

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"github.com/gozfs/gozfs/internal/pipe"
 )
 
 // Default settings of an Exec runner.
@@ -114,11 +116,10 @@ func (e *Exec) Run(ctx context.Context, c *Cmd) (err error) {
 		cmd.Stdout = w
 	default:
 		var pw *os.File
-		pr, pw, err = os.Pipe()
+		pr, pw, err = pipe.New()
 		if err != nil {
 			return &ExitError{Argv: argv, Code: -1, Err: err}
 		}
-		enlargePipe(pw)
 		cmd.Stdout = pw
 		defer pw.Close() // closed early below after Start
 		copyDone = make(chan error, 1)

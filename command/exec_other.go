@@ -2,11 +2,6 @@
 
 package command
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 func setPdeathsig(*syscall.SysProcAttr) {}
-
-func enlargePipe(*os.File) {}

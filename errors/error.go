@@ -205,6 +205,11 @@ func FromCommand(op, name string, err error) error {
 			e.Kind = k
 		} else if Is(err, context.Canceled) || Is(err, context.DeadlineExceeded) {
 			e.Kind = Canceled
+		} else if e.Kind == Other && Is(err, exec.ErrNotFound) {
+			// A runner that starts the program elsewhere (over ssh, say)
+			// reports a missing program as a failed command whose cause
+			// matches exec.ErrNotFound, with the remote shell's message.
+			e.Kind = CommandNotFound
 		}
 	}
 	if e.Kind == Interrupted || e.Kind == ResumableStatePresent {

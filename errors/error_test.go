@@ -259,3 +259,11 @@ func TestStdReexports(t *testing.T) {
 		t.Errorf("ErrUnsupported is not the standard one")
 	}
 }
+
+func TestFromCommandRemoteNotFound(t *testing.T) {
+	xe := &command.ExitError{Argv: []string{"zfs", "list"}, Code: 127, Stderr: "sh: 1: zfs: not found\n", Err: exec.ErrNotFound}
+	err := errors.FromCommand("list", "", xe)
+	if errors.KindOf(err) != errors.CommandNotFound || !errors.Is(err, errors.ErrCommandNotFound) {
+		t.Errorf("FromCommand(remote 127) = %v (kind %v), want CommandNotFound", err, errors.KindOf(err))
+	}
+}

@@ -73,6 +73,10 @@ type Options struct {
 	// DryRun checks the stream and reports what would be received without
 	// receiving it (-n).
 	DryRun bool
+	// ExtraArgs are more arguments for `zfs receive`, for flags this
+	// package does not model; see [zfs.ExtraArgs]. They are not checked
+	// against the other options.
+	ExtraArgs zfs.ExtraArgs
 
 	// Transforms are applied to the stream as it is read, in order (for
 	// example decryption, then decompression), before zfs receive sees it.
@@ -126,6 +130,9 @@ func prepare(ctx context.Context, c *zfs.Client, name string, o *Options) (*plan
 }
 
 func (o *Options) validate(name string) error {
+	if err := names.ExtraArgs(name, o.ExtraArgs); err != nil {
+		return errs.WithOp(err, op)
+	}
 	var err error
 	switch {
 	case o.Naming != AsGiven:
@@ -241,6 +248,7 @@ func (o *Options) args(name string) []string {
 	for _, k := range o.ExcludeProperties {
 		a = append(a, "-x", k)
 	}
+	a = append(a, o.ExtraArgs...)
 	return append(a, name)
 }
 

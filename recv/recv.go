@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sync/atomic"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -68,7 +68,7 @@ func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Resul
 	log := &verboseLog{target: p.target}
 	cmd := &command.Cmd{Name: "zfs", Args: p.args, Stdout: log, Interrupt: true}
 	if !p.copies() {
-		if f, release, ok := command.Handoff(r); ok {
+		if f, release, ok := pipe.Handoff(r); ok {
 			cmd.Stdin = f
 			err := errors.FromCommand(op, p.target, p.c.Options().Runner.Run(ctx, cmd))
 			release()
@@ -80,12 +80,11 @@ func (p *plan) receive(ctx context.Context, r io.Reader, unblock func()) (*Resul
 	if err != nil {
 		return nil, errs.Newf(errors.Other, op, p.target, "transform: %w", err)
 	}
-	pr, pw, err := os.Pipe()
+	pr, pw, err := pipe.New()
 	if err != nil {
 		_ = closeSrc()
 		return nil, errs.Newf(errors.Other, op, p.target, "pipe: %w", err)
 	}
-	enlargePipe(pw)
 	cmd.Stdin = pr
 
 	rctx, cancel := context.WithCancel(ctx)
@@ -212,16 +211,13 @@ func (p *plan) withToken(ctx context.Context, err error, snaps []string) error {
 // Writer is a receive fed by writes: an io.WriteCloser whose Close waits for
 // zfs receive and returns its error. Make one with NewWriter.
 type Writer struct {
-	pw   *io.PipeWriter
-	done chan struct{}
-	res  *Result
-	err  error
+	w *pipe.Writer[*Result]
 }
 
 var _ io.WriteCloser = (*Writer)(nil)
 
-// errEnded is what writes fail with once the receive has ended; Close
-// returns the receive's own result.
+// errEnded is what a read of the stream blocked when zfs receive exited
+// fails with.
 var errEnded = errors.New("recv: receive has ended")
 
 // NewWriter starts a receive into target and returns the Writer to write the
@@ -234,27 +230,19 @@ func NewWriter(ctx context.Context, c *zfs.Client, target string, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	pr, pw := io.Pipe()
-	w := &Writer{pw: pw, done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		w.res, w.err = p.receive(ctx, pr, func() { pr.CloseWithError(errEnded) })
-		pr.CloseWithError(errEnded)
-	}()
-	return w, nil
+	return &Writer{w: pipe.Start(func(pr *io.PipeReader) (*Result, error) {
+		return p.receive(ctx, pr, func() { pr.CloseWithError(errEnded) })
+	})}, nil
 }
 
 // Write writes stream bytes. It fails once the receive has ended (zfs
-// receive exited or the context was cancelled); Close then says why.
-func (w *Writer) Write(p []byte) (int, error) { return w.pw.Write(p) }
+// receive exited or the context was cancelled), with the receive's error
+// when it failed.
+func (w *Writer) Write(p []byte) (int, error) { return w.w.Write(p) }
 
 // Close ends the stream, waits for zfs receive to finish and returns its
 // error, as Into does.
-func (w *Writer) Close() error {
-	w.pw.Close()
-	<-w.done
-	return w.err
-}
+func (w *Writer) Close() error { return w.w.Close() }
 
 // CloseWithError aborts the receive because the stream failed with err: zfs
 // receive is stopped without seeing the end of the stream, so nothing from
@@ -265,17 +253,8 @@ func (w *Writer) CloseWithError(err error) error {
 	if err == nil {
 		err = io.ErrUnexpectedEOF
 	}
-	w.pw.CloseWithError(err)
-	<-w.done
-	return w.err
+	return w.w.CloseWithError(err)
 }
 
 // Result returns what the receive did, once Close has returned; nil before.
-func (w *Writer) Result() *Result {
-	select {
-	case <-w.done:
-		return w.res
-	default:
-		return nil
-	}
-}
+func (w *Writer) Result() *Result { return w.w.Result() }

@@ -46,6 +46,8 @@ func TestArgs(t *testing.T) {
 		{"re-encrypt", "tank/b", recv.Options{SetProperties: map[string]string{
 			"encryption": "on", "keyformat": "raw", "keylocation": "file:///keys/b"}},
 			[]string{"receive", "-v", "-o", "encryption=on", "-o", "keyformat=raw", "-o", "keylocation=file:///keys/b", "tank/b"}},
+		{"extra args", "tank/b", recv.Options{Force: true, ExcludeProperties: []string{"atime"}, ExtraArgs: zfs.ExtraArgs{"-M", "--x", "y"}},
+			[]string{"receive", "-F", "-v", "-x", "atime", "-M", "--x", "y", "tank/b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -105,6 +107,9 @@ func TestInvalid(t *testing.T) {
 		{"set and excluded", "tank/b", recv.Options{SetProperties: map[string]string{"atime": "off"}, ExcludeProperties: []string{"atime"}},
 			errors.InvalidArgument, "both overridden and excluded"},
 		{"bad exclude", "tank/b", recv.Options{ExcludeProperties: []string{""}}, errors.InvalidArgument, "empty"},
+		{"extra args operand first", "tank/b", recv.Options{ExtraArgs: zfs.ExtraArgs{"tank/c"}}, errors.InvalidArgument, "begin with a flag"},
+		{"extra args empty", "tank/b", recv.Options{ExtraArgs: zfs.ExtraArgs{"-o", ""}}, errors.InvalidArgument, "empty"},
+		{"extra args NUL", "tank/b", recv.Options{ExtraArgs: zfs.ExtraArgs{"-o", "a\x00"}}, errors.InvalidArgument, "NUL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package recv
 import (
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -28,7 +28,9 @@ type ReplicateOptions struct {
 	// token, before it gives up. It needs Receive.Resumable, and a stream of
 	// a single snapshot (not Send.Replicate or Send.Intermediates: a resume
 	// token continues only the substream it was taken from). Zero means no
-	// automatic resume.
+	// automatic resume. A resumed send keeps Send's Raw, Compressed,
+	// LargeBlocks, Embedded, Transforms, Progress and BufferSize, the
+	// options `zfs send -t` combines with a token; not its ExtraArgs.
 	Retries int
 }
 
@@ -125,11 +127,10 @@ func replicateOnce(ctx context.Context, src, dst *zfs.Client, snapshot, target s
 	if err := send.Validate(ctx, src, snapshot, sopts); err != nil {
 		return nil, err
 	}
-	pr, pw, err := os.Pipe()
+	pr, pw, err := pipe.New()
 	if err != nil {
 		return nil, errs.Newf(errors.Other, op, rp.target, "pipe: %w", err)
 	}
-	enlargePipe(pw)
 	sent := make(chan error, 1)
 	go func() {
 		err := send.To(ctx, src, pw, snapshot, sopts)

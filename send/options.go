@@ -68,6 +68,10 @@ type Options struct {
 	// receive was interrupted (-S). The snapshot argument is then the
 	// filesystem or volume, and no other stream option may be set.
 	Saved bool
+	// ExtraArgs are more arguments for `zfs send` (and its dry run in
+	// Estimate), for flags this package does not model; see
+	// [zfs.ExtraArgs]. They are not checked against the other options.
+	ExtraArgs zfs.ExtraArgs
 
 	// Transforms are applied to the stream on its way out, in order (for
 	// example compression, then encryption). With transforms the stream is
@@ -115,6 +119,9 @@ func prepare(ctx context.Context, c *zfs.Client, name string, o *Options) (*plan
 }
 
 func (o *Options) validate(name string) error {
+	if err := names.ExtraArgs(name, o.ExtraArgs); err != nil {
+		return errs.WithOp(err, op)
+	}
 	from := o.From
 	switch {
 	case o.ResumeToken != "":
@@ -264,8 +271,10 @@ func (o *Options) args(name string) []string {
 		}
 	}
 	if o.ResumeToken != "" {
-		return append(a, "-t", o.ResumeToken)
+		a = append(a, "-t", o.ResumeToken)
+		return append(a, o.ExtraArgs...)
 	}
+	a = append(a, o.ExtraArgs...)
 	return append(a, name)
 }
 

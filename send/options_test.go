@@ -38,6 +38,10 @@ func TestArgs(t *testing.T) {
 		{"saved", "tank/a", send.Options{Saved: true}, []string{"send", "-S", "tank/a"}},
 		{"incremental replication", "tank/a@s2", send.Options{Replicate: true, From: "tank/a@s1"},
 			[]string{"send", "-R", "-i", "tank/a@s1", "tank/a@s2"}},
+		{"extra args", "tank/a@s2", send.Options{Raw: true, From: "tank/a@s1", ExtraArgs: zfs.ExtraArgs{"-V", "--redact", "r"}},
+			[]string{"send", "-w", "-i", "tank/a@s1", "-V", "--redact", "r", "tank/a@s2"}},
+		{"extra args resume", "", send.Options{ResumeToken: token, ExtraArgs: zfs.ExtraArgs{"-V"}},
+			[]string{"send", "-t", token, "-V"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +149,9 @@ func TestInvalid(t *testing.T) {
 			errors.InvalidArgument, "Raw (-w), Compressed (-c), LargeBlocks (-L), Embedded (-e)"},
 		{"-S with -I", "tank/a", send.Options{Saved: true, From: "tank/a@s1", Intermediates: true},
 			errors.InvalidArgument, "From (-i), Intermediates (-I)"},
+		{"extra args operand first", snap, send.Options{ExtraArgs: zfs.ExtraArgs{"tank/b@s"}}, errors.InvalidArgument, "begin with a flag"},
+		{"extra args empty", snap, send.Options{ExtraArgs: zfs.ExtraArgs{"-V", ""}}, errors.InvalidArgument, "empty"},
+		{"extra args NUL", "", send.Options{ResumeToken: token, ExtraArgs: zfs.ExtraArgs{"-V\x00"}}, errors.InvalidArgument, "NUL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

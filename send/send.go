@@ -9,6 +9,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/pipe"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
 )
@@ -47,7 +48,7 @@ func Validate(ctx context.Context, c *zfs.Client, snapshot string, opts Options)
 // into runs the send into w, directly or through the transforms.
 func (p *plan) into(ctx context.Context, w io.Writer) error {
 	if !p.transformed() && p.opts.Progress == nil {
-		if f, release, ok := command.Handoff(w); ok {
+		if f, release, ok := pipe.Handoff(w); ok {
 			defer release()
 			return p.run(ctx, f)
 		}
@@ -136,12 +137,11 @@ func (s *Stream) start() error {
 	ctx, cancel := context.WithCancel(s.ctx)
 	done := make(chan struct{})
 	if !s.p.transformed() {
-		pr, pw, err := os.Pipe()
+		pr, pw, err := pipe.New()
 		if err != nil {
 			cancel()
 			return errs.Newf(errors.Other, op, s.p.name, "pipe: %w", err)
 		}
-		enlargePipe(pw)
 		go func() {
 			defer close(done)
 			s.err = s.p.run(ctx, pw)

@@ -6,9 +6,10 @@
 // Subpackages provide the transforms themselves:
 //
 //	stream/compress     zstd, lz4 and gzip
-//	stream/encrypt      chunked authenticated encryption (AES-256-GCM,
-//	                    ChaCha20-Poly1305); its package documentation
-//	                    specifies the byte format
+//	stream/encrypt      encryption in the age format (passphrases, X25519
+//	                    and ssh keys; readable by the age tool) or in
+//	                    gozfs's own chunked AES-256-GCM/ChaCha20-Poly1305
+//	                    format, which its documentation specifies
 //	stream/checksum     SHA-256, BLAKE3 and xxHash64 taps and an
 //	                    end-to-end digest trailer
 //	stream/progressbar  a terminal progress bar for Progress (kept apart so

@@ -3,10 +3,14 @@ package zfs
 import (
 	"bytes"
 	"context"
+	"io"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // ClientOptions configure a [Client]. The zero value runs zfs and zpool from
@@ -92,3 +96,36 @@ func (c *Client) json(ctx context.Context) (bool, error) {
 func (c *Client) runCmd(ctx context.Context, op, name string, cmd *command.Cmd) error {
 	return errors.FromCommand(op, name, c.opts.Runner.Run(ctx, cmd))
 }
+
+// run runs `zfs args...` for op on name, discarding standard output.
+func (c *Client) run(ctx context.Context, op, name string, stdin io.Reader, args ...string) error {
+	return c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdin: stdin})
+}
+
+// output runs `zfs args...` and returns its standard output.
+func (c *Client) output(ctx context.Context, op, name string, args ...string) (string, error) {
+	var out bytes.Buffer
+	err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdout: &out})
+	return out.String(), err
+}
+
+// propArgs turns properties into repeated `flag key=value` arguments, in
+// sorted key order.
+func propArgs(op, flag string, props map[string]string) ([]string, error) {
+	var args []string
+	for _, k := range slices.Sorted(maps.Keys(props)) {
+		if err := checkPropName(k); err != nil {
+			return nil, errs.WithOp(err, op)
+		}
+		args = append(args, flag, k+"="+props[k])
+	}
+	return args, nil
+}
+
+// maxArgBytes bounds the argument bytes of one command, well below Linux's
+// ARG_MAX (2 MiB by default, shared with the environment).
+const maxArgBytes = 1 << 20
+
+// maxArgLen bounds one argument: Linux rejects any longer than
+// MAX_ARG_STRLEN (128 KiB).
+const maxArgLen = 100 << 10

@@ -91,7 +91,7 @@ func (c *Client) Diff(ctx context.Context, from, to string) iter.Seq2[Change, er
 			}
 		}
 		args := []string{"diff", "-H", "-F", "-t", from, to}
-		streamRows(ctx, c, "diff", from, args, true, func(r io.Reader) func() (Change, error) {
+		streamRows(ctx, c, "diff", from, args, func(r io.Reader) func() (Change, error) {
 			lr := newLineReader(r)
 			return func() (Change, error) {
 				for {

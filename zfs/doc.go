@@ -44,16 +44,17 @@
 // List and Datasets run exactly one command per call, whatever the number of
 // datasets and properties, with recursion, depth, type filters, sorting and
 // any properties (native, user "module:name", written@snap, or "all").
-// Datasets is an iterator that parses the output as it arrives, so listing a
-// million snapshots does not need a million objects in memory; breaking out of
-// the loop stops and reaps the command. Datasets from one listing are carved
-// from shared blocks, so listings cost a few allocations per thousand rows.
-// Text output reaches the parser in whole blocks of lines (one copy); lines
-// are cut into fields from a bitmap of their tabs and newlines, computed 64
-// bytes at a time; and for `zfs list -H -p` rows the goroutine copying the
-// command's output indexes each block while the caller's goroutine builds
-// the Datasets of the previous one. A retained Dataset keeps its block of
-// output (tens of KiB) alive.
+// Datasets is an iterator over the listing as zfs prints it: each Dataset
+// reaches the loop as soon as its row is complete, memory stays flat however
+// long the listing (unless the caller keeps the Datasets), and breaking out
+// of the loop stops and reaps the command. List collects the same Datasets
+// into a slice. A Dataset holds only its own values, so keeping a few of a
+// big listing keeps nothing else alive.
+//
+// Parsing costs little next to what zfs itself spends producing a listing:
+// listing snapshots through Datasets costs this process 1 to 2% of the CPU
+// time of the zfs command it runs, on either output format (measured on
+// OpenZFS 2.3.2 by make bench-lab).
 //
 // Both output formats are tested against captures of real zfs output:
 // OpenZFS 2.3.2 (JSON and text) and 2.1.11 (text, and its error messages),
@@ -68,8 +69,8 @@
 //		if err != nil {
 //			return err
 //		}
-//		used, _ := d.Get("used").Bytes()
-//		fmt.Println(d.Name(), used, d.Get("com.example:keep").Source)
+//		used, _ := d.Property("used").Bytes()
+//		fmt.Println(d.Name(), used, d.Property("com.example:keep").Source)
 //	}
 //
 // The JSON output is read with `-j -p`, not `--json-int`: OpenZFS 2.3 prints

@@ -9,6 +9,62 @@ import (
 	"github.com/gozfs/gozfs/internal/errs"
 )
 
+// KeyFormat is the format of an encryption key (the keyformat property).
+type KeyFormat string
+
+// The key formats zfs accepts.
+const (
+	// KeyPassphrase is a passphrase of 8 to 512 bytes, read up to the first
+	// newline.
+	KeyPassphrase KeyFormat = "passphrase"
+	// KeyHex is 64 hexadecimal digits.
+	KeyHex KeyFormat = "hex"
+	// KeyRaw is 32 raw bytes.
+	KeyRaw KeyFormat = "raw"
+)
+
+// Encryption asks for a new encryption root. The key is passed to zfs on its
+// standard input (keylocation=prompt), never on the command line.
+type Encryption struct {
+	// Algorithm is the encryption property: "on" (the default algorithm,
+	// used when empty), "aes-256-gcm", ...
+	Algorithm string
+	// Format is the key format; required.
+	Format KeyFormat
+	// Key supplies the key. When nil, zfs reads it from the keylocation given
+	// in the options' Properties (a file:// or https:// URL).
+	Key io.Reader
+	// PBKDF2Iters sets pbkdf2iters for a passphrase; zero keeps zfs's default.
+	PBKDF2Iters uint64
+}
+
+// args returns the -o options of e and the reader for standard input.
+func (e *Encryption) args(op, name string, props map[string]string) ([]string, io.Reader, error) {
+	if e == nil {
+		return nil, nil, nil
+	}
+	if e.Format == "" {
+		return nil, nil, errs.InvalidArgumentf(op, name, "encryption needs a key format")
+	}
+	alg := e.Algorithm
+	if alg == "" {
+		alg = "on"
+	}
+	args := []string{"-o", "encryption=" + alg, "-o", "keyformat=" + string(e.Format)}
+	if e.Key != nil {
+		if _, ok := props["keylocation"]; ok {
+			return nil, nil, errs.InvalidArgumentf(op, name, "both a key reader and a keylocation property given")
+		}
+		args = append(args, "-o", "keylocation=prompt")
+	} else if _, ok := props["keylocation"]; !ok {
+		return nil, nil, errs.InvalidArgumentf(op, name, "encryption needs a Key reader or a keylocation property")
+	}
+	if e.PBKDF2Iters > 0 {
+		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(e.PBKDF2Iters, 10))
+	}
+	return args, e.Key, nil
+}
+
 // KeyStatus is the state of a dataset's encryption key (the keystatus
 // property).
 type KeyStatus string
@@ -30,6 +86,9 @@ type LoadKeyOptions struct {
 	// Recursive (-r) loads the keys of all encryption roots below too, from
 	// their keylocation; it cannot be combined with a key reader.
 	Recursive bool
+	// ExtraArgs are more arguments for `zfs load-key`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // ChangeKeyOptions are the options of ChangeKey.
@@ -65,6 +124,10 @@ type ChangeKeyOptions struct {
 	// key that is already loaded is kept and CurrentKey is not checked
 	// against it.
 	CurrentKey io.Reader
+	// ExtraArgs are more arguments for `zfs change-key` (not for the `zfs
+	// load-key` of CurrentKey), for flags this package does not model; see
+	// [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // changeKeyArgs validates opts and returns the change-key arguments (the
@@ -73,6 +136,9 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 	const op = "change-key"
 	if opts.CurrentKey != nil && !opts.Load {
 		return nil, nil, errs.InvalidArgumentf(op, name, "a current key is only read to load it (Load)")
+	}
+	if err := checkExtra(op, name, opts.ExtraArgs); err != nil {
+		return nil, nil, err
 	}
 	args := []string{"change-key"}
 	// With CurrentKey, load-key has loaded the key: no -l, so that a key
@@ -87,6 +153,7 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 		if load {
 			args = append(args, "-l")
 		}
+		args = append(args, opts.ExtraArgs...)
 		return append(args, name), nil, nil
 	}
 	if load {
@@ -108,10 +175,14 @@ func changeKeyArgs(name string, opts ChangeKeyOptions) ([]string, io.Reader, err
 	if opts.PBKDF2Iters > 0 {
 		args = append(args, "-o", "pbkdf2iters="+strconv.FormatUint(opts.PBKDF2Iters, 10))
 	}
+	args = append(args, opts.ExtraArgs...)
 	return append(args, name), opts.Key, nil
 }
 
 func loadKey(ctx context.Context, c *Client, name string, key io.Reader, opts LoadKeyOptions) error {
+	if err := checkExtra("load-key", name, opts.ExtraArgs); err != nil {
+		return err
+	}
 	args := []string{"load-key"}
 	if opts.Verify {
 		args = append(args, "-n")
@@ -125,6 +196,7 @@ func loadKey(ctx context.Context, c *Client, name string, key io.Reader, opts Lo
 	if key != nil {
 		args = append(args, "-L", "prompt")
 	}
+	args = append(args, opts.ExtraArgs...)
 	return c.run(ctx, "load-key", name, key, append(args, name)...)
 }
 

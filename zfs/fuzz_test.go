@@ -47,12 +47,16 @@ func drain(t *testing.T, p rowParser, in []byte) []*Dataset {
 func FuzzParseListText(f *testing.F) {
 	addGolden(f, "list-text-tab.out", "list-text-sorted.out")
 	f.Add([]byte("a\tfilesystem\t1\t2\t3\tv\t9\nb@s\tsnapshot\t-\t-\t-\tx\ty\nz\t1\n"))
-	s := newShape(nil, "list", []string{"com.example:tab", "used"})
+	// With a user property (rows may span lines) and without (one line a
+	// row).
+	shapes := []*shape{newShape(nil, "list", []string{"com.example:tab", "used"}), newShape(nil, "list", []string{"used", "origin"})}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		ds := drain(t, newTextListParser(s, bytes.NewReader(in)), in)
-		for _, d := range ds {
-			if len(d.Properties()) != 2 {
-				t.Fatalf("%d properties", len(d.Properties()))
+		for _, s := range shapes {
+			ds := drain(t, newTextListParser(s, bytes.NewReader(in)), in)
+			for _, d := range ds {
+				if len(d.Properties()) != 2 {
+					t.Fatalf("%d properties", len(d.Properties()))
+				}
 			}
 		}
 	})

@@ -85,7 +85,8 @@ func (c *Client) identity(ctx context.Context, op, name string, check func(strin
 }
 
 // Properties is a list of property values, as returned by a listing
-// ([Dataset.Properties]) or by the Get method of a handle.
+// ([Dataset.Properties]) or by the Get method of a handle; the zpool package
+// reports pool properties with it too.
 type Properties []Property
 
 // Lookup returns the named property and whether it is in the list.
@@ -149,6 +150,9 @@ type InheritOptions struct {
 	// Received (-S) reverts to the received value, if any, rather than
 	// inheriting.
 	Received bool
+	// ExtraArgs are more arguments for `zfs inherit`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // Inherit clears the local values of the named properties with one `zfs
@@ -170,6 +174,10 @@ func (d *settable) Inherit(ctx context.Context, opts InheritOptions, props ...st
 			return errs.WithOp(err, "inherit")
 		}
 	}
+	if err := checkExtra("inherit", d.name, opts.ExtraArgs); err != nil {
+		return err
+	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, props...)
 	args = append(args, d.name)
 	return d.c.runCmd(ctx, "inherit", d.name, &command.Cmd{Name: "zfs", Args: args})

@@ -61,6 +61,11 @@ type ListOptions struct {
 	// a sorted listing comes from `zfs list`, which reports no sources
 	// (Source.Kind is SourceUnknown). Sort cannot be combined with "all".
 	Sort []SortKey
+	// ExtraArgs are more arguments for `zfs list` or `zfs get`, whichever
+	// the listing runs, for flags this package does not model; see
+	// [ExtraArgs]. A flag that changes the output's columns or format breaks
+	// the listing.
+	ExtraArgs ExtraArgs
 }
 
 // SortKey is one sort criterion of a listing.
@@ -123,6 +128,9 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	if o.Depth < 0 {
 		return nil, errs.InvalidArgumentf(op, p.name, "negative depth %d", o.Depth)
 	}
+	if err := checkExtra(op, p.name, o.ExtraArgs); err != nil {
+		return nil, err
+	}
 	for _, prop := range o.Properties {
 		if err := checkPropName(prop); err != nil {
 			return nil, errs.WithOp(err, op)
@@ -183,6 +191,7 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 	}
 	p.args = append(p.args, "-t", tl)
 	if p.get {
+		p.args = append(p.args, o.ExtraArgs...) // before the property list, an operand
 		if p.shape.all {
 			p.args = append(p.args, "all")
 		} else {
@@ -197,6 +206,9 @@ func (c *Client) planList(ctx context.Context, o ListOptions) (*listPlan, error)
 				p.args = append(p.args, "-s", k.Property)
 			}
 		}
+	}
+	if !p.get {
+		p.args = append(p.args, o.ExtraArgs...)
 	}
 	p.args = append(p.args, o.Roots...)
 	return p, nil
@@ -236,60 +248,38 @@ func (c *Client) Datasets(ctx context.Context, opts ListOptions) iter.Seq2[*Data
 // stream runs plan's command with its output going through a pipe into the
 // parser, yielding datasets as they are parsed.
 func (c *Client) stream(ctx context.Context, plan *listPlan, yield func(*Dataset, error) bool) {
-	streamRows(ctx, c, plan.args[0], plan.name, plan.args, !plan.json, func(r io.Reader) func() (*Dataset, error) {
+	streamRows(ctx, c, plan.args[0], plan.name, plan.args, func(r io.Reader) func() (*Dataset, error) {
 		return plan.parser(r).next
 	}, yield)
 }
 
-// rowPipe carries a command's standard output to a parser.
-type rowPipe interface {
-	io.Reader
-	io.Writer
-	// CloseWithError ends the reader's input, with err (io.EOF if nil).
-	CloseWithError(err error)
-	// stopReading makes the writer's writes fail.
-	stopReading()
-	// drain discards the rest of the input.
-	drain()
-}
-
-// bytePipe is an io.Pipe as a rowPipe, for parsers that read bytes (JSON).
-type bytePipe struct {
-	*io.PipeReader
-	w *io.PipeWriter
-}
-
-func (p bytePipe) Write(b []byte) (int, error) { return p.w.Write(b) }
-func (p bytePipe) CloseWithError(err error)    { p.w.CloseWithError(err) }
-func (p bytePipe) stopReading()                { p.PipeReader.CloseWithError(errStopped) }
-func (p bytePipe) drain()                      { _, _ = io.Copy(io.Discard, p.PipeReader) }
-
-// streamRows runs `zfs args...` with its standard output going through a
-// pipe (a blockPipe for line-oriented output, when lines is set) into the
-// parser made by newParser, and yields what the parser returns
-// until io.EOF. When yield returns false, or parsing fails, the command is
-// cancelled and waited for before streamRows returns. The command's own
-// failure is yielded last (with the zero T).
-func streamRows[T any](ctx context.Context, c *Client, op, name string, args []string, lines bool, newParser func(io.Reader) func() (T, error), yield func(T, error) bool) {
+// streamRows runs `zfs args...` with its standard output going through an
+// io.Pipe into the parser made by newParser, and yields what the parser
+// returns until io.EOF. The parser runs on the caller's goroutine, so rows
+// reach the caller as zfs prints them and memory stays flat: the pipe holds
+// no more than one write of the command's output, and the parser's reader
+// one buffer. The command's failure reaches the parser as the pipe's read
+// error, after all the output written before it.
+//
+// When yield returns false, or parsing fails, the pipe is closed (the
+// command's next write fails) and the command cancelled and waited for
+// before streamRows returns. The command's own failure is yielded last (with
+// the zero T).
+func streamRows[T any](ctx context.Context, c *Client, op, name string, args []string, newParser func(io.Reader) func() (T, error), yield func(T, error) bool) {
 	var zero T
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var p rowPipe = newBlockPipe()
-	if !lines {
-		pr, pw := io.Pipe()
-		p = bytePipe{pr, pw}
-	}
-	// The parser is made first: it may set up the pipe (see blockPipe.setHook).
-	next := newParser(p)
+	pr, pw := io.Pipe()
+	next := newParser(pr)
 	done := make(chan error, 1)
 	go func() {
-		err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdout: p})
-		p.CloseWithError(err)
+		err := c.runCmd(ctx, op, name, &command.Cmd{Name: "zfs", Args: args, Stdout: pw})
+		pw.CloseWithError(err)
 		done <- err
 	}()
 	stop := func() error {
 		cancel()
-		p.stopReading()
+		pr.CloseWithError(errStopped)
 		return <-done
 	}
 	for {
@@ -312,7 +302,7 @@ func streamRows[T any](ctx context.Context, c *Client, op, name string, args []s
 	}
 	// Drain anything after the end of the parsed output, so the command can
 	// finish writing, then report its status.
-	p.drain()
+	_, _ = io.Copy(io.Discard, pr)
 	if err := <-done; err != nil {
 		yield(zero, err)
 	}

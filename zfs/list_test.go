@@ -3,6 +3,7 @@ package zfs
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 func TestListArgv(t *testing.T) {
@@ -104,6 +106,7 @@ func TestListTextSnapshots(t *testing.T) {
 }
 
 func TestListPartialFailure(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	ctx := context.Background()
 	f, c := newTextFake(t)
 	f.Expect("zfs", "list", "-H", "-p", "-t", "filesystem,volume,snapshot,bookmark", "-o", "name,type,guid,createtxg,creation", "tank/a", "tank/nope").
@@ -125,9 +128,10 @@ func TestListPartialFailure(t *testing.T) {
 }
 
 // TestListStreams checks that datasets reach the caller as zfs prints them,
-// before its output ends: on the one-line fast path the fake prints the next
-// row only once the caller has the previous one; on the general text path,
-// which reads one line ahead, once the caller has the row before the last.
+// before its output ends: without free-text columns (every row one line) the
+// fake prints the next row only once the caller has the previous one; with a
+// user property, whose value may continue on the next lines, the parser
+// reads one line ahead, so the fake waits for the row before the last.
 func TestListStreams(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -178,6 +182,7 @@ func TestListStreams(t *testing.T) {
 // waits for it: the fake writes forever until its output fails or its
 // context ends.
 func TestListEarlyBreak(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	ctx := context.Background()
 	f, c := newTextFake(t)
 	exited := make(chan struct{})
@@ -210,6 +215,7 @@ func TestListEarlyBreak(t *testing.T) {
 }
 
 func TestListSyntaxError(t *testing.T) {
+	defer goleak.VerifyNone(t)
 	ctx := context.Background()
 	f, c := newFake(t)
 	f.Expect("zfs", "list", "-j", "-p", "-t", "filesystem,volume", "-o", "name,type,guid,createtxg,creation").
@@ -231,4 +237,45 @@ func TestDatasetOne(t *testing.T) {
 	assert.Equal(t, Properties{{Name: "used", Value: "24576", Source: Source{Kind: SourceNone}}}, d.Properties())
 	assert.NotNil(t, d.AsFilesystem())
 	assert.Nil(t, d.AsSnapshot())
+}
+
+// TestListMalformedStops checks that a malformed row ends the listing with
+// an error naming its line, and stops and waits for the command, which would
+// otherwise write forever.
+func TestListMalformedStops(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ctx := context.Background()
+	f, c := newTextFake(t)
+	exited := make(chan struct{})
+	f.Expect("zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation", "tank").
+		Do(func(ctx context.Context, cmd *command.Cmd) error {
+			defer close(exited)
+			if _, err := io.WriteString(cmd.Stdout, "tank/a@s\tsnapshot\t1\t2\t3\ntank/a@t\tsnapshot\n"); err != nil {
+				return err
+			}
+			for {
+				if _, err := io.WriteString(cmd.Stdout, "tank/a@s\tsnapshot\t1\t2\t3\n"); err != nil {
+					return err
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
+		})
+	var names []string
+	var gotErr error
+	for d, err := range c.Datasets(ctx, ListOptions{Roots: []string{"tank"}, Recursive: true, Types: []Type{TypeSnapshot}}) {
+		if err != nil {
+			gotErr = err
+			continue
+		}
+		names = append(names, d.Name())
+	}
+	assert.Equal(t, []string{"tank/a@s"}, names)
+	require.ErrorContains(t, gotErr, "line 2:")
+	select {
+	case <-exited:
+	default:
+		t.Fatal("command still running after the listing ended")
+	}
 }

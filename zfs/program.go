@@ -27,6 +27,9 @@ type ProgramOptions struct {
 	MemoryLimit uint64
 	// Args are passed to the script, which sees them as ...["argv"].
 	Args []string
+	// ExtraArgs are more arguments for `zfs program`, for flags this
+	// package does not model; see [ExtraArgs].
+	ExtraArgs ExtraArgs
 }
 
 // Program runs a ZFS channel program (a Lua script executed atomically in
@@ -50,6 +53,9 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 	if script == nil {
 		return nil, errs.InvalidArgumentf(op, pool, "no script")
 	}
+	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
+		return nil, err
+	}
 	v, err := c.Version(ctx)
 	if err != nil {
 		return nil, errs.WithOp(err, op)
@@ -68,6 +74,7 @@ func (c *Client) Program(ctx context.Context, pool string, script io.Reader, opt
 	if opts.MemoryLimit > 0 {
 		args = append(args, "-m", strconv.FormatUint(opts.MemoryLimit, 10))
 	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, pool, "-")
 	args = append(args, opts.Args...)
 	var out bytes.Buffer

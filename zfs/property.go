@@ -143,7 +143,8 @@ func (e *ValueError) noValue() bool { return e.Value == "-" || e.Value == "" }
 // Is reports whether target is ErrNoValue and the property has no value.
 func (e *ValueError) Is(target error) bool { return target == ErrNoValue && e.noValue() }
 
-// Property is the value of one property of a dataset at the time it was read:
+// Property is the value of one property of a dataset (or, from the zpool
+// package, of a pool) at the time it was read:
 // the raw string zfs printed in its parsable form (exact numbers, seconds
 // since the epoch, "-" for no value) and where it comes from. The typed
 // accessors convert the raw value; they return a *ValueError if it does not

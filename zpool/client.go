@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -45,6 +46,23 @@ func (c *Client) output(ctx context.Context, op, name string, args ...string) ([
 	return out.Bytes(), err
 }
 
+// runOn runs `zpool <verb> flags... extra... pool operands...` for operation
+// op ("zpool <verb>") on an existing pool, once the pool name and the extra
+// arguments pass their checks: the shape of most commands that change a
+// pool. Callers check the operands first.
+func (c *Client) runOn(ctx context.Context, op, pool string, flags []string, extra zfs.ExtraArgs, operands ...string) error {
+	if err := checkPool(op, pool); err != nil {
+		return err
+	}
+	if err := checkExtra(op, pool, extra); err != nil {
+		return err
+	}
+	args := append([]string{strings.TrimPrefix(op, "zpool ")}, flags...)
+	args = append(args, extra...)
+	args = append(args, pool)
+	return c.run(ctx, op, pool, append(args, operands...)...)
+}
+
 // run runs `zpool args...` for operation op on name, discarding its output.
 func (c *Client) run(ctx context.Context, op, name string, args ...string) error {
 	return c.runCmd(ctx, op, name, &command.Cmd{Name: "zpool", Args: args})
@@ -69,9 +87,60 @@ func (c *Client) json(ctx context.Context) (bool, error) {
 	return v.SupportsJSON(), nil
 }
 
+// form is one of the two output forms of a reporting command: its arguments
+// (before the pool names) and the parser of its output.
+type form[T any] struct {
+	args  []string
+	parse func([]byte) ([]T, error)
+}
+
+// report runs a command that reports on the named pools, or on every
+// imported pool when none is named, in JSON form when the client reads JSON
+// and the version offers it (see json), in text form otherwise.
+func report[T any](ctx context.Context, c *Client, op string, pools []string, js, text form[T]) ([]T, error) {
+	if err := checkPools(op, pools); err != nil {
+		return nil, err
+	}
+	name := ""
+	if len(pools) == 1 {
+		name = pools[0]
+	}
+	useJSON, err := c.json(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := text
+	if useJSON {
+		f = js
+	}
+	out, err := c.output(ctx, op, name, append(slices.Clone(f.args), pools...)...)
+	if err != nil {
+		return nil, err
+	}
+	return f.parse(out)
+}
+
+// find returns the element of all that nameOf names name, or an error of
+// Kind NotExist for op.
+func find[T any](op, name string, all []T, nameOf func(T) string) (T, error) {
+	for _, x := range all {
+		if nameOf(x) == name {
+			return x, nil
+		}
+	}
+	var zero T
+	return zero, errs.Newf(errors.NotExist, op, name, "no such pool")
+}
+
 // checkPool validates the name of an existing pool for operation op.
 func checkPool(op, name string) error {
 	return errs.WithOp(names.Pool(name), op)
+}
+
+// checkExtra validates the ExtraArgs of an options struct for operation op
+// on pool.
+func checkExtra(op, pool string, a zfs.ExtraArgs) error {
+	return errs.WithOp(names.ExtraArgs(pool, a), op)
 }
 
 // checkPools validates several pool names.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
+	"github.com/gozfs/gozfs/zfs"
 )
 
 // VdevSpec is one vdev of a vdev specification: a single device, or a
@@ -198,6 +199,9 @@ type CreateOptions struct {
 	// TempName creates the pool under this temporary in-core name (-t);
 	// the name given to Create is stored on disk.
 	TempName string
+	// ExtraArgs are more arguments for `zpool create`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 func (o CreateOptions) args(op, pool string) ([]string, error) {
@@ -238,7 +242,10 @@ func (o CreateOptions) args(op, pool string) ([]string, error) {
 		}
 		args = append(args, "-t", o.TempName)
 	}
-	return args, nil
+	if err := checkExtra(op, pool, o.ExtraArgs); err != nil {
+		return nil, err
+	}
+	return append(args, o.ExtraArgs...), nil
 }
 
 // checkPath requires an absolute path.
@@ -303,6 +310,9 @@ type AddOptions struct {
 	// Force adds vdevs whose replication level differs from the pool's
 	// (-f).
 	Force bool
+	// ExtraArgs are more arguments for `zpool add`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Add adds vdevs to a pool (`zpool add`).
@@ -318,10 +328,15 @@ func (c *Client) Add(ctx context.Context, pool string, layout Layout, opts AddOp
 	if len(v) == 0 {
 		return errs.InvalidArgumentf(op, pool, "nothing to add")
 	}
+	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
+		return err
+	}
+
 	args := []string{"add"}
 	if opts.Force {
 		args = append(args, "-f")
 	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, pool)
 	return c.run(ctx, op, pool, append(args, v...)...)
 }
@@ -347,18 +362,17 @@ func (c *Client) Remove(ctx context.Context, pool string, devices ...string) err
 type DestroyOptions struct {
 	// Force unmounts file systems that are in use (-f).
 	Force bool
+	// ExtraArgs are more arguments for `zpool destroy`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Destroy destroys a pool (`zpool destroy`). A pool that does not exist
 // gives an error matching errors.ErrNotExist.
 func (c *Client) Destroy(ctx context.Context, pool string, opts DestroyOptions) error {
-	const op = "zpool destroy"
-	if err := checkPool(op, pool); err != nil {
-		return err
-	}
-	args := []string{"destroy"}
+	var flags []string
 	if opts.Force {
-		args = append(args, "-f")
+		flags = append(flags, "-f")
 	}
-	return c.run(ctx, op, pool, append(args, pool)...)
+	return c.runOn(ctx, "zpool destroy", pool, flags, opts.ExtraArgs)
 }

@@ -94,11 +94,11 @@ func FuzzParsePoolsText(f *testing.F) {
 			return
 		}
 		for _, p := range pools {
-			if p.Properties == nil || p.Features == nil {
-				t.Fatal("nil maps")
+			if len(p.Properties) == 0 || p.Features == nil {
+				t.Fatal("a pool without properties, or nil features")
 			}
 			for k := range p.Features {
-				if _, ok := p.Properties["feature@"+k]; !ok {
+				if _, ok := p.Properties.Lookup("feature@" + k); !ok {
 					t.Fatalf("feature %q without property", k)
 				}
 			}
@@ -115,8 +115,8 @@ func FuzzParsePoolsJSON(f *testing.F) {
 			return
 		}
 		for _, p := range pools {
-			if p == nil || p.Properties == nil {
-				t.Fatal("nil pool or properties")
+			if p == nil || p.Features == nil {
+				t.Fatal("nil pool or features")
 			}
 		}
 	})

@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/commandtest"
+	"github.com/gozfs/gozfs/zfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,8 +41,9 @@ func TestPoolsTextMatchesJSON(t *testing.T) {
 			tp, jp := *ts[0], *js[0]
 			assert.Equal(t, "gz"+layout, tp.Name)
 			// load_guid is clamped to INT64_MAX in OpenZFS 2.3 JSON output.
-			delete(tp.Properties, "load_guid")
-			delete(jp.Properties, "load_guid")
+			isLoadGUID := func(p zfs.Property) bool { return p.Name == "load_guid" }
+			tp.Properties = slices.DeleteFunc(tp.Properties, isLoadGUID)
+			jp.Properties = slices.DeleteFunc(jp.Properties, isLoadGUID)
 			assert.Equal(t, tp.Properties, jp.Properties)
 			assert.Equal(t, tp, jp)
 			assert.NotZero(t, tp.GUID)
@@ -63,9 +66,22 @@ func TestPoolsGolden(t *testing.T) {
 	single := poolsText(t, "single-get.txt")[0]
 	assert.Equal(t, FeatureActive, single.Features["lz4_compress"])
 	assert.Equal(t, FeatureEnabled, single.Features["async_destroy"])
-	assert.Equal(t, Property{Value: "off", Source: SourceDefault}, single.Properties["autotrim"])
-	assert.Equal(t, Property{Value: labDir + "root", Source: SourceLocal}, single.Properties["altroot"])
-	assert.Equal(t, SourceNone, single.Properties["size"].Source)
+	assert.Equal(t, zfs.Property{Name: "autotrim", Value: "off", Source: zfs.Source{Kind: zfs.SourceDefault}}, single.Properties.Property("autotrim"))
+	assert.Equal(t, zfs.Property{Name: "altroot", Value: labDir + "root", Source: zfs.Source{Kind: zfs.SourceLocal}}, single.Properties.Property("altroot"))
+	assert.Equal(t, zfs.SourceNone, single.Properties.Property("size").Source.Kind)
+	// The typed accessors of zfs properties read pool properties too.
+	size, err := single.Properties.Property("size").Bytes()
+	require.NoError(t, err)
+	assert.Equal(t, single.Size, size)
+	trim, err := single.Properties.Property("autotrim").Bool()
+	require.NoError(t, err)
+	assert.False(t, trim)
+	dedup, err := single.Properties.Property("dedupratio").Ratio()
+	require.NoError(t, err)
+	assert.Equal(t, single.DedupRatio, dedup)
+	assert.Equal(t, "default", single.Properties.Property("autotrim").Source.String())
+	_, err = single.Properties.Property("bootfs").Uint()
+	assert.ErrorIs(t, err, zfs.ErrNoValue)
 	assert.GreaterOrEqual(t, single.Fragmentation, 0)
 
 	nofeat := poolsJSON(t, "nofeat-get.json")[0]
@@ -89,8 +105,8 @@ func TestPoolsGolden(t *testing.T) {
 	assert.True(t, names["gzsingle"] && names["gzmirror"] && len(all) > 2)
 
 	user := poolsText(t, "get-user.txt")[0]
-	assert.Equal(t, Property{Value: "hello", Source: SourceLocal}, user.Properties["comment"])
-	assert.Equal(t, Property{Value: "blue", Source: SourceLocal}, user.Properties["org.example:tag"])
+	assert.Equal(t, zfs.Property{Name: "comment", Value: "hello", Source: zfs.Source{Kind: zfs.SourceLocal}}, user.Properties.Property("comment"))
+	assert.Equal(t, zfs.Property{Name: "org.example:tag", Value: "blue", Source: zfs.Source{Kind: zfs.SourceLocal}}, user.Properties.Property("org.example:tag"))
 	assert.Equal(t, "hello", user.Comment)
 	userJSON := poolsJSON(t, "get-user.json")[0]
 	assert.Equal(t, user.Properties, userJSON.Properties)
@@ -318,19 +334,7 @@ func TestIostatGolden(t *testing.T) {
 // failed operations and checks the error kinds callers can match.
 func TestErrorKinds(t *testing.T) {
 	ctx := context.Background()
-	index := map[string][]string{} // capture name → exit code, argv
-	b := golden(t, "index.tsv")
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		f := strings.SplitN(line, "\t", 3)
-		require.Len(t, f, 3)
-		index[f[0]] = f[1:]
-	}
-	for _, tc := range []struct {
-		capture string
-		argv    []string
-		call    func(c *Client) error
-		want    error
-	}{
+	replayErrors(t, golden, func(t *testing.T) (*Client, *commandtest.Fake) { return newTest(t, false) }, []errorCase{
 		{"err-status-missing.json", []string{"zpool", "status", "-j", "--json-int", "-v", "-s", "-t", "-i", "nosuchpool"},
 			func(c *Client) error { _, err := c.Status(ctx, "nosuchpool"); return err }, errors.ErrNotExist},
 		{"err-get-missing.txt", []string{"zpool", "get", "-j", "--json-int", "all", "nosuchpool"},
@@ -366,26 +370,7 @@ func TestErrorKinds(t *testing.T) {
 			func(c *Client) error { return c.Set(ctx, "gzsingle", "nosuchprop", "1") }, errors.ErrInvalidArgument},
 		{"err-offline-nodev.txt", []string{"zpool", "offline", "gzmirror", "/d/nosuchdev"},
 			func(c *Client) error { return c.Offline(ctx, "gzmirror", OfflineOptions{}, "/d/nosuchdev") }, errors.ErrNotExist},
-	} {
-		t.Run(tc.capture, func(t *testing.T) {
-			stderr := string(golden(t, tc.capture+".err"))
-			entry, ok := index[tc.capture]
-			require.True(t, ok)
-			code, err := strconv.Atoi(entry[0])
-			require.NoError(t, err)
-			require.NotZero(t, code)
-			c, fake := newTest(t, false)
-			fake.Expect(tc.argv...).Stderr(stderr).Exit(code)
-			err = tc.call(c)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, tc.want)
-			var e *errors.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.argv, e.Argv)
-			assert.Equal(t, code, e.ExitCode)
-			assert.True(t, strings.HasPrefix(err.Error(), "zpool "), err.Error())
-		})
-	}
+	})
 }
 
 // TestGoldenFilesCommitted guards against a capture run that lost files.

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,6 +22,49 @@ const (
 	capDir = "testdata/2.3.2"
 	labDir = "/run/gozfs-lab/pools/zt/"
 )
+
+// errorCase is a failed operation replayed from a capture: the argv zpool
+// ran, the call that makes the client run it, and the error it must match.
+type errorCase struct {
+	capture string
+	argv    []string
+	call    func(c *Client) error
+	want    error
+}
+
+// replayErrors runs each case on a client from newClient whose fake runner
+// answers with the standard error and exit code captured in the lab (read
+// with read, from the capture directory's index.tsv and <capture>.err), and
+// checks the error callers get.
+func replayErrors(t *testing.T, read func(testing.TB, string) []byte, newClient func(*testing.T) (*Client, *commandtest.Fake), cases []errorCase) {
+	t.Helper()
+	index := map[string][]string{} // capture name → exit code, argv
+	for _, line := range strings.Split(strings.TrimSpace(string(read(t, "index.tsv"))), "\n") {
+		f := strings.SplitN(line, "\t", 3)
+		require.Len(t, f, 3)
+		index[f[0]] = f[1:]
+	}
+	for _, tc := range cases {
+		t.Run(tc.capture, func(t *testing.T) {
+			stderr := string(read(t, tc.capture+".err"))
+			entry, ok := index[tc.capture]
+			require.True(t, ok)
+			code, err := strconv.Atoi(entry[0])
+			require.NoError(t, err)
+			require.NotZero(t, code)
+			c, fake := newClient(t)
+			fake.Expect(tc.argv...).Stderr(stderr).Exit(code)
+			err = tc.call(c)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.want)
+			var e *errors.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.argv, e.Argv)
+			assert.Equal(t, code, e.ExitCode)
+			assert.True(t, strings.HasPrefix(err.Error(), "zpool "), err.Error())
+		})
+	}
+}
 
 func golden(t testing.TB, name string) []byte {
 	t.Helper()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -309,10 +308,10 @@ func TestV21Pools(t *testing.T) {
 	assert.True(t, p.Delegation)
 	assert.False(t, p.ReadOnly)
 	assert.Zero(t, p.Version)
-	assert.Equal(t, Property{Value: "off", Source: SourceDefault}, p.Properties["autotrim"])
-	assert.Equal(t, Property{Value: "off", Source: SourceDefault}, p.Properties["compatibility"])
-	assert.Equal(t, Property{Value: labDir + "root", Source: SourceLocal}, p.Properties["altroot"])
-	assert.Equal(t, SourceNone, p.Properties["size"].Source)
+	assert.Equal(t, zfs.Property{Name: "autotrim", Value: "off", Source: zfs.Source{Kind: zfs.SourceDefault}}, p.Properties.Property("autotrim"))
+	assert.Equal(t, zfs.Property{Name: "compatibility", Value: "off", Source: zfs.Source{Kind: zfs.SourceDefault}}, p.Properties.Property("compatibility"))
+	assert.Equal(t, zfs.Property{Name: "altroot", Value: labDir + "root", Source: zfs.Source{Kind: zfs.SourceLocal}}, p.Properties.Property("altroot"))
+	assert.Equal(t, zfs.SourceNone, p.Properties.Property("size").Source.Kind)
 	// The features 2.1 knows, and only those (34; 2.3.2 knows 44).
 	assert.Len(t, p.Features, 34)
 	assert.Equal(t, FeatureActive, p.Features["lz4_compress"])
@@ -321,7 +320,7 @@ func TestV21Pools(t *testing.T) {
 	assert.False(t, ok)
 	// Properties that came after 2.1 are absent.
 	for _, prop := range []string{"bcloneused", "dedup_table_size", "last_scrubbed_txg"} {
-		_, ok := p.Properties[prop]
+		_, ok := p.Properties.Lookup(prop)
 		assert.False(t, ok, prop)
 	}
 
@@ -347,9 +346,9 @@ func TestV21Pools(t *testing.T) {
 	assert.Equal(t, errors.InvalidArgument, errors.Classify(string(golden21(t, "set-user.txt.err"))))
 	assert.Equal(t, errors.InvalidArgument, errors.Classify(string(golden21(t, "get-user.txt.err"))))
 	user := poolsText21(t, "get-all-user.txt")[0]
-	assert.Equal(t, Property{Value: "hello", Source: SourceLocal}, user.Properties["comment"])
+	assert.Equal(t, zfs.Property{Name: "comment", Value: "hello", Source: zfs.Source{Kind: zfs.SourceLocal}}, user.Properties.Property("comment"))
 	assert.Equal(t, "hello", user.Comment)
-	_, ok = user.Properties["org.example:tag"]
+	_, ok = user.Properties.Lookup("org.example:tag")
 	assert.False(t, ok)
 }
 
@@ -520,18 +519,7 @@ func iostatSamples21(t *testing.T, name string, opts IostatOptions) ([]*IostatSa
 // client and checks the kinds callers match.
 func TestV21ErrorKinds(t *testing.T) {
 	ctx := context.Background()
-	index := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(golden21(t, "index.tsv"))), "\n") {
-		f := strings.SplitN(line, "\t", 3)
-		require.Len(t, f, 3)
-		index[f[0]] = f[1:]
-	}
-	for _, tc := range []struct {
-		capture string
-		argv    []string
-		call    func(c *Client) error
-		want    error
-	}{
+	replayErrors(t, golden21, newTest21, []errorCase{
 		{"err-status-missing.txt", []string{"zpool", "status", "-v", "-p", "-s", "-t", "-i", "nosuchpool"},
 			func(c *Client) error { _, err := c.Status(ctx, "nosuchpool"); return err }, errors.ErrNotExist},
 		{"err-get-missing.txt", []string{"zpool", "get", "-H", "-p", "all", "nosuchpool"},
@@ -588,25 +576,7 @@ func TestV21ErrorKinds(t *testing.T) {
 			func(c *Client) error { return c.StopScrub(ctx, "gzsingle") }, errors.ErrNotExist},
 		{"err-trim-cancel-none.txt", []string{"zpool", "trim", "-c", "gzsingle"},
 			func(c *Client) error { return c.CancelTrim(ctx, "gzsingle") }, errors.ErrNotExist},
-	} {
-		t.Run(tc.capture, func(t *testing.T) {
-			stderr := string(golden21(t, tc.capture+".err"))
-			entry, ok := index[tc.capture]
-			require.True(t, ok)
-			code, err := strconv.Atoi(entry[0])
-			require.NoError(t, err)
-			require.NotZero(t, code)
-			c, fake := newTest21(t)
-			fake.Expect(tc.argv...).Stderr(stderr).Exit(code)
-			err = tc.call(c)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, tc.want)
-			var e *errors.Error
-			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.argv, e.Argv)
-			assert.Equal(t, code, e.ExitCode)
-		})
-	}
+	})
 	// zpool scrub -e arrived in OpenZFS 2.2: 2.1 rejects it (the capture
 	// shows how), and Scrub does not run it there.
 	assert.Contains(t, string(golden21(t, "errors-scrub-e.txt.err")), "invalid option 'e'")

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gozfs/gozfs/zfs"
 )
 
 // HistoryKind is the kind of a pool history record.
@@ -53,6 +55,10 @@ type HistoryEvent struct {
 type HistoryOptions struct {
 	// Internal includes internal events and ioctls (-i).
 	Internal bool
+	// ExtraArgs are more arguments for `zpool history`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	// A flag that changes the output's format breaks its parsing.
+	ExtraArgs zfs.ExtraArgs
 }
 
 // History returns the pool's command history (`zpool history -l`), oldest
@@ -62,10 +68,14 @@ func (c *Client) History(ctx context.Context, pool string, opts HistoryOptions) 
 	if err := checkPool(op, pool); err != nil {
 		return nil, err
 	}
+	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
+		return nil, err
+	}
 	args := []string{"history", "-l"}
 	if opts.Internal {
 		args = append(args, "-i")
 	}
+	args = append(args, opts.ExtraArgs...)
 	out, err := c.output(ctx, op, pool, append(args, pool)...)
 	if err != nil {
 		return nil, err

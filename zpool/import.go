@@ -9,6 +9,7 @@ import (
 
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
+	"github.com/gozfs/gozfs/zfs"
 )
 
 // ImportablePool is a pool that `zpool import` found and could import.
@@ -109,6 +110,9 @@ type ImportOptions struct {
 	// RewindToCheckpoint rewinds the pool to its checkpoint
 	// (--rewind-to-checkpoint), discarding everything written since.
 	RewindToCheckpoint bool
+	// ExtraArgs are more arguments for `zpool import`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Import imports the pool named by nameOrGUID: a pool name, or the numeric
@@ -161,6 +165,10 @@ func (c *Client) Import(ctx context.Context, nameOrGUID string, opts ImportOptio
 		return err
 	}
 	args = append(args, pargs...)
+	if err := checkExtra(op, nameOrGUID, opts.ExtraArgs); err != nil {
+		return err
+	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, nameOrGUID)
 	if opts.NewName != "" {
 		if err := errs.WithOp(names.NewPool(opts.NewName), op); err != nil {
@@ -175,19 +183,18 @@ func (c *Client) Import(ctx context.Context, nameOrGUID string, opts ImportOptio
 type ExportOptions struct {
 	// Force unmounts file systems that are in use (-f).
 	Force bool
+	// ExtraArgs are more arguments for `zpool export`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Export exports a pool (`zpool export`).
 func (c *Client) Export(ctx context.Context, pool string, opts ExportOptions) error {
-	const op = "zpool export"
-	if err := checkPool(op, pool); err != nil {
-		return err
-	}
-	args := []string{"export"}
+	var flags []string
 	if opts.Force {
-		args = append(args, "-f")
+		flags = append(flags, "-f")
 	}
-	return c.run(ctx, op, pool, append(args, pool)...)
+	return c.runOn(ctx, "zpool export", pool, flags, opts.ExtraArgs)
 }
 
 // parseImportList parses the text of `zpool import` listing importable

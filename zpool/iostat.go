@@ -13,6 +13,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/zfs"
 )
 
 // IOStats are the I/O statistics of a pool or vdev over one sampling
@@ -76,10 +77,17 @@ type IostatOptions struct {
 	Pools []string
 	// Vdevs adds per-vdev statistics (-v).
 	Vdevs bool
+	// ExtraArgs are more arguments for `zpool iostat`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	// A flag that changes the output's format breaks its parsing.
+	ExtraArgs zfs.ExtraArgs
 }
 
 func (o IostatOptions) args(op string) ([]string, error) {
 	if err := checkPools(op, o.Pools); err != nil {
+		return nil, err
+	}
+	if err := checkExtra(op, "", o.ExtraArgs); err != nil {
 		return nil, err
 	}
 	args := []string{"iostat", "-p", "-T", "u"}
@@ -109,6 +117,7 @@ func (c *Client) Iostat(ctx context.Context, interval time.Duration, opts Iostat
 	if interval > 0 {
 		args = append(args, "-y")
 	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, opts.Pools...)
 	if interval > 0 {
 		args = append(args, seconds(interval), "1")
@@ -150,6 +159,7 @@ func (c *Client) IostatStream(ctx context.Context, interval time.Duration, count
 	if err != nil {
 		return func(yield func(*IostatSample, error) bool) { yield(nil, err) }
 	}
+	args = append(args, opts.ExtraArgs...)
 	args = append(args, opts.Pools...)
 	args = append(args, seconds(interval))
 	if count > 0 {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/zfs"
 )
 
 // ScrubOptions are the options of Scrub.
@@ -18,6 +19,9 @@ type ScrubOptions struct {
 	// "error scrub", OpenZFS 2.2 and later; before, Scrub fails with Kind
 	// NotSupported without running anything).
 	ErrorsOnly bool
+	// ExtraArgs are more arguments for `zpool scrub`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Scrub starts a scrub of the pool, or resumes a paused one (`zpool scrub`).
@@ -26,6 +30,9 @@ type ScrubOptions struct {
 func (c *Client) Scrub(ctx context.Context, pool string, opts ScrubOptions) error {
 	const op = "zpool scrub"
 	if err := checkPool(op, pool); err != nil {
+		return err
+	}
+	if err := checkExtra(op, pool, opts.ExtraArgs); err != nil {
 		return err
 	}
 	args := []string{"scrub"}
@@ -42,6 +49,7 @@ func (c *Client) Scrub(ctx context.Context, pool string, opts ScrubOptions) erro
 	if opts.Wait {
 		args = append(args, "-w")
 	}
+	args = append(args, opts.ExtraArgs...)
 	return c.run(ctx, op, pool, append(args, pool)...)
 }
 
@@ -96,6 +104,9 @@ type TrimOptions struct {
 	Rate uint64
 	// Wait returns only when the TRIM is complete (-w).
 	Wait bool
+	// ExtraArgs are more arguments for `zpool trim`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Trim starts (or resumes) a TRIM of the given devices of the pool, or of
@@ -108,18 +119,17 @@ func (c *Client) Trim(ctx context.Context, pool string, opts TrimOptions, device
 	if err := checkDevices(op, pool, devices); err != nil {
 		return err
 	}
-	args := []string{"trim"}
+	var flags []string
 	if opts.Secure {
-		args = append(args, "-d")
+		flags = append(flags, "-d")
 	}
 	if opts.Rate > 0 {
-		args = append(args, "-r", strconv.FormatUint(opts.Rate, 10))
+		flags = append(flags, "-r", strconv.FormatUint(opts.Rate, 10))
 	}
 	if opts.Wait {
-		args = append(args, "-w")
+		flags = append(flags, "-w")
 	}
-	args = append(args, pool)
-	return c.run(ctx, op, pool, append(args, devices...)...)
+	return c.runOn(ctx, op, pool, flags, opts.ExtraArgs, devices...)
 }
 
 // CancelTrim cancels the TRIM of the given devices, or of all of them
@@ -162,6 +172,9 @@ func (c *Client) Clear(ctx context.Context, pool string, devices ...string) erro
 type OnlineOptions struct {
 	// Expand grows the devices to use all their space (-e).
 	Expand bool
+	// ExtraArgs are more arguments for `zpool online`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Online brings devices online (`zpool online`).
@@ -170,12 +183,11 @@ func (c *Client) Online(ctx context.Context, pool string, opts OnlineOptions, de
 	if err := checkPoolDevices(op, pool, devices); err != nil {
 		return err
 	}
-	args := []string{"online"}
+	var flags []string
 	if opts.Expand {
-		args = append(args, "-e")
+		flags = append(flags, "-e")
 	}
-	args = append(args, pool)
-	return c.run(ctx, op, pool, append(args, devices...)...)
+	return c.runOn(ctx, op, pool, flags, opts.ExtraArgs, devices...)
 }
 
 // OfflineOptions are the options of Offline.
@@ -185,6 +197,9 @@ type OfflineOptions struct {
 	Temporary bool
 	// Force faults the device instead of taking it offline (-f).
 	Force bool
+	// ExtraArgs are more arguments for `zpool offline`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 // Offline takes devices offline (`zpool offline`). Taking the last
@@ -194,15 +209,14 @@ func (c *Client) Offline(ctx context.Context, pool string, opts OfflineOptions, 
 	if err := checkPoolDevices(op, pool, devices); err != nil {
 		return err
 	}
-	args := []string{"offline"}
+	var flags []string
 	if opts.Force {
-		args = append(args, "-f")
+		flags = append(flags, "-f")
 	}
 	if opts.Temporary {
-		args = append(args, "-t")
+		flags = append(flags, "-t")
 	}
-	args = append(args, pool)
-	return c.run(ctx, op, pool, append(args, devices...)...)
+	return c.runOn(ctx, op, pool, flags, opts.ExtraArgs, devices...)
 }
 
 // AttachOptions are the options of Attach and Replace.
@@ -216,6 +230,9 @@ type AttachOptions struct {
 	Sequential bool
 	// Properties are device properties such as ashift (-o name=value).
 	Properties map[string]string
+	// ExtraArgs are more arguments for `zpool attach` or `zpool replace`, for flags this
+	// package does not model; see [zfs.ExtraArgs].
+	ExtraArgs zfs.ExtraArgs
 }
 
 func (o AttachOptions) args(op, pool string) ([]string, error) {
@@ -233,7 +250,11 @@ func (o AttachOptions) args(op, pool string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(args, props...), nil
+	if err := checkExtra(op, pool, o.ExtraArgs); err != nil {
+		return nil, err
+	}
+	args = append(args, props...)
+	return append(args, o.ExtraArgs...), nil
 }
 
 // Attach attaches newDevice to device, making a mirror of it (or a wider

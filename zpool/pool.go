@@ -11,6 +11,7 @@ import (
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/zfs"
 )
 
 // Pool is a point-in-time view of a pool's properties, as `zpool get all`
@@ -80,9 +81,11 @@ type Pool struct {
 	// Features holds the state of every feature flag, keyed by feature name
 	// without the "feature@" prefix ("async_destroy").
 	Features map[string]FeatureState
-	// Properties holds every property zpool reported, as printed, including
-	// user properties ("org.example:tag") and the feature@ properties.
-	Properties map[string]Property
+	// Properties holds every property zpool reported, in zpool's order, as
+	// printed, including user properties ("org.example:tag") and the feature@
+	// properties. They are the zfs package's property values, with its typed
+	// accessors (Bytes, Uint, Bool, Ratio, ...) and sources.
+	Properties zfs.Properties
 }
 
 // Pools returns the properties of the named pools, or of every imported pool
@@ -90,31 +93,18 @@ type Pool struct {
 // (OpenZFS 2.3 and later) it runs `zpool get -j --json-int all`, otherwise
 // `zpool get -H -p all`.
 func (c *Client) Pools(ctx context.Context, pools ...string) ([]*Pool, error) {
-	const op = "zpool get"
-	if err := checkPools(op, pools); err != nil {
-		return nil, err
-	}
-	name := ""
-	if len(pools) == 1 {
-		name = pools[0]
-	}
-	js, err := c.json(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if js {
-		out, err := c.output(ctx, op, name, append([]string{"get", "-j", "--json-int", "all"}, pools...)...)
-		if err != nil {
-			return nil, err
-		}
-		return parsePoolsJSON(out)
-	}
-	out, err := c.output(ctx, op, name, append([]string{"get", "-H", "-p", "all"}, pools...)...)
-	if err != nil {
-		return nil, err
-	}
-	return parsePoolsText(out)
+	return c.get(ctx, "all", pools)
 }
+
+// get runs `zpool get` for the properties in list ("all" or a comma list) of
+// the named pools.
+func (c *Client) get(ctx context.Context, list string, pools []string) ([]*Pool, error) {
+	return report(ctx, c, "zpool get", pools,
+		form[*Pool]{[]string{"get", "-j", "--json-int", list}, parsePoolsJSON},
+		form[*Pool]{[]string{"get", "-H", "-p", list}, parsePoolsText})
+}
+
+func poolName(p *Pool) string { return p.Name }
 
 // Pool returns the properties of one pool. A pool that does not exist gives
 // an error matching errors.ErrNotExist.
@@ -126,12 +116,7 @@ func (c *Client) Pool(ctx context.Context, name string) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return nil, errs.Newf(errors.NotExist, "zpool get", name, "no such pool")
+	return find("zpool get", name, ps, poolName)
 }
 
 // Health returns the health of a pool (`zpool get health`).
@@ -140,7 +125,7 @@ func (c *Client) Health(ctx context.Context, name string) (State, error) {
 	if err != nil {
 		return "", err
 	}
-	return State(props["health"].Value), nil
+	return State(props.Property("health").Value), nil
 }
 
 // Features returns the state of the pool's feature flags, keyed by feature
@@ -154,8 +139,13 @@ func (c *Client) Features(ctx context.Context, name string) (map[string]FeatureS
 }
 
 // Get returns the named properties of a pool (all of them when none are
-// named), including user properties, keyed by property name.
-func (c *Client) Get(ctx context.Context, pool string, props ...string) (map[string]Property, error) {
+// named), including user properties, in the order zpool reports them. Use
+// their typed accessors to read them:
+//
+//	ps, err := c.Get(ctx, "tank", "size", "autotrim")
+//	size, err := ps.Property("size").Bytes()
+//	trim, err := ps.Property("autotrim").Bool()
+func (c *Client) Get(ctx context.Context, pool string, props ...string) (zfs.Properties, error) {
 	const op = "zpool get"
 	if err := checkPool(op, pool); err != nil {
 		return nil, err
@@ -169,36 +159,15 @@ func (c *Client) Get(ctx context.Context, pool string, props ...string) (map[str
 	if len(props) > 0 {
 		list = strings.Join(props, ",")
 	}
-	js, err := c.json(ctx)
+	ps, err := c.get(ctx, list, []string{pool})
 	if err != nil {
 		return nil, err
 	}
-	var ps []*Pool
-	if js {
-		out, err := c.output(ctx, op, pool, "get", "-j", "--json-int", list, pool)
-		if err != nil {
-			return nil, err
-		}
-		ps, err = parsePoolsJSON(out)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		out, err := c.output(ctx, op, pool, "get", "-H", "-p", list, pool)
-		if err != nil {
-			return nil, err
-		}
-		ps, err = parsePoolsText(out)
-		if err != nil {
-			return nil, err
-		}
+	p, err := find(op, pool, ps, poolName)
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range ps {
-		if p.Name == pool {
-			return p.Properties, nil
-		}
-	}
-	return nil, errs.Newf(errors.NotExist, op, pool, "no such pool")
+	return p.Properties, nil
 }
 
 // Set sets a pool property (`zpool set prop=value pool`), including
@@ -236,11 +205,11 @@ func parsePoolsText(out []byte) ([]*Pool, error) {
 		value := strings.Join(f[2:len(f)-1], "\t")
 		p := byName[name]
 		if p == nil {
-			p = &Pool{Name: name, Properties: map[string]Property{}}
+			p = &Pool{Name: name}
 			byName[name] = p
 			pools = append(pools, p)
 		}
-		p.Properties[prop] = Property{Value: value, Source: parseSource(src)}
+		p.Properties = append(p.Properties, zfs.Property{Name: prop, Value: value, Source: parseSource(src, "")})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, parseErrorf("zpool get", "%v", err)
@@ -259,10 +228,10 @@ type jsonPools struct {
 }
 
 type jsonPool struct {
-	Name       string                  `json:"name"`
-	State      string                  `json:"state"`
-	PoolGUID   jsonUint                `json:"pool_guid"`
-	Properties map[string]jsonProperty `json:"properties"`
+	Name       string        `json:"name"`
+	State      string        `json:"state"`
+	PoolGUID   jsonUint      `json:"pool_guid"`
+	Properties orderedObject `json:"properties"` // of jsonProperty
 }
 
 type jsonProperty struct {
@@ -289,20 +258,21 @@ func parsePoolsJSON(out []byte) ([]*Pool, error) {
 		if jp.Name == "" {
 			jp.Name = e.Key
 		}
-		p := &Pool{Name: jp.Name, Properties: make(map[string]Property, len(jp.Properties))}
-		for k, v := range jp.Properties {
-			src := parseSource(v.Source.Type)
-			if src == SourceInherited && v.Source.Data != "" && v.Source.Data != "-" {
-				src = Source("inherited from " + v.Source.Data)
+		p := &Pool{Name: jp.Name, Properties: make(zfs.Properties, 0, len(jp.Properties))}
+		for _, m := range jp.Properties {
+			var v jsonProperty
+			if err := json.Unmarshal(m.Value, &v); err != nil {
+				return nil, parseErrorf("zpool get", "pool %q: property %q: %v", jp.Name, m.Key, err)
 			}
-			p.Properties[k] = Property{Value: string(v.Value), Source: src}
+			p.Properties = append(p.Properties, zfs.Property{Name: m.Key, Value: string(v.Value), Source: parseSource(v.Source.Type, v.Source.Data)})
 		}
 		// OpenZFS 2.3 prints the guid and load_guid properties clamped to
 		// INT64_MAX with --json-int; pool_guid is right, so use it.
 		if jp.PoolGUID != 0 {
-			if g, ok := p.Properties["guid"]; ok {
-				g.Value = strconv.FormatUint(uint64(jp.PoolGUID), 10)
-				p.Properties["guid"] = g
+			for i := range p.Properties {
+				if p.Properties[i].Name == "guid" {
+					p.Properties[i].Value = strconv.FormatUint(uint64(jp.PoolGUID), 10)
+				}
 			}
 		}
 		if err := p.fill(); err != nil {
@@ -319,55 +289,52 @@ func parsePoolsJSON(out []byte) ([]*Pool, error) {
 	return pools, nil
 }
 
-// fill sets the typed fields from p.Properties.
+// fill sets the typed fields from p.Properties, with the typed accessors of
+// zfs.Property; a property that is absent or has no value ("-") leaves its
+// field at the zero value (-1 for Fragmentation).
 func (p *Pool) fill() error {
 	p.Features = map[string]FeatureState{}
 	p.Fragmentation = -1
+	props := make(map[string]zfs.Property, len(p.Properties))
+	for _, v := range p.Properties {
+		props[v.Name] = v
+		if f, ok := strings.CutPrefix(v.Name, "feature@"); ok {
+			p.Features[f] = FeatureState(v.Value)
+		}
+	}
 	var err error
+	// get reads prop with the accessor read into dst, unless an earlier
+	// property failed.
+	get := func(prop string, read func(zfs.Property) error) {
+		v, ok := props[prop]
+		if !ok || err != nil || !v.IsSet() {
+			return
+		}
+		if e := read(v); e != nil {
+			err = parseErrorf("zpool get", "pool %s: %v", p.Name, e)
+		}
+	}
 	num := func(prop string, dst *uint64) {
-		v, ok := p.Properties[prop]
-		if !ok || err != nil || v.Value == "-" || v.Value == "" {
-			return
-		}
-		n, e := strconv.ParseUint(v.Value, 10, 64)
-		if e != nil {
-			err = parseErrorf("zpool get", "pool %s: property %s: bad number %q", p.Name, prop, v.Value)
-			return
-		}
-		*dst = n
+		get(prop, func(v zfs.Property) (e error) { *dst, e = v.Uint(); return e })
 	}
 	integer := func(prop string, dst *int) {
-		v, ok := p.Properties[prop]
-		if !ok || err != nil || v.Value == "-" || v.Value == "" {
-			return
-		}
-		n, e := strconv.Atoi(v.Value)
-		if e != nil {
-			err = parseErrorf("zpool get", "pool %s: property %s: bad number %q", p.Name, prop, v.Value)
-			return
-		}
-		*dst = n
+		get(prop, func(v zfs.Property) error {
+			n, e := v.Int()
+			*dst = int(n)
+			return e
+		})
 	}
 	ratio := func(prop string, dst *float64) {
-		v, ok := p.Properties[prop]
-		if !ok || err != nil || v.Value == "-" {
-			return
-		}
-		f, e := strconv.ParseFloat(strings.TrimSuffix(v.Value, "x"), 64)
-		if e != nil {
-			err = parseErrorf("zpool get", "pool %s: property %s: bad ratio %q", p.Name, prop, v.Value)
-			return
-		}
-		*dst = f
+		get(prop, func(v zfs.Property) (e error) { *dst, e = v.Ratio(); return e })
 	}
-	onoff := func(prop string, dst *bool) { *dst = p.Properties[prop].Value == "on" }
+	onoff := func(prop string, dst *bool) { *dst = props[prop].Value == "on" }
 	str := func(prop string, dst *string) {
-		if v := p.Properties[prop].Value; v != "-" {
+		if v := props[prop].Value; v != "-" {
 			*dst = v
 		}
 	}
 	num("guid", &p.GUID)
-	p.Health = State(p.Properties["health"].Value)
+	p.Health = State(props["health"].Value)
 	num("size", &p.Size)
 	num("allocated", &p.Allocated)
 	num("free", &p.Free)
@@ -397,11 +364,6 @@ func (p *Pool) fill() error {
 	str("compatibility", &p.Compatibility)
 	integer("version", &p.Version)
 	num("last_scrubbed_txg", &p.LastScrubbedTXG)
-	for k, v := range p.Properties {
-		if f, ok := strings.CutPrefix(k, "feature@"); ok {
-			p.Features[f] = FeatureState(v.Value)
-		}
-	}
 	return err
 }
 

@@ -3,9 +3,6 @@ package zpool
 import (
 	"context"
 	"time"
-
-	"github.com/gozfs/gozfs/errors"
-	"github.com/gozfs/gozfs/internal/errs"
 )
 
 // Status is the state of a pool as `zpool status` reports it: health,
@@ -268,39 +265,13 @@ func (c *Client) Status(ctx context.Context, pool string) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range all {
-		if s.Name == pool {
-			return s, nil
-		}
-	}
-	return nil, errs.Newf(errors.NotExist, "zpool status", pool, "no such pool")
+	return find("zpool status", pool, all, func(s *Status) string { return s.Name })
 }
 
 // Statuses returns the status of the named pools, or of every imported pool
 // when no names are given, in one command.
 func (c *Client) Statuses(ctx context.Context, pools ...string) ([]*Status, error) {
-	const op = "zpool status"
-	if err := checkPools(op, pools); err != nil {
-		return nil, err
-	}
-	name := ""
-	if len(pools) == 1 {
-		name = pools[0]
-	}
-	js, err := c.json(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if js {
-		out, err := c.output(ctx, op, name, append([]string{"status", "-j", "--json-int", "-v", "-s", "-t", "-i"}, pools...)...)
-		if err != nil {
-			return nil, err
-		}
-		return ParseStatusJSON(out)
-	}
-	out, err := c.output(ctx, op, name, append([]string{"status", "-v", "-p", "-s", "-t", "-i"}, pools...)...)
-	if err != nil {
-		return nil, err
-	}
-	return ParseStatus(out)
+	return report(ctx, c, "zpool status", pools,
+		form[*Status]{[]string{"status", "-j", "--json-int", "-v", "-s", "-t", "-i"}, ParseStatusJSON},
+		form[*Status]{[]string{"status", "-v", "-p", "-s", "-t", "-i"}, ParseStatus})
 }

@@ -234,24 +234,33 @@ func (sc *jsonScan) scan() *Scan {
 	default:
 		return nil
 	}
-	switch sc.State {
+	if !s.setState(sc.State, sc.ScrubPause, s.Issued, s.ToIssue) {
+		return nil
+	}
+	return s
+}
+
+// setState sets the scan's state from the state JSON output names, with,
+// while scanning, the time it was paused (0: not paused) and its progress,
+// done out of total. It reports false for a state it does not know.
+func (s *Scan) setState(state string, paused jsonUint, done, total uint64) bool {
+	switch state {
 	case "SCANNING":
-		s.State = ScanScanning
-		s.End = time.Time{}
-		if sc.ScrubPause != 0 {
-			s.Paused, s.PausedSince = true, unixTime(sc.ScrubPause)
+		s.State, s.End = ScanScanning, time.Time{}
+		if paused != 0 {
+			s.Paused, s.PausedSince = true, unixTime(paused)
 		}
-		if s.ToIssue > 0 {
-			s.Percent = min(100, 100*float64(s.Issued)/float64(s.ToIssue))
+		if total > 0 {
+			s.Percent = min(100, 100*float64(done)/float64(total))
 		}
 	case "FINISHED":
 		s.State, s.Percent = ScanFinished, 100
 	case "CANCELED":
 		s.State = ScanCanceled
 	default:
-		return nil
+		return false
 	}
-	return s
+	return true
 }
 
 // errorScrub describes an error scrub (`zpool scrub -e`), whose counts are
@@ -261,20 +270,11 @@ func (sc *jsonScan) errorScrub() *Scan {
 		Function: ScanErrorScrub, Start: unixTime(sc.ErrScrubStart), End: unixTime(sc.ErrScrubEnd),
 		Examined: uint64(sc.ErrScrubExamined), ToExamine: uint64(sc.ErrScrubToExam), Exact: true,
 	}
-	switch sc.ErrScrubState {
-	case "SCANNING", "ERRORSCRUBBING":
-		s.State, s.End = ScanScanning, time.Time{}
-		if sc.ErrScrubPause != 0 {
-			s.Paused, s.PausedSince = true, unixTime(sc.ErrScrubPause)
-		}
-		if s.ToExamine > 0 {
-			s.Percent = min(100, 100*float64(s.Examined)/float64(s.ToExamine))
-		}
-	case "FINISHED":
-		s.State, s.Percent = ScanFinished, 100
-	case "CANCELED":
-		s.State = ScanCanceled
-	default:
+	state := sc.ErrScrubState
+	if state == "ERRORSCRUBBING" {
+		state = "SCANNING"
+	}
+	if !s.setState(state, sc.ErrScrubPause, s.Examined, s.ToExamine) {
 		return nil
 	}
 	return s

@@ -1,6 +1,10 @@
 package zpool
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gozfs/gozfs/zfs"
+)
 
 // State is the health of a pool or the state of a vdev, as zpool prints it:
 // "ONLINE", "DEGRADED" and so on. Hot spares have the extra states AVAIL and
@@ -38,39 +42,32 @@ const (
 // AVAIL or INUSE for a spare.
 func (s State) Healthy() bool { return s == Online || s == Avail || s == InUse }
 
-// Source tells where a property's value comes from.
-type Source string
-
-// Property sources. zpool prints "-" for values that have no source
-// (read-only statistics); they are reported as SourceNone.
-const (
-	SourceNone      Source = "none"
-	SourceDefault   Source = "default"
-	SourceLocal     Source = "local"
-	SourceTemporary Source = "temporary"
-	SourceInherited Source = "inherited"
-	SourceReceived  Source = "received"
-)
-
-// parseSource maps zpool's source column ("-", "default", "local", or the
-// JSON "NONE", "DEFAULT", "LOCAL", ...) to a Source.
-func parseSource(s string) Source {
-	s = strings.ToLower(strings.TrimSpace(s))
-	switch {
-	case s == "" || s == "-" || s == "none":
-		return SourceNone
-	case strings.HasPrefix(s, "inherited"):
-		return SourceInherited
+// parseSource maps zpool's source column ("-", "default", "local") or the
+// source type of its JSON output ("NONE", "DEFAULT", "LOCAL", ...) to a
+// zfs.Source; from is the JSON source's data, the dataset an inherited value
+// comes from.
+func parseSource(s, from string) zfs.Source {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "-", "none":
+		return zfs.Source{Kind: zfs.SourceNone}
+	case "default":
+		return zfs.Source{Kind: zfs.SourceDefault}
+	case "local":
+		return zfs.Source{Kind: zfs.SourceLocal}
+	case "temporary":
+		return zfs.Source{Kind: zfs.SourceTemporary}
+	case "received":
+		return zfs.Source{Kind: zfs.SourceReceived}
+	case "inherited":
+		if from == "-" {
+			from = ""
+		}
+		return zfs.Source{Kind: zfs.SourceInherited, From: from}
 	}
-	return Source(s)
-}
-
-// Property is one pool property as zpool reports it.
-type Property struct {
-	// Value is the value as printed with -p: exact numbers, "-" for none.
-	Value string
-	// Source is where the value comes from.
-	Source Source
+	if f, ok := strings.CutPrefix(s, "inherited from "); ok {
+		return zfs.Source{Kind: zfs.SourceInherited, From: f}
+	}
+	return zfs.Source{Kind: zfs.SourceUnknown, From: s}
 }
 
 // FeatureState is the state of a pool feature flag (a feature@ property).

@@ -188,8 +188,8 @@ func TestIntegrationMirrorLifecycle(t *testing.T) {
 	for name, cl := range clients() {
 		props, err := cl.Get(ctx, pool, "comment", "org.gozfs:tag")
 		require.NoError(t, err)
-		assert.Equal(t, Property{Value: "gozfs test", Source: SourceLocal}, props["comment"], name)
-		assert.Equal(t, "blue", props["org.gozfs:tag"].Value, name)
+		assert.Equal(t, zfs.Property{Name: "comment", Value: "gozfs test", Source: zfs.Source{Kind: zfs.SourceLocal}}, props.Property("comment"), name)
+		assert.Equal(t, "blue", props.Property("org.gozfs:tag").Value, name)
 	}
 	assert.ErrorIs(t, c.Set(ctx, pool, "nosuchprop", "1"), errors.ErrInvalidArgument)
 

@@ -8,7 +8,9 @@
 //	backup -passphrase-file key.txt -from tank/home#1 -o home-2.zfs.enc tank/home@2
 //
 // The file is written under a temporary name and renamed when the stream is
-// complete, so a failed backup never leaves a file that looks whole.
+// complete, so a failed backup never leaves a file that looks whole. It is an
+// age file (stream/encrypt's default format), so it also restores without
+// gozfs: age -d home-1.zfs.enc | zstd -d | zfs receive backup/home
 package main
 
 import (

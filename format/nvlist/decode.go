@@ -328,12 +328,6 @@ func (d *decoder) nativeValue(off int, t Type, nelem int64, val []byte) (any, er
 		return math.Float64frombits(o.Uint64(val)), nil
 	case TypeByteArray, TypeUint8Array:
 		return bytes.Clone(val[:n:n]), nil
-	case TypeInt8Array:
-		a := make([]int8, n)
-		for i := range a {
-			a[i] = int8(val[i])
-		}
-		return a, nil
 	case TypeBooleanArray:
 		a := make([]bool, n)
 		for i := range a {
@@ -344,41 +338,20 @@ func (d *decoder) nativeValue(off int, t Type, nelem int64, val []byte) (any, er
 			a[i] = b
 		}
 		return a, nil
-	case TypeInt16Array:
-		a := make([]int16, n)
-		for i := range a {
-			a[i] = int16(o.Uint16(val[2*i:]))
-		}
-		return a, nil
-	case TypeUint16Array:
-		a := make([]uint16, n)
-		for i := range a {
-			a[i] = o.Uint16(val[2*i:])
-		}
-		return a, nil
-	case TypeInt32Array:
-		a := make([]int32, n)
-		for i := range a {
-			a[i] = int32(o.Uint32(val[4*i:]))
-		}
-		return a, nil
-	case TypeUint32Array:
-		a := make([]uint32, n)
-		for i := range a {
-			a[i] = o.Uint32(val[4*i:])
-		}
-		return a, nil
-	case TypeInt64Array:
-		a := make([]int64, n)
-		for i := range a {
-			a[i] = int64(o.Uint64(val[8*i:]))
-		}
-		return a, nil
-	case TypeUint64Array:
-		a := make([]uint64, n)
-		for i := range a {
-			a[i] = o.Uint64(val[8*i:])
-		}
+	}
+	// Integer arrays: n elements of the type's size, in the list's order.
+	var elem func(i int) uint64
+	switch fixedSize(t) {
+	case 1:
+		elem = func(i int) uint64 { return uint64(val[i]) }
+	case 2:
+		elem = func(i int) uint64 { return uint64(o.Uint16(val[2*i:])) }
+	case 4:
+		elem = func(i int) uint64 { return uint64(o.Uint32(val[4*i:])) }
+	case 8:
+		elem = func(i int) uint64 { return o.Uint64(val[8*i:]) }
+	}
+	if a, ok := intArray(t, n, elem); ok {
 		return a, nil
 	}
 	return nil, d.fail(off, ErrUnsupported, "unhandled type "+t.String())
@@ -594,20 +567,7 @@ func (d *decoder) xdrValue(t Type, n int, depth int, name string) (any, error) {
 	}
 	b := d.buf[d.off : d.off+n*width]
 	d.off += n * width
-	switch t {
-	case TypeInt8Array:
-		a := make([]int8, n)
-		for i := range a {
-			a[i] = int8(be.Uint32(b[4*i:]))
-		}
-		return a, nil
-	case TypeUint8Array:
-		a := make([]uint8, n)
-		for i := range a {
-			a[i] = uint8(be.Uint32(b[4*i:]))
-		}
-		return a, nil
-	case TypeBooleanArray:
+	if t == TypeBooleanArray {
 		a := make([]bool, n)
 		for i := range a {
 			v, err := d.boolValue(d.off-len(b)+4*i, be.Uint32(b[4*i:]))
@@ -617,67 +577,62 @@ func (d *decoder) xdrValue(t Type, n int, depth int, name string) (any, error) {
 			a[i] = v
 		}
 		return a, nil
-	case TypeInt16Array:
-		a := make([]int16, n)
-		for i := range a {
-			a[i] = int16(be.Uint32(b[4*i:]))
-		}
-		return a, nil
-	case TypeUint16Array:
-		a := make([]uint16, n)
-		for i := range a {
-			a[i] = uint16(be.Uint32(b[4*i:]))
-		}
-		return a, nil
-	case TypeInt32Array:
-		a := make([]int32, n)
-		for i := range a {
-			a[i] = int32(be.Uint32(b[4*i:]))
-		}
-		return a, nil
-	case TypeUint32Array:
-		a := make([]uint32, n)
-		for i := range a {
-			a[i] = be.Uint32(b[4*i:])
-		}
-		return a, nil
-	case TypeInt64Array:
-		a := make([]int64, n)
-		for i := range a {
-			a[i] = int64(be.Uint64(b[8*i:]))
-		}
-		return a, nil
-	case TypeUint64Array:
-		a := make([]uint64, n)
-		for i := range a {
-			a[i] = be.Uint64(b[8*i:])
-		}
+	}
+	elem := func(i int) uint64 { return uint64(be.Uint32(b[4*i:])) }
+	if width == 8 {
+		elem = func(i int) uint64 { return be.Uint64(b[8*i:]) }
+	}
+	if a, ok := intArray(t, n, elem); ok {
 		return a, nil
 	}
 	return nil, d.fail(d.off, ErrUnsupported, "unhandled type "+t.String())
 }
 
+// intArray returns the integer array of type t with n elements, element i
+// being the low bits of elem(i); ok is false if t is not an integer array.
+// Both encodings read their elements with it: native ones in their own size
+// and the list's byte order, XDR ones in 4 or 8 big-endian bytes.
+func intArray(t Type, n int, elem func(i int) uint64) (a any, ok bool) {
+	switch t {
+	case TypeInt8Array:
+		return ints[int8](n, elem), true
+	case TypeUint8Array:
+		return ints[uint8](n, elem), true
+	case TypeInt16Array:
+		return ints[int16](n, elem), true
+	case TypeUint16Array:
+		return ints[uint16](n, elem), true
+	case TypeInt32Array:
+		return ints[int32](n, elem), true
+	case TypeUint32Array:
+		return ints[uint32](n, elem), true
+	case TypeInt64Array:
+		return ints[int64](n, elem), true
+	case TypeUint64Array:
+		return ints[uint64](n, elem), true
+	}
+	return nil, false
+}
+
+// ints converts n elements to a slice of T, truncating each to T's size.
+func ints[T int8 | uint8 | int16 | uint16 | int32 | uint32 | int64 | uint64](n int, elem func(i int) uint64) []T {
+	a := make([]T, n)
+	for i := range a {
+		a[i] = T(elem(i))
+	}
+	return a
+}
+
 // emptyArray returns a zero-length value of array type t.
 func emptyArray(t Type) any {
+	if a, ok := intArray(t, 0, nil); ok {
+		return a
+	}
 	switch t {
-	case TypeByteArray, TypeUint8Array:
+	case TypeByteArray:
 		return []byte{}
-	case TypeInt8Array:
-		return []int8{}
 	case TypeBooleanArray:
 		return []bool{}
-	case TypeInt16Array:
-		return []int16{}
-	case TypeUint16Array:
-		return []uint16{}
-	case TypeInt32Array:
-		return []int32{}
-	case TypeUint32Array:
-		return []uint32{}
-	case TypeInt64Array:
-		return []int64{}
-	case TypeUint64Array:
-		return []uint64{}
 	case TypeStringArray:
 		return []string{}
 	case TypeNVListArray:

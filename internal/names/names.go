@@ -137,6 +137,25 @@ func Operand(s string) error {
 	return nil
 }
 
+// ExtraArgs checks the extra arguments of an options struct (zfs.ExtraArgs)
+// before they are passed verbatim to zfs or zpool: the first must begin with
+// '-', so that it is not taken for an operand, and none may be empty or hold
+// a NUL byte, which no argv can carry. The error names name, the dataset or
+// pool of the command.
+func ExtraArgs(name string, args []string) error {
+	for i, a := range args {
+		switch {
+		case a == "":
+			return errs.InvalidArgumentf("", name, "extra argument %d is empty", i)
+		case strings.IndexByte(a, 0) >= 0:
+			return errs.InvalidArgumentf("", name, "extra argument %d (%q) holds a NUL byte", i, a)
+		case i == 0 && a[0] != '-':
+			return errs.InvalidArgumentf("", name, "extra arguments must begin with a flag, not %q", a)
+		}
+	}
+	return nil
+}
+
 // check validates name as one of the types in want.
 func check(name string, want kind) error {
 	if reason := entity(name, want); reason != "" {

@@ -199,6 +199,32 @@ func TestOperand(t *testing.T) {
 	}
 }
 
+func TestExtraArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		ok   bool
+	}{
+		{nil, true},
+		{[]string{"-v"}, true},
+		{[]string{"-o", "com.example:x=1"}, true},
+		{[]string{"--json"}, true},
+		{[]string{"tank/a"}, false},
+		{[]string{""}, false},
+		{[]string{"-o", ""}, false},
+		{[]string{"-o", "a\x00b"}, false},
+		{[]string{"-\x00"}, false},
+	}
+	for _, tc := range tests {
+		err := names.ExtraArgs("tank/a", tc.args)
+		if (err == nil) != tc.ok {
+			t.Errorf("ExtraArgs(%q) = %v, want ok=%v", tc.args, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, errors.ErrInvalidArgument) {
+			t.Errorf("ExtraArgs(%q) = %v, not InvalidArgument", tc.args, err)
+		}
+	}
+}
+
 func TestSplit(t *testing.T) {
 	tests := []struct{ name, ds, snap, mark string }{
 		{"tank/a@s", "tank/a", "s", ""},

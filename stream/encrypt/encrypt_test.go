@@ -67,8 +67,8 @@ func TestRoundTrip(t *testing.T) {
 	opts := map[string]encrypt.Options{
 		"aes-gcm":    {Key: testKey(1), ChunkSize: chunk},
 		"chacha":     {Key: testKey(1), ChunkSize: chunk, Algorithm: encrypt.ChaCha20Poly1305, KeyID: "backup-2024"},
-		"argon2id":   {Passphrase: []byte("correct horse"), ChunkSize: chunk, Argon2id: fastArgon},
-		"scrypt":     {Passphrase: []byte("battery staple"), ChunkSize: chunk, KDF: encrypt.KDFScrypt, Scrypt: encrypt.ScryptParams{LogN: 4, R: 8, P: 1}},
+		"argon2id":   {Format: encrypt.FormatGozfs, Passphrase: []byte("correct horse"), ChunkSize: chunk, Argon2id: fastArgon},
+		"scrypt":     {Format: encrypt.FormatGozfs, Passphrase: []byte("battery staple"), ChunkSize: chunk, KDF: encrypt.KDFScrypt, Scrypt: encrypt.ScryptParams{LogN: 4, R: 8, P: 1}},
 		"default-cs": {Key: testKey(2)},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -214,7 +214,7 @@ func TestEveryTruncationFails(t *testing.T) {
 func TestWrongKey(t *testing.T) {
 	sealer := mustNew(t, encrypt.Options{Key: testKey(6), KeyID: "a"})
 	ct := seal(t, sealer, []byte("secret"))
-	pass := mustNew(t, encrypt.Options{Passphrase: []byte("pw"), Argon2id: fastArgon})
+	pass := mustNew(t, encrypt.Options{Format: encrypt.FormatGozfs, Passphrase: []byte("pw"), Argon2id: fastArgon})
 	pct := seal(t, pass, []byte("secret"))
 	tests := []struct {
 		name   string
@@ -225,7 +225,7 @@ func TestWrongKey(t *testing.T) {
 		{"other raw key", encrypt.Options{Key: testKey(7)}, ct, encrypt.ErrWrongKey},
 		{"passphrase for raw-key stream", encrypt.Options{Passphrase: []byte("pw")}, ct, encrypt.ErrWrongKey},
 		{"raw key for passphrase stream", encrypt.Options{Key: testKey(6)}, pct, encrypt.ErrWrongKey},
-		{"wrong passphrase", encrypt.Options{Passphrase: []byte("PW")}, pct, encrypt.ErrWrongKey},
+		{"wrong passphrase", encrypt.Options{Passphrase: []byte("PW")}, pct, encrypt.ErrWrongPassphrase},
 		{"key lookup miss", encrypt.Options{Keys: func(id string) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %q", encrypt.ErrNoKey, id)
 		}}, ct, encrypt.ErrNoKey},

@@ -126,6 +126,19 @@ func (k KDF) String() string {
 	return "kdf(" + strconv.Itoa(int(k)) + ")"
 }
 
+// ParseKDF parses the names that KDF.String returns.
+func ParseKDF(s string) (KDF, error) {
+	switch s {
+	case "none":
+		return KDFNone, nil
+	case "argon2id":
+		return KDFArgon2id, nil
+	case "scrypt":
+		return KDFScrypt, nil
+	}
+	return 0, fmt.Errorf("%w: kdf %q", ErrUnsupported, s)
+}
+
 // Argon2idParams are Argon2id cost parameters.
 type Argon2idParams struct {
 	// Time is the number of passes (t).
@@ -331,21 +344,32 @@ func streamKeys(master []byte, h *Header) (key []byte, check [KeyCheckSize]byte,
 // Errors reported by this package. Readers wrap them with the chunk index or
 // a detail; match them with errors.Is.
 var (
-	// ErrAuthentication means a chunk failed authentication: the stream was
-	// modified, chunks were reordered, duplicated or dropped, or chunks come
-	// from another stream. No plaintext of that chunk was released.
+	// ErrAuthentication means a chunk or header failed authentication:
+	// the stream was modified, chunks were reordered, duplicated or
+	// dropped, or chunks come from another stream. No plaintext of that
+	// chunk was released.
 	ErrAuthentication = errors.New("encrypt: message authentication failed")
-	// ErrTruncated means the stream ended before its final chunk.
+	// ErrTruncated means the stream ended before its final chunk. In an
+	// age stream, whose chunks carry no length, a short last chunk that
+	// fails authentication may be cut off, extended or modified: that
+	// error matches both ErrTruncated and ErrAuthentication.
 	ErrTruncated = errors.New("encrypt: stream truncated")
 	// ErrTrailingData means bytes follow the final chunk.
 	ErrTrailingData = errors.New("encrypt: data after final chunk")
-	// ErrWrongKey means the key check in the header does not match the key
-	// (or passphrase) given: the wrong key, or a damaged header.
+	// ErrWrongKey means the key, passphrase or identities given cannot
+	// open the stream: the wrong key, a key of the wrong kind (a raw key
+	// or identity for a passphrase stream, or the reverse), or a damaged
+	// header.
 	ErrWrongKey = errors.New("encrypt: wrong key")
+	// ErrWrongPassphrase means the passphrase given does not open a
+	// passphrase-encrypted stream (or its header is damaged). It also
+	// matches ErrWrongKey.
+	ErrWrongPassphrase error = &refinedError{"encrypt: wrong passphrase", ErrWrongKey}
 	// ErrNoKey means no key was configured, or the key lookup found no key
 	// for the stream's key ID.
 	ErrNoKey = errors.New("encrypt: no key")
-	// ErrFormat means the input is not a well-formed encrypted stream header.
+	// ErrFormat means the input is not an encrypted stream (neither age
+	// nor gozfs: not an age file, say), or its header is malformed.
 	ErrFormat = errors.New("encrypt: bad stream format")
 	// ErrUnsupported means the header names a version, algorithm or KDF
 	// this package does not know. It also matches errors.ErrUnsupported.
@@ -356,6 +380,16 @@ var (
 	// ErrTooLong means a writer reached the format's limit of 2^48 chunks.
 	ErrTooLong = errors.New("encrypt: stream too long")
 )
+
+// refinedError is a sentinel that is a special case of another: it
+// matches its parent with errors.Is.
+type refinedError struct {
+	msg    string
+	parent error
+}
+
+func (e *refinedError) Error() string { return e.msg }
+func (e *refinedError) Unwrap() error { return e.parent }
 
 // nonce builds the 12-byte nonce of chunk i.
 func nonce(dst *[12]byte, prefix [NoncePrefixSize]byte, i uint64, final bool) {

@@ -3,9 +3,14 @@ package encrypt_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"filippo.io/age"
+
+	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
 )
 
@@ -99,5 +104,129 @@ func FuzzTamper(f *testing.F) {
 			}
 		}
 		t.Fatalf("untyped error %v", err)
+	})
+}
+
+// fuzzAgeIdentity is the X25519 identity of the golden files.
+func fuzzAgeIdentity(t testing.TB) *age.X25519Identity {
+	id, ok := goldenIdentities(t)[0].(*age.X25519Identity)
+	if !ok {
+		t.Fatal("testdata/age-key.txt holds no X25519 identity")
+	}
+	return id
+}
+
+// FuzzAgeReader feeds arbitrary bytes to readers that hold the golden
+// identities and raw key, or the golden passphrase, so age (binary and
+// armored) and gozfs headers are all parsed. It must never panic, every
+// error must be typed, and only the golden streams may decrypt (armored
+// ones may vary in whitespace).
+func FuzzAgeReader(f *testing.F) {
+	byKey := mustNew(f, encrypt.Options{Identities: goldenIdentities(f), Key: testKey(0x42)})
+	byPass := mustNew(f, encrypt.Options{
+		Passphrase: []byte(goldenPass),
+		Limits:     encrypt.Limits{MaxKDFMemoryKiB: 64, MaxKDFTime: 1}, // keep KDFs cheap
+	})
+	valid := map[string]bool{}
+	for _, name := range []string{"age-x25519-empty.age", "age-x25519-armor.age", "age-ssh-ed25519.age",
+		"age-scrypt-logn2.age", "gozfs-v1-key.enc", "gozfs-v1-argon2id.enc", "gozfs-v1-chacha-16.enc"} {
+		b := golden(f, name)
+		valid[string(b)] = true
+		f.Add(b)
+	}
+	f.Add([]byte("age-encryption.org/v1\n-> X25519 AAAA\nAAAA\n--- AAAA\n"))
+	f.Add([]byte("age-encryption.org/v1\n-> scrypt AAAAAAAAAAAAAAAAAAAAAA 30\nAAAA\n--- AAAA\n"))
+	f.Fuzz(func(t *testing.T, ct []byte) {
+		for _, tr := range []*encrypt.Transform{byKey, byPass} {
+			got, err := open(tr, ct)
+			if err != nil {
+				requireTyped(t, err)
+				continue
+			}
+			if len(got) > 0 && string(got) != goldenText {
+				t.Fatalf("forged stream of %d bytes decrypted to %q", len(ct), got)
+			}
+			if !bytes.HasPrefix(ct, []byte("-----BEGIN")) && !valid[string(ct)] {
+				t.Fatalf("a stream that was never sealed decrypted to %q", got)
+			}
+		}
+	})
+}
+
+// FuzzAgeRoundTrip checks that any plaintext survives age sealing and
+// reads back with this package and with filippo.io/age.
+func FuzzAgeRoundTrip(f *testing.F) {
+	id := fuzzAgeIdentity(f)
+	tr := mustNew(f, encrypt.Options{Recipients: []age.Recipient{id.Recipient()}, Identities: []age.Identity{id}})
+	f.Add([]byte(""))
+	f.Add([]byte("hello"))
+	f.Add(bytes.Repeat([]byte("x"), 64<<10))
+	f.Fuzz(func(t *testing.T, pt []byte) {
+		ct := seal(t, tr, pt)
+		got, err := open(tr, ct)
+		if err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("round trip: %v", err)
+		}
+		r, err := age.Decrypt(bytes.NewReader(ct), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err = io.ReadAll(r); err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("age.Decrypt: %v", err)
+		}
+	})
+}
+
+// FuzzSpec checks a receiver's spec check on arbitrary parameters: no
+// panic, and every error is typed.
+func FuzzSpec(f *testing.F) {
+	f.Add("age", "scrypt", "", "", "")
+	f.Add("age", "X25519,ssh-ed25519", "", "", "")
+	f.Add("gozfs", "", "aes-256-gcm", "65536", "none")
+	f.Add("", "", "chacha20-poly1305", "-1", "argon2id")
+	factories := []stream.Factory{
+		encrypt.Factory(encrypt.Options{Passphrase: []byte("pw")}),
+		encrypt.Factory(encrypt.Options{Key: testKey(1)}),
+		encrypt.Factory(encrypt.Options{Identities: []age.Identity{fuzzAgeIdentity(f)}}),
+	}
+	f.Fuzz(func(t *testing.T, format, recipients, alg, chunk, kdf string) {
+		params := map[string]string{}
+		for k, v := range map[string]string{"format": format, "recipients": recipients, "algorithm": alg, "chunk_size": chunk, "kdf": kdf} {
+			if v != "" {
+				params[k] = v
+			}
+		}
+		for _, fac := range factories {
+			if _, err := fac(stream.Spec{Name: "encrypt", Params: params}); err != nil {
+				requireTyped(t, err)
+			}
+		}
+	})
+}
+
+// FuzzParseKeys feeds arbitrary text to ParseRecipients and
+// ParseIdentities: no panic, errors match ErrNoKey, and whatever parses
+// can be used.
+func FuzzParseKeys(f *testing.F) {
+	id := fuzzAgeIdentity(f)
+	f.Add(id.Recipient().String() + "\n# comment\n")
+	f.Add(id.String())
+	f.Add("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHsKLqeplhpW+uObz5dvMgjz1OxfM/XXUB+VHtZ6isGN test")
+	f.Add("-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		if rs, err := encrypt.ParseRecipients(strings.NewReader(text)); err != nil {
+			if !errors.Is(err, encrypt.ErrNoKey) {
+				t.Fatalf("untyped error %v", err)
+			}
+		} else if _, err := encrypt.New(encrypt.Options{Recipients: rs}); err != nil {
+			t.Fatalf("parsed recipients rejected: %v", err)
+		}
+		if ids, err := encrypt.ParseIdentities(strings.NewReader(text)); err != nil {
+			if !errors.Is(err, encrypt.ErrNoKey) {
+				t.Fatalf("untyped error %v", err)
+			}
+		} else if _, err := encrypt.New(encrypt.Options{Identities: ids}); err != nil {
+			t.Fatalf("parsed identities rejected: %v", err)
+		}
 	})
 }

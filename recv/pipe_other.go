@@ -1,7 +1,0 @@
-//go:build !linux
-
-package recv
-
-import "os"
-
-func enlargePipe(*os.File) {}

@@ -1,7 +1,0 @@
-//go:build !linux
-
-package send
-
-import "os"
-
-func enlargePipe(*os.File) {}
