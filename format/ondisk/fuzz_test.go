@@ -98,5 +98,7 @@ func FuzzSA(f *testing.F) {
 		if tab.Decode(data, attrs) == nil {
 			ZnodeFromSA(attrs, binary.LittleEndian)
 		}
+		tab.Znode(data, nil)
+		tab.Znode(data, data)
 	})
 }

@@ -207,9 +207,52 @@ func TestSATable(t *testing.T) {
 	assert.EqualValues(t, 1000000000, z.Mtime.Unix())
 	assert.Equal(t, 5, z.Mtime.Nanosecond())
 
+	zz, err := tab.Znode(buf, nil)
+	require.NoError(t, err)
+	assert.Equal(t, z, zz, "Znode agrees with Decode and ZnodeFromSA")
+	assert.False(t, zz.HasSpill)
+
+	// A spill block in the other byte order; its attributes win.
+	spill := make([]byte, 8+8+8+16+8)
+	binary.BigEndian.PutUint32(spill, saMagic)
+	binary.BigEndian.PutUint16(spill[4:], 2|1<<10)
+	binary.BigEndian.PutUint16(spill[6:], 5)
+	binary.BigEndian.PutUint64(spill[8:], ModeSymlink|0o755)
+	binary.BigEndian.PutUint64(spill[16:], 5)
+	binary.BigEndian.PutUint64(spill[24:], 2000000000)
+	binary.BigEndian.PutUint64(spill[32:], 7)
+	copy(spill[40:], "other")
+	zz, err = tab.Znode(buf, spill)
+	require.NoError(t, err)
+	assert.True(t, zz.HasSpill)
+	assert.EqualValues(t, ModeSymlink|0o755, zz.Mode)
+	assert.EqualValues(t, 5, zz.Size)
+	assert.Equal(t, "other", string(zz.Symlink))
+	assert.EqualValues(t, 2000000000, zz.Mtime.Unix())
+	assert.Equal(t, 7, zz.Mtime.Nanosecond())
+
+	// A layout without ZPL_MODE decodes, but is no file.
+	tab2, err := NewSATable(registry, []ZAPEntry{{Name: "2", IntegerSize: 2, Value: []byte{0, 6}}})
+	require.NoError(t, err)
+	nomode := make([]byte, 16)
+	binary.LittleEndian.PutUint32(nomode, saMagic)
+	binary.LittleEndian.PutUint16(nomode[4:], 2|1<<10)
+	require.NoError(t, tab2.Decode(nomode, map[string][]byte{}))
+	_, err = tab2.Znode(nomode, nil)
+	assert.ErrorIs(t, err, ErrCorrupt)
+
+	// A layout naming an attribute the registry lacks is corrupt when used.
+	tab3, err := NewSATable(registry, []ZAPEntry{{Name: "2", IntegerSize: 2, Value: []byte{0, 5, 0, 99}}})
+	require.NoError(t, err)
+	assert.ErrorIs(t, tab3.Decode(nomode, map[string][]byte{}), ErrCorrupt)
+	_, err = tab3.Znode(nomode, nil)
+	assert.ErrorIs(t, err, ErrCorrupt)
+
 	buf[41] = 0xff // break nothing structural
 	binary.LittleEndian.PutUint16(buf[6:], 600)
 	assert.ErrorIs(t, tab.Decode(buf, map[string][]byte{}), ErrCorrupt)
+	_, err = tab.Znode(buf, nil)
+	assert.ErrorIs(t, err, ErrCorrupt)
 }
 
 func TestBlockPointerFields(t *testing.T) {

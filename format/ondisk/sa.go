@@ -22,14 +22,21 @@ type SAAttr struct {
 // to read the SA bonus buffers and spill blocks of its objects.
 type SATable struct {
 	byNum   map[uint16]SAAttr
-	layouts map[uint64][]uint16
+	layouts map[uint64]saLayout
+}
+
+// saLayout is a layout with its attributes resolved.
+type saLayout struct {
+	attrs []SAAttr
+	nvar  int   // variable-length attributes
+	err   error // an attribute that is not registered
 }
 
 // NewSATable builds a table from the entries of the SA registry ZAP (name
 // to encoded number, byte-swap type and length) and the SA layouts ZAP
 // (layout number to the list of attribute numbers).
 func NewSATable(registry, layouts []ZAPEntry) (*SATable, error) {
-	t := &SATable{byNum: make(map[uint16]SAAttr), layouts: make(map[uint64][]uint16)}
+	t := &SATable{byNum: make(map[uint16]SAAttr), layouts: make(map[uint64]saLayout)}
 	for _, e := range registry {
 		v, ok := e.Uint64()
 		if !ok {
@@ -43,11 +50,20 @@ func NewSATable(registry, layouts []ZAPEntry) (*SATable, error) {
 		if err != nil || e.IntegerSize != 2 {
 			return nil, corruptf("SA layout entry %q", e.Name)
 		}
-		attrs := make([]uint16, e.Len())
-		for i := range attrs {
-			attrs[i] = binary.BigEndian.Uint16(e.Value[2*i:])
+		var l saLayout
+		for i := range e.Len() {
+			num := binary.BigEndian.Uint16(e.Value[2*i:])
+			a, ok := t.byNum[num]
+			if !ok {
+				l.err = corruptf("SA attribute %d of layout %d is not registered", num, n)
+				break
+			}
+			if a.Length == 0 {
+				l.nvar++
+			}
+			l.attrs = append(l.attrs, a)
 		}
-		t.layouts[n] = attrs
+		t.layouts[n] = l
 	}
 	return t, nil
 }
@@ -61,6 +77,42 @@ func (t *SATable) Attr(num uint16) (SAAttr, bool) {
 // Decode reads an SA buffer (a dnode's bonus of type TypeSA, or a spill
 // block) and adds its attributes to attrs, by name. Values alias buf.
 func (t *SATable) Decode(buf []byte, attrs map[string][]byte) error {
+	return t.walk(buf, func(a *SAAttr, v []byte, _ binary.ByteOrder) error {
+		attrs[a.Name] = v
+		return nil
+	})
+}
+
+// Znode decodes a file's attributes from its SA buffers: the dnode's
+// bonus buffer, then its spill block if it has one (nil otherwise), each
+// read in its own byte order.
+func (t *SATable) Znode(bonus, spill []byte) (Znode, error) {
+	var z Znode
+	mode := false
+	set := func(a *SAAttr, v []byte, order binary.ByteOrder) error {
+		if a.Name == "ZPL_MODE" {
+			mode = true
+		}
+		return z.setSA(a.Name, v, order)
+	}
+	if err := t.walk(bonus, set); err != nil {
+		return z, err
+	}
+	if spill != nil {
+		if err := t.walk(spill, set); err != nil {
+			return z, err
+		}
+		z.HasSpill = true
+	}
+	if !mode {
+		return z, corruptf("system attributes without ZPL_MODE")
+	}
+	return z, nil
+}
+
+// walk calls fn with each attribute of an SA buffer, its value (aliasing
+// buf) and the buffer's byte order.
+func (t *SATable) walk(buf []byte, fn func(a *SAAttr, v []byte, order binary.ByteOrder) error) error {
 	if len(buf) < 8 {
 		return corruptf("SA buffer of %d bytes", len(buf))
 	}
@@ -82,23 +134,16 @@ func (t *SATable) Decode(buf []byte, attrs map[string][]byte) error {
 	if !ok {
 		return corruptf("SA layout %d is not registered", layoutNum)
 	}
-	nvar := 0
-	for _, num := range layout {
-		a, ok := t.byNum[num]
-		if !ok {
-			return corruptf("SA attribute %d is not registered", num)
-		}
-		if a.Length == 0 {
-			nvar++
-		}
+	if layout.err != nil {
+		return layout.err
 	}
-	want := (6 + 2*nvar + 7) &^ 7
+	want := (6 + 2*layout.nvar + 7) &^ 7
 	if hdrSize != want || hdrSize > len(buf) {
-		return corruptf("SA header of %d bytes for %d variable-length attributes", hdrSize, nvar)
+		return corruptf("SA header of %d bytes for %d variable-length attributes", hdrSize, layout.nvar)
 	}
 	off, vi := hdrSize, 0
-	for _, num := range layout {
-		a := t.byNum[num]
+	for i := range layout.attrs {
+		a := &layout.attrs[i]
 		l := a.Length
 		if l == 0 {
 			l = int(order.Uint16(buf[6+2*vi:]))
@@ -107,7 +152,9 @@ func (t *SATable) Decode(buf []byte, attrs map[string][]byte) error {
 		if off+l > len(buf) {
 			return corruptf("SA attribute %s overruns its buffer", a.Name)
 		}
-		attrs[a.Name] = buf[off : off+l]
+		if err := fn(a, buf[off:off+l], order); err != nil {
+			return err
+		}
 		off = (off + l + 7) &^ 7
 	}
 	return nil
@@ -191,44 +238,64 @@ func zplTime(b []byte, order binary.ByteOrder) time.Time {
 // the byte order of the buffers.
 func ZnodeFromSA(attrs map[string][]byte, order binary.ByteOrder) (Znode, error) {
 	var z Znode
-	u := func(name string, dst *uint64) error {
-		v, ok := attrs[name]
-		if !ok {
-			return nil
-		}
-		if len(v) != 8 {
-			return corruptf("SA attribute %s of %d bytes", name, len(v))
-		}
-		*dst = order.Uint64(v)
-		return nil
-	}
-	for _, f := range []struct {
-		name string
-		dst  *uint64
-	}{
-		{"ZPL_MODE", &z.Mode}, {"ZPL_SIZE", &z.Size}, {"ZPL_UID", &z.UID}, {"ZPL_GID", &z.GID},
-		{"ZPL_LINKS", &z.Links}, {"ZPL_PARENT", &z.Parent}, {"ZPL_GEN", &z.Gen},
-		{"ZPL_FLAGS", &z.Flags}, {"ZPL_RDEV", &z.RDev}, {"ZPL_XATTR", &z.XattrDir},
-		{"ZPL_PROJID", &z.ProjectID},
-	} {
-		if err := u(f.name, f.dst); err != nil {
+	for name, v := range attrs {
+		if err := z.setSA(name, v, order); err != nil {
 			return z, err
 		}
 	}
 	if _, ok := attrs["ZPL_MODE"]; !ok {
 		return z, corruptf("system attributes without ZPL_MODE")
 	}
-	z.Atime = zplTime(attrs["ZPL_ATIME"], order)
-	z.Mtime = zplTime(attrs["ZPL_MTIME"], order)
-	z.Ctime = zplTime(attrs["ZPL_CTIME"], order)
-	z.Crtime = zplTime(attrs["ZPL_CRTIME"], order)
-	if v, ok := attrs["ZPL_SYMLINK"]; ok {
+	return z, nil
+}
+
+// setSA sets the field that system attribute name holds; attributes
+// without one are ignored.
+func (z *Znode) setSA(name string, v []byte, order binary.ByteOrder) error {
+	var dst *uint64
+	switch name {
+	case "ZPL_MODE":
+		dst = &z.Mode
+	case "ZPL_SIZE":
+		dst = &z.Size
+	case "ZPL_UID":
+		dst = &z.UID
+	case "ZPL_GID":
+		dst = &z.GID
+	case "ZPL_LINKS":
+		dst = &z.Links
+	case "ZPL_PARENT":
+		dst = &z.Parent
+	case "ZPL_GEN":
+		dst = &z.Gen
+	case "ZPL_FLAGS":
+		dst = &z.Flags
+	case "ZPL_RDEV":
+		dst = &z.RDev
+	case "ZPL_XATTR":
+		dst = &z.XattrDir
+	case "ZPL_PROJID":
+		dst = &z.ProjectID
+	case "ZPL_ATIME":
+		z.Atime = zplTime(v, order)
+	case "ZPL_MTIME":
+		z.Mtime = zplTime(v, order)
+	case "ZPL_CTIME":
+		z.Ctime = zplTime(v, order)
+	case "ZPL_CRTIME":
+		z.Crtime = zplTime(v, order)
+	case "ZPL_SYMLINK":
 		z.Symlink = append([]byte(nil), v...)
-	}
-	if v, ok := attrs["ZPL_DXATTR"]; ok {
+	case "ZPL_DXATTR":
 		z.DXattr = append([]byte(nil), v...)
 	}
-	return z, nil
+	if dst != nil {
+		if len(v) != 8 {
+			return corruptf("SA attribute %s of %d bytes", name, len(v))
+		}
+		*dst = order.Uint64(v)
+	}
+	return nil
 }
 
 // LegacyZnodeSize is the size of a znode_phys_t (ZFS_OLD_ZNODE_PHYS_SIZE);

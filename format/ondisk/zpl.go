@@ -68,6 +68,9 @@ type FS struct {
 	sa      *SATable
 	version uint64
 
+	// blockBuffers holds data-block buffers (*[]byte) for WriteTo.
+	blockBuffers sync.Pool
+
 	mu        sync.Mutex
 	dirs      map[uint64]map[string]dirent
 	dirsCount int
@@ -206,21 +209,11 @@ func (f *FS) znodeOf(obj uint64, d *Dnode) (*Znode, error) {
 		if f.sa == nil {
 			return nil, corruptf("object %d has system attributes but the file system has no SA tables", obj)
 		}
-		attrs := make(map[string][]byte)
-		if err = f.sa.Decode(d.Bonus, attrs); err != nil {
-			break
-		}
 		spill, serr := f.r.ReadSpill(obj, d)
 		if serr != nil {
 			return nil, serr
 		}
-		if spill != nil {
-			if err = f.sa.Decode(spill, attrs); err != nil {
-				break
-			}
-		}
-		z, err = ZnodeFromSA(attrs, saOrder(d.Bonus, order))
-		z.HasSpill = spill != nil
+		z, err = f.sa.Znode(d.Bonus, spill)
 	default:
 		return nil, corruptf("object %d (%s) has bonus type %s, not a file", obj, d.Type, d.BonusType)
 	}
@@ -229,16 +222,6 @@ func (f *FS) znodeOf(obj uint64, d *Dnode) (*Znode, error) {
 	}
 	z.Object = obj
 	return &z, nil
-}
-
-func saOrder(b []byte, def binary.ByteOrder) binary.ByteOrder {
-	if len(b) >= 4 && binary.BigEndian.Uint32(b) == saMagic {
-		return binary.BigEndian
-	}
-	if len(b) >= 4 && binary.LittleEndian.Uint32(b) == saMagic {
-		return binary.LittleEndian
-	}
-	return def
 }
 
 // DirEntry is one entry of a directory as ZFS stores it.
@@ -756,31 +739,67 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// WriteTo writes the rest of the file to w, a block at a time (so that
-// io.Copy decompresses each block once, straight into its buffer).
+// WriteTo writes the rest of the file to w, a block at a time: each block
+// is decompressed once, straight into a buffer the FS reuses, and written
+// from there (io.Copy uses it).
 func (fl *File) WriteTo(w io.Writer) (int64, error) {
-	bs := int(fl.d.DataBlockSize())
-	buf := make([]byte, bs)
+	if fl.z.Type() == ModeDir {
+		return 0, &fs.PathError{Op: "read", Path: fl.name, Err: fs.ErrInvalid}
+	}
+	size := fl.size()
+	bs := fl.d.DataBlockSize()
+	bufp := fl.f.blockBuffer(bs)
+	defer fl.f.blockBuffers.Put(bufp)
+	buf := (*bufp)[:bs]
 	var total int64
-	for {
-		// Align to block boundaries after the first read.
-		want := bs - int(fl.off%int64(bs))
-		n, err := fl.ReadAt(buf[:want], fl.off)
-		if n > 0 {
-			fl.off += int64(n)
-			m, werr := w.Write(buf[:n])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
+	for fl.off >= 0 && uint64(fl.off) < size {
+		pos := uint64(fl.off)
+		blkid, in := pos/bs, pos%bs
+		end := min(bs, size-blkid*bs)
+		if err := fl.f.readBlockInto(fl.obj, fl.d, blkid, buf); err != nil {
+			return total, &fs.PathError{Op: "read", Path: fl.name, Err: err}
 		}
-		if err == io.EOF {
-			return total, nil
-		}
+		m, err := w.Write(buf[in:end])
+		total += int64(m)
+		fl.off += int64(m)
 		if err != nil {
 			return total, err
 		}
+		if m < int(end-in) {
+			return total, io.ErrShortWrite
+		}
 	}
+	return total, nil
+}
+
+// blockBuffer returns a pooled buffer of at least size bytes; put it back
+// in f.blockBuffers.
+func (f *FS) blockBuffer(size uint64) *[]byte {
+	bp, _ := f.blockBuffers.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	if uint64(cap(*bp)) < size {
+		*bp = make([]byte, size)
+	}
+	return bp
+}
+
+// readBlockInto fills dst (the object's block size) with data block blkid
+// of object obj, zeros past the object's last block.
+func (f *FS) readBlockInto(obj uint64, d *Dnode, blkid uint64, dst []byte) error {
+	if blkid > d.MaxBlkID {
+		clear(dst)
+		return nil
+	}
+	if bi, ok := f.r.(BlockIntoReader); ok {
+		return bi.ReadBlockInto(obj, d, blkid, dst)
+	}
+	b, err := f.r.ReadBlock(obj, d, blkid)
+	if err != nil {
+		return err
+	}
+	return copyBlock(dst, b, 0, obj, blkid)
 }
 
 // Seek sets the offset for the next Read.

@@ -335,15 +335,8 @@ func decodeZnode(id uint64, d *ondisk.Dnode, sa *ondisk.SATable, s *Stream) (*on
 		if sa == nil {
 			return nil, fmt.Errorf("%w: no system-attribute tables", ondisk.ErrNotFound)
 		}
-		attrs := map[string][]byte{}
-		if err = sa.Decode(d.Bonus, attrs); err == nil {
-			if sp, _ := s.ReadSpill(id, d); sp != nil {
-				err = sa.Decode(sp, attrs)
-			}
-		}
-		if err == nil {
-			z, err = ondisk.ZnodeFromSA(attrs, order)
-		}
+		sp, _ := s.ReadSpill(id, d)
+		z, err = sa.Znode(d.Bonus, sp)
 	default:
 		return nil, fmt.Errorf("%w: bonus type %s", ondisk.ErrCorrupt, d.BonusType)
 	}
