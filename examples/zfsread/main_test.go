@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // images decompresses the images of a format/poolimage fixture pool.
@@ -23,9 +26,8 @@ func images(t *testing.T, pool string) []string {
 	var out []string
 	for _, src := range srcs {
 		dst := filepath.Join(dir, strings.TrimSuffix(filepath.Base(src), ".zst"))
-		if b, err := exec.Command("zstd", "-q", "-d", src, "-o", dst).CombinedOutput(); err != nil {
-			t.Fatalf("zstd: %v: %s", err, b)
-		}
+		b, err := exec.Command("zstd", "-q", "-d", src, "-o", dst).CombinedOutput()
+		require.NoError(t, err, "zstd: %s", b)
 		out = append(out, dst)
 	}
 	return out
@@ -40,58 +42,50 @@ func runCmd(args ...string) (int, string, string) {
 func TestCommands(t *testing.T) {
 	imgs := images(t, "fxmirror")
 	code, out, errOut := runCmd("label", imgs[0])
-	if code != 0 {
-		t.Fatalf("label: exit %d: %s", code, errOut)
-	}
+	require.Zero(t, code, "label: %s", errOut)
 	for _, want := range []string{"label 0: ok", "label 3: ok", "pool: fxmirror\n", "state: EXPORTED\n", "  mirror id=0", "active uberblock:"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("label output lacks %q:\n%s", want, out)
-		}
+		assert.Contains(t, out, want, "label output")
 	}
-	if code, out, _ := runCmd("label", "-json", imgs[0]); code != 0 || !strings.Contains(out, `"pool_guid"`) {
-		t.Errorf("label -json: exit %d:\n%s", code, out)
-	}
+	code, out, _ = runCmd("label", "-json", imgs[0])
+	assert.Zero(t, code, "label -json")
+	assert.Contains(t, out, `"pool_guid"`, "label -json")
 
 	code, out, errOut = runCmd(append([]string{"datasets"}, imgs...)...)
-	if code != 0 || !strings.HasPrefix(out, "fxmirror\tfilesystem\t") {
-		t.Errorf("datasets: exit %d: %s%s", code, out, errOut)
-	}
+	assert.Zero(t, code, "datasets: %s", errOut)
+	assert.True(t, strings.HasPrefix(out, "fxmirror\tfilesystem\t"), "datasets:\n%s", out)
 
 	code, out, errOut = runCmd(append([]string{"ls", "-l", "fxmirror"}, imgs...)...)
-	if code != 0 || !strings.Contains(out, " link -> random.bin\n") || !strings.Contains(out, " text.txt\n") {
-		t.Errorf("ls -l: exit %d: %s%s", code, out, errOut)
-	}
+	assert.Zero(t, code, "ls -l: %s", errOut)
+	assert.Contains(t, out, " link -> random.bin\n", "ls -l")
+	assert.Contains(t, out, " text.txt\n", "ls -l")
+
 	code, out, _ = runCmd(append([]string{"ls", "-R", "fxmirror:small"}, imgs[1:]...)...)
-	if code != 0 || len(strings.Split(strings.TrimSpace(out), "\n")) != 100 {
-		t.Errorf("ls -R with one mirror side: exit %d:\n%s", code, out)
-	}
+	assert.Zero(t, code, "ls -R with one mirror side")
+	assert.Len(t, strings.Split(strings.TrimSpace(out), "\n"), 100, "ls -R with one mirror side")
 
 	code, out, _ = runCmd(append([]string{"cat", "fxmirror:sizes/text-513"}, imgs...)...)
-	if code != 0 || len(out) != 513 || !strings.HasPrefix(out, "size513 line 000000") {
-		t.Errorf("cat: exit %d, %d bytes", code, len(out))
-	}
-	if code, _, errOut := runCmd(append([]string{"cat", "fxmirror:nope"}, imgs...)...); code != 1 || !strings.Contains(errOut, "not exist") {
-		t.Errorf("cat of a missing file: exit %d: %s", code, errOut)
-	}
+	assert.Zero(t, code, "cat")
+	assert.Len(t, out, 513, "cat")
+	assert.True(t, strings.HasPrefix(out, "size513 line 000000"), "cat")
+	code, _, errOut = runCmd(append([]string{"cat", "fxmirror:nope"}, imgs...)...)
+	assert.Equal(t, 1, code, "cat of a missing file")
+	assert.Contains(t, errOut, "not exist", "cat of a missing file")
 
 	code, out, _ = runCmd(append([]string{"get", "fxmirror"}, imgs...)...)
-	if code != 0 || !strings.Contains(out, "compression\tlz4\tlocal\n") || !strings.Contains(out, "type\tfilesystem\t-\n") {
-		t.Errorf("get: exit %d:\n%s", code, out)
-	}
+	assert.Zero(t, code, "get")
+	assert.Contains(t, out, "compression\tlz4\tlocal\n", "get")
+	assert.Contains(t, out, "type\tfilesystem\t-\n", "get")
 	code, out, _ = runCmd(append([]string{"get", "-p", "guid", "fxmirror"}, imgs...)...)
-	if code != 0 || strings.Count(out, "\n") != 1 {
-		t.Errorf("get -p guid: exit %d:\n%s", code, out)
-	}
+	assert.Zero(t, code, "get -p guid")
+	assert.Equal(t, 1, strings.Count(out, "\n"), "get -p guid:\n%s", out)
 
-	if code, _, _ := runCmd("ls"); code != 2 {
-		t.Errorf("ls without arguments: exit %d, want 2", code)
-	}
-	if code, _, _ := runCmd("bogus"); code != 2 {
-		t.Errorf("unknown command: exit %d, want 2", code)
-	}
+	code, _, _ = runCmd("ls")
+	assert.Equal(t, 2, code, "ls without arguments")
+	code, _, _ = runCmd("bogus")
+	assert.Equal(t, 2, code, "unknown command")
 	empty := filepath.Join(t.TempDir(), "empty")
-	os.WriteFile(empty, make([]byte, 4<<20), 0o600)
-	if code, _, errOut := runCmd("label", empty); code != 1 || !strings.Contains(errOut, "no valid vdev label") {
-		t.Errorf("label of zeros: exit %d: %s", code, errOut)
-	}
+	require.NoError(t, os.WriteFile(empty, make([]byte, 4<<20), 0o600))
+	code, _, errOut = runCmd("label", empty)
+	assert.Equal(t, 1, code, "label of zeros")
+	assert.Contains(t, errOut, "no valid vdev label", "label of zeros")
 }

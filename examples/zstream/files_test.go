@@ -7,71 +7,58 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // streamfsFixture gunzips a format/streamfs fixture into a temporary file.
 func streamfsFixture(t *testing.T, name string) string {
 	t.Helper()
 	f, err := os.Open(filepath.Join("../../format/streamfs/testdata", name+".zsend.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), name+".zsend")
 	out, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer out.Close()
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
+	_, err = io.Copy(out, zr)
+	require.NoError(t, err)
 	return path
 }
 
 func TestLs(t *testing.T) {
 	path := streamfsFixture(t, "tree-c")
 	code, out, errOut := runCmd(t, nil, "ls", path)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	require.Zero(t, code, errOut)
 	for _, want := range []string{
 		"drwxr-xr-x 0/0 22 ", " .\n",
 		"-rw-r----- 1234/5678 6 2001-02-03 04:05:06 owned\n",
 		" short-link -> dir0/file0.txt\n",
 		"dir9/file99.txt\n",
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("ls output lacks %q", want)
-		}
+		assert.Contains(t, out, want, "ls output")
 	}
 	// Paths only, under one directory, from standard input.
-	f, _ := os.Open(path)
+	f, err := os.Open(path)
+	require.NoError(t, err)
 	defer f.Close()
 	code, out, errOut = runCmd(t, f, "ls", "-l=false", "-p", "dir1")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 101 || lines[0] != "dir1" {
-		t.Errorf("ls -p dir1: %d lines, first %q", len(lines), lines[0])
-	}
+	require.Zero(t, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	assert.Len(t, lines, 101, "ls -p dir1")
+	assert.Equal(t, "dir1", lines[0], "ls -p dir1")
 }
 
 func TestLsIncremental(t *testing.T) {
 	full := streamfsFixture(t, "tree-full")
 	incr := streamfsFixture(t, "tree-incr")
 	code, out, errOut := runCmd(t, nil, "ls", "-base", full, incr)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	require.Zero(t, code, errOut)
 	for _, want := range []string{"-\tdir2/file5.txt\n", "+\tnewdir/inside.txt\n", "M\tdir3/file7.txt\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("ls of an incremental stream lacks %q in:\n%s", want, out)
-		}
+		assert.Contains(t, out, want, "ls of an incremental stream")
 	}
 }
 
@@ -79,28 +66,20 @@ func TestExtract(t *testing.T) {
 	path := streamfsFixture(t, "tree-e")
 	dir := t.TempDir()
 	code, out, errOut := runCmd(t, nil, "extract", "-C", dir, "-v", path, "dir3", "/short-link")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	if !strings.Contains(out, "dir3/file7.txt\n") {
-		t.Errorf("extract -v output lacks dir3/file7.txt:\n%s", out)
-	}
+	require.Zero(t, code, errOut)
+	assert.Contains(t, out, "dir3/file7.txt\n", "extract -v output")
 	b, err := os.ReadFile(filepath.Join(dir, "dir3", "file7.txt"))
-	if err != nil || string(b) != "file 7 in dir 3\n" {
-		t.Errorf("extracted file: %q, %v", b, err)
-	}
-	if tgt, err := os.Readlink(filepath.Join(dir, "short-link")); err != nil || tgt != "dir0/file0.txt" {
-		t.Errorf("extracted link: %q, %v", tgt, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "file 7 in dir 3\n", string(b))
+	tgt, err := os.Readlink(filepath.Join(dir, "short-link"))
+	require.NoError(t, err)
+	assert.Equal(t, "dir0/file0.txt", tgt)
 	// Refuses to overwrite, and raw encrypted streams say why.
-	if code, _, _ := runCmd(t, nil, "extract", "-C", dir, path, "dir3"); code != 1 {
-		t.Errorf("second extract: exit %d, want 1", code)
-	}
+	code, _, _ = runCmd(t, nil, "extract", "-C", dir, path, "dir3")
+	assert.Equal(t, 1, code, "second extract")
 	code, _, errOut = runCmd(t, nil, "extract", "-C", dir, streamfsFixture(t, "enc-raw"))
-	if code != 1 || !strings.Contains(errOut, "encrypted") {
-		t.Errorf("raw encrypted stream: exit %d, %s", code, errOut)
-	}
-	if code, _, _ := runCmd(t, nil, "extract"); code != 2 {
-		t.Errorf("extract without FILE: exit %d, want 2", code)
-	}
+	assert.Equal(t, 1, code, "raw encrypted stream")
+	assert.Contains(t, errOut, "encrypted", "raw encrypted stream")
+	code, _, _ = runCmd(t, nil, "extract")
+	assert.Equal(t, 2, code, "extract without FILE")
 }

@@ -3,6 +3,8 @@ package ondisk
 import (
 	"encoding/binary"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // Fuzz targets for every decoder: arbitrary input must give an error or a
@@ -86,9 +88,7 @@ func FuzzSA(f *testing.F) {
 	tab, err := NewSATable(
 		[]ZAPEntry{reg("ZPL_MODE", 5, 8), reg("ZPL_SIZE", 6, 8), reg("ZPL_SYMLINK", 17, 0), reg("ZPL_DXATTR", 20, 0)},
 		[]ZAPEntry{{Name: "2", IntegerSize: 2, Value: []byte{0, 5, 0, 6, 0, 17, 0, 20}}})
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	seed := make([]byte, 48)
 	binary.LittleEndian.PutUint32(seed, saMagic)
 	binary.LittleEndian.PutUint16(seed[4:], 2|2<<10)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/gozfs/gozfs/format/ondisk"
 )
 
@@ -64,14 +66,10 @@ func FuzzReadLabels(f *testing.F) {
 func FuzzPool(f *testing.F) {
 	paths := imagePaths(f, "fxgang")
 	orig, err := os.ReadFile(paths[0])
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	// Seeds: patches of the MOS root block and around it.
 	p, err := OpenFiles(paths, Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	root := p.Uberblock().RootBP.DVA[0].Offset()
 	p.Close()
 	f.Add(uint32(root), []byte{0xff})
