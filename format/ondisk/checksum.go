@@ -45,13 +45,13 @@ func (c ChecksumType) String() string {
 	return fmt.Sprintf("checksum(%d)", c)
 }
 
-// Supported reports whether Compute implements the algorithm. Skein and
-// Edon-R are not implemented: no maintained Go library provides them.
+// Supported reports whether Compute implements the algorithm. Edon-R is
+// not implemented: no maintained Go library provides it.
 func (c ChecksumType) Supported() bool {
 	switch c {
 	case ChecksumOff, ChecksumNoParity, ChecksumLabel, ChecksumGangHeader, ChecksumZILog,
 		ChecksumFletcher2, ChecksumFletcher4, ChecksumSHA256, ChecksumZILog2,
-		ChecksumSHA512, ChecksumBLAKE3:
+		ChecksumSHA512, ChecksumSkein, ChecksumBLAKE3:
 		return true
 	}
 	return false
@@ -72,7 +72,7 @@ func (c Checksum) String() string {
 // Compute returns the checksum of data with algorithm c. order is the byte
 // order of the data (the block pointer's), which decides how fletcher sums
 // read words and how the cryptographic digests become words. salt is the
-// pool's checksum salt, used by the salted algorithms (BLAKE3). Algorithms
+// pool's checksum salt, used by the salted algorithms (Skein, BLAKE3). Algorithms
 // that are not Supported return an error wrapping ErrUnsupported.
 func Compute(c ChecksumType, data []byte, order binary.ByteOrder, salt []byte) (Checksum, error) {
 	if order == nil {
@@ -91,6 +91,12 @@ func Compute(c ChecksumType, data []byte, order binary.ByteOrder, salt []byte) (
 		return digestWords(sha256Sum(data), binary.BigEndian), nil
 	case ChecksumSHA512:
 		d := sha512.Sum512_256(data)
+		return digestWords(d[:], order), nil
+	case ChecksumSkein:
+		if len(salt) != 32 {
+			return Checksum{}, unsupportedf("skein checksum without the pool's 32-byte salt")
+		}
+		d := skeinMAC256(salt, data)
 		return digestWords(d[:], order), nil
 	case ChecksumBLAKE3:
 		if len(salt) != 32 {

@@ -3,7 +3,8 @@
 // object sets, ZAP objects (micro and fat), system attributes and legacy
 // znodes, DSL directories and datasets, the compression algorithms (lz4,
 // lzjb, gzip, zle, zstd) and the checksums (fletcher-2, fletcher-4, SHA-256,
-// SHA-512/256, BLAKE3).
+// SHA-512/256, Skein-512/256, BLAKE3; Skein is written here, as no kept Go
+// module offers it).
 //
 // On top of those structures, FS presents the files of one ZFS file system
 // object set as an io/fs file system: directories, file contents, symbolic

@@ -31,9 +31,9 @@
 // embedded block pointers, gang blocks, holes, large blocks and large
 // dnodes. Data is decompressed (lz4, lzjb, gzip-1 to 9, zle, zstd) and
 // checked against its checksum (fletcher-2, fletcher-4, SHA-256,
-// SHA-512/256, BLAKE3 with the pool's salt). Skein and Edon-R have no
-// maintained Go implementation: blocks using them are read unverified,
-// or refused with Options.StrictChecksums.
+// SHA-512/256, Skein and BLAKE3 with the pool's salt). Edon-R has no
+// maintained Go implementation: blocks using it are read unverified, or
+// refused with Options.StrictChecksums.
 //
 // # Vdevs and damage
 //

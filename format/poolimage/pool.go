@@ -16,7 +16,7 @@ import (
 // Options tunes Open. The zero value gives the defaults.
 type Options struct {
 	// StrictChecksums makes reads of blocks whose checksum algorithm this
-	// package cannot verify (skein, edonr) fail with an error wrapping
+	// package cannot verify (edonr) fail with an error wrapping
 	// ondisk.ErrUnsupported. By default such blocks are read unverified.
 	StrictChecksums bool
 	// TXG opens the pool as of the newest uberblock whose txg is at most
