@@ -1,6 +1,7 @@
 package zpool
 
 import (
+	"io"
 	"os"
 
 	"github.com/gozfs/gozfs/format/poolimage"
@@ -20,7 +21,7 @@ func Labels(path string) (*poolimage.Labels, error) {
 		return nil, err
 	}
 	defer f.Close()
-	size, err := f.Seek(0, 2)
+	size, err := f.Seek(0, io.SeekEnd)
 	if err != nil {
 		return nil, err
 	}

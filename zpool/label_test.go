@@ -1,6 +1,8 @@
 package zpool_test
 
 import (
+	"fmt"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,4 +35,17 @@ func TestLabels(t *testing.T) {
 
 	_, err = zpool.Labels(filepath.Join(t.TempDir(), "missing"))
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// Which pool is this disk part of? Without ZFS, as zdb -l shows it.
+func ExampleLabels() {
+	ls, err := zpool.Labels("/dev/sdb")
+	if err != nil {
+		log.Fatal(err)
+	}
+	c := ls.Config()
+	fmt.Println(c.Name, c.GUID, c.State, c.Hostname, "damaged labels:", ls.Damaged())
+	if ub := ls.Active(); ub != nil {
+		fmt.Println("active txg", ub.TXG, "written", ub.Time())
+	}
 }

@@ -27,6 +27,13 @@
 // both hold only the stream's metadata in memory (data blocks go to a
 // temporary file).
 //
+// extract recreates each PATH (a file, or a directory with everything
+// below it) under DIR: files, directories and symbolic links, with their
+// modes and modification times; -owner also restores owners. It prints
+// nothing unless -v, which prints each path as it is written, and refuses
+// to replace an existing file unless -overwrite. A raw stream of an
+// encrypted dataset fails with a message saying it is encrypted.
+//
 // FILE defaults to standard input ("-" also means standard input). Exit
 // status is 0 on success, 1 for an invalid stream or token, 2 for usage
 // errors.
