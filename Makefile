@@ -3,6 +3,10 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAB         := internal/zfslab
 BENCHTIME   ?= 1x
+# ZFS: the lab's OpenZFS targets that lab-setup installs and test-integration runs on:
+# 2.3 (backports, the lab's default) and 2.1 (Debian 12's 2.1.11 on its 6.1 kernel).
+# `make test-integration ZFS=2.1` runs one.
+ZFS         ?= 2.3 2.1
 LABBENCHFLAGS = -test.run '^$$' -test.bench BenchmarkIntegrationListing -test.benchtime $(BENCHTIME) -test.timeout 4h
 
 .PHONY: all test test-deps test-unit test-integration lint fmt-check vet staticcheck lab-setup demo bench bench-lab soak fuzz clean
@@ -50,20 +54,24 @@ staticcheck:
 	$(STATICCHECK) ./...
 	$(STATICCHECK) -tags zfs ./...
 
-## lab-setup: install qemu, the backports kernel and OpenZFS (dkms) for the lab. Idempotent.
+## lab-setup: install qemu and the lab's OpenZFS targets (those in ZFS): the backports kernel
+## with OpenZFS 2.3 (dkms), and OpenZFS 2.1.11 built for Debian 12's 6.1 kernel in the
+## lab's cache. Idempotent.
 lab-setup:
 	@if [ "$$GOZFS_DIRECT" = 1 ]; then echo "GOZFS_DIRECT=1: using this host's ZFS"; \
-	else bash $(LAB)/setup.sh; fi
+	else bash $(LAB)/setup.sh $(ZFS); fi
 
-## test-integration: integration tests (build tag zfs) against real ZFS.
+## test-integration: integration tests (build tag zfs) against real ZFS, once per lab
+## target in ZFS (each result line names its OpenZFS version), or on this host's ZFS
+## with GOZFS_DIRECT=1.
 test-integration: lab-setup
-	bash $(LAB)/integration.sh
+	GOZFS_LAB_ZFS="$(ZFS)" bash $(LAB)/integration.sh
 
 ## demo: the tour of gozfs on a throwaway pool — on this host if it has ZFS, else in the lab.
 demo:
 	@mkdir -p .build && $(GO) build -o .build/tour ./examples/tour
 	@if [ -e /dev/zfs ] && command -v zfs >/dev/null; then ./.build/tour; \
-	else $(MAKE) --no-print-directory lab-setup && $(LAB)/zfslab run -- ./.build/tour; fi
+	else $(MAKE) --no-print-directory lab-setup ZFS=2.3 && $(LAB)/zfslab run -- ./.build/tour; fi
 
 ## bench: the benchmark suite; headline comparisons report `ratio` (ours / baseline, higher is better).
 ## Then, where real ZFS is at hand (the lab is installed, or GOZFS_DIRECT=1), bench-lab.

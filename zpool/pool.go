@@ -171,7 +171,9 @@ func (c *Client) Get(ctx context.Context, pool string, props ...string) (zfs.Pro
 }
 
 // Set sets a pool property (`zpool set prop=value pool`), including
-// feature@name=enabled and user properties.
+// feature@name=enabled and user properties ("org.example:tag"). Pools have
+// user properties since OpenZFS 2.2: before, Set of one fails with Kind
+// NotSupported without running zpool (which would say "invalid property").
 func (c *Client) Set(ctx context.Context, pool, prop, value string) error {
 	const op = "zpool set"
 	if err := checkPool(op, pool); err != nil {
@@ -179,6 +181,15 @@ func (c *Client) Set(ctx context.Context, pool, prop, value string) error {
 	}
 	if err := checkPropName(op, pool, prop); err != nil {
 		return err
+	}
+	if strings.Contains(prop, ":") {
+		v, err := c.zc.Version(ctx)
+		if err != nil {
+			return errs.WithOp(err, op)
+		}
+		if !v.AtLeast(2, 2) {
+			return errs.Newf(errors.NotSupported, op, pool, "pool user properties (%s) need OpenZFS 2.2 or later (have %s)", prop, v)
+		}
 	}
 	return c.run(ctx, op, pool, "set", prop+"="+value, pool)
 }

@@ -1,14 +1,34 @@
 #!/usr/bin/env bash
 # setup.sh installs what the real-ZFS lab needs: qemu, a static busybox for the guest's
-# initramfs, a Debian backports kernel with headers, and OpenZFS (zfs-dkms builds the
-# module for that kernel; zfsutils-linux provides zfs/zpool, which the guest runs from
-# the shared host root). It is idempotent: a second run does nothing but check.
+# initramfs, and its OpenZFS targets:
+#   2.3  a Debian backports kernel with headers, and OpenZFS from backports (zfs-dkms
+#        builds the module for that kernel; zfsutils-linux provides zfs/zpool, which the
+#        guest runs from the shared host root). The default target.
+#   2.1  Debian 12's own OpenZFS 2.1.11 on its 6.1 kernel, built by setup-2.1.sh under
+#        the lab's cache directory without installing any of it (so the host keeps the
+#        2.3 userland); it needs only a compiler and make from here.
+#
+#   internal/zfslab/setup.sh [TARGET...]     # default: 2.3 2.1
+#
+# It is idempotent: a second run does nothing but check.
 #
 # Package sources: the backports suite and the contrib component are added by reusing
 # the mirror URI this machine's apt configuration already uses for its release.
 set -euo pipefail
 
 log() { printf 'zfslab setup: %s\n' "$*" >&2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+want21=false want23=false
+for arg in "${@:-2.3 2.1}"; do
+	for t in $arg; do
+		case "$t" in
+		2.3 | 2.3.*) want23=true ;;
+		2.1 | 2.1.*) want21=true ;;
+		*) log "unknown target '$t' (the lab has 2.3 and 2.1)"; exit 2 ;;
+		esac
+	done
+done
 
 if [ "$(id -u)" -ne 0 ]; then
 	log "must run as root (it installs Debian packages)"
@@ -35,16 +55,36 @@ kernel_version() {
 	return 1
 }
 
-ready() {
+base_ready() {
 	command -v qemu-system-x86_64 >/dev/null &&
 		[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root &&
-		command -v zfs >/dev/null && command -v zpool >/dev/null &&
 		command -v cpio >/dev/null && command -v setpriv >/dev/null &&
-		kernel_version >/dev/null
+		command -v xz >/dev/null && command -v depmod >/dev/null
+}
+ready23() {
+	command -v zfs >/dev/null && command -v zpool >/dev/null && kernel_version >/dev/null
+}
+# 2.1 is built from downloaded packages by setup-2.1.sh, which needs a compiler.
+tools21() {
+	command -v gcc-12 >/dev/null && command -v make >/dev/null && command -v strip >/dev/null &&
+		[ -f /usr/include/stdio.h ]
+}
+ready() {
+	base_ready && { ! $want23 || ready23; } && { ! $want21 || "$here/setup-2.1.sh" check; }
+}
+setup21() {
+	! $want21 || "$here/setup-2.1.sh"
 }
 
 if ready; then
-	log "ready (kernel $(kernel_version), zfsutils-linux $(dpkg-query -W -f '${Version}' zfsutils-linux 2>/dev/null || echo unknown))"
+	! $want23 || log "2.3 ready (kernel $(kernel_version), zfsutils-linux $(dpkg-query -W -f '${Version}' zfsutils-linux 2>/dev/null || echo unknown))"
+	setup21
+	exit 0
+fi
+if base_ready && { ! $want23 || ready23; } && { ! $want21 || tools21; }; then
+	# Only the 2.1 target is missing, and it installs nothing.
+	! $want23 || log "2.3 ready (kernel $(kernel_version))"
+	setup21
 	exit 0
 fi
 
@@ -97,16 +137,24 @@ apt_get() { apt-get -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=
 log "apt-get update"
 apt_get update >/dev/null
 
-# qemu and the guest's initramfs tools. The kernel and headers come first so that the zfs
-# module is built for them when zfs-dkms is configured.
-log "installing qemu, busybox-static, kernel and headers from $bp"
-apt_get install --no-install-recommends qemu-system-x86 busybox-static cpio util-linux xz-utils kmod \
-	"linux-image-amd64/$bp" "linux-headers-amd64/$bp"
+log "installing qemu, busybox-static and the initramfs tools"
+apt_get install --no-install-recommends qemu-system-x86 busybox-static cpio util-linux xz-utils kmod
 
-log "installing OpenZFS from $bp (dkms builds the module; this takes a while once)"
-apt_get install --no-install-recommends -t "$bp" zfs-dkms zfsutils-linux
+if $want21 && ! tools21; then
+	log "installing a compiler and make for the 2.1 target's modules"
+	apt_get install --no-install-recommends gcc-12 make libc6-dev binutils libelf1
+fi
 
-if ! kernel_version >/dev/null; then
+# The kernel and headers come first so that the zfs module is built for them when
+# zfs-dkms is configured.
+if $want23 && ! ready23; then
+	log "installing the kernel and headers from $bp"
+	apt_get install --no-install-recommends "linux-image-amd64/$bp" "linux-headers-amd64/$bp"
+	log "installing OpenZFS from $bp (dkms builds the module; this takes a while once)"
+	apt_get install --no-install-recommends -t "$bp" zfs-dkms zfsutils-linux
+fi
+
+if $want23 && ! kernel_version >/dev/null; then
 	# dkms builds for the running kernel by default; build for the backports kernel too.
 	for d in /usr/src/linux-headers-*-amd64; do
 		kv=${d#/usr/src/linux-headers-}
@@ -117,8 +165,9 @@ if ! kernel_version >/dev/null; then
 	done
 fi
 
+setup21
 if ready; then
-	log "ready (kernel $(kernel_version))"
+	! $want23 || log "2.3 ready (kernel $(kernel_version))"
 else
 	log "installation finished but the lab is not ready"
 	exit 1

@@ -12,12 +12,13 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/command"
+	"github.com/gozfs/gozfs/zfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // The lab itself: a throwaway pool on tmpfs files, mounted under its altroot,
-// reachable through the exec runner with JSON output.
+// reachable through the exec runner with JSON output (text before 2.3).
 func TestIntegrationLabPool(t *testing.T) {
 	p := NewPool(t, PoolOptions{})
 	assert.True(t, strings.HasPrefix(p.AltRoot, os.Getenv("GOZFS_LAB_DIR")) || os.Getenv("GOZFS_LAB_DIR") == "")
@@ -28,16 +29,25 @@ func TestIntegrationLabPool(t *testing.T) {
 
 	var out bytes.Buffer
 	r := &command.Exec{}
-	err = r.Run(context.Background(), &command.Cmd{Name: "zfs", Args: []string{"list", "-j", "--json-int", "-r", p.Name}, Stdout: &out})
+	v, err := zfs.New(zfs.ClientOptions{Runner: r}).Version(context.Background())
 	require.NoError(t, err)
-	var doc struct {
-		Datasets map[string]struct {
-			Name string `json:"name"`
-			Type string `json:"type"`
-		} `json:"datasets"`
+	if v.SupportsJSON() {
+		err = r.Run(context.Background(), &command.Cmd{Name: "zfs", Args: []string{"list", "-j", "--json-int", "-r", p.Name}, Stdout: &out})
+		require.NoError(t, err)
+		var doc struct {
+			Datasets map[string]struct {
+				Name string `json:"name"`
+				Type string `json:"type"`
+			} `json:"datasets"`
+		}
+		require.NoError(t, json.Unmarshal(out.Bytes(), &doc), out.String())
+		assert.Equal(t, "FILESYSTEM", doc.Datasets[p.Name+"/fs"].Type)
+	} else {
+		// Before 2.3 (no -j): the text listing.
+		err = r.Run(context.Background(), &command.Cmd{Name: "zfs", Args: []string{"list", "-H", "-o", "name,type", "-r", p.Name}, Stdout: &out})
+		require.NoError(t, err)
+		assert.Contains(t, out.String(), p.Name+"/fs\tfilesystem\n")
 	}
-	require.NoError(t, json.Unmarshal(out.Bytes(), &doc), out.String())
-	assert.Equal(t, "FILESYSTEM", doc.Datasets[p.Name+"/fs"].Type)
 
 	err = r.Run(context.Background(), &command.Cmd{Name: "zfs", Args: []string{"list", p.Name + "/nope"}})
 	var xe *command.ExitError

@@ -1,0 +1,5 @@
+//go:build !race
+
+package poolimage
+
+const raceEnabled = false
