@@ -1,12 +1,13 @@
 package sendstream_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"os"
 	"testing"
 
 	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // syntheticFixture is the generator configuration behind
@@ -25,15 +26,9 @@ func TestSyntheticFixture(t *testing.T) {
 	const path = "testdata/synthetic-compound.zsend"
 	want := syntheticFixture(t)
 	if os.Getenv("GOZFS_UPDATE_FIXTURES") != "" {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(path, want, 0o644))
 	}
 	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the generator's output; rerun with GOZFS_UPDATE_FIXTURES=1", path)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, want, got, "%s differs from the generator's output; rerun with GOZFS_UPDATE_FIXTURES=1", path)
 }
