@@ -2,32 +2,28 @@ package send
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/commandtest"
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/gozfs/gozfs/zfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 func TestParseEstimate(t *testing.T) {
-	golden := func(name string) string {
-		b, err := os.ReadFile("testdata/" + name)
-		require.NoError(t, err)
-		return string(b)
-	}
+	capture := func(name string) string { return string(golden.Read(t, name)) }
 	tests := []struct {
 		name string
 		out  string
 		want int64
 		ok   bool
 	}{
-		{"full 2.3", golden("dryrun-full-2.3.txt"), 4215664, true},
-		{"from bookmark 2.3", golden("dryrun-bookmark-2.3.txt"), 2109424, true},
-		{"replication 2.3", golden("dryrun-replicate-2.3.txt"), 7404656, true},
-		{"resume token 2.3", golden("dryrun-resume-2.3.txt"), 4475872, true},
+		{"full 2.3", capture("dryrun-full-2.3.txt"), 4215664, true},
+		{"from bookmark 2.3", capture("dryrun-bookmark-2.3.txt"), 2109424, true},
+		{"replication 2.3", capture("dryrun-replicate-2.3.txt"), 7404656, true},
+		{"resume token 2.3", capture("dryrun-resume-2.3.txt"), 4475872, true},
 		{"no total: sum of lines", "full\tp/a@1\t100\nincremental\t1\tp/a@2\t23\n", 123, true},
 		{"total wins over lines", "full\tp/a@1\t100\nsize\t90\n", 90, true},
 		{"CRLF", "full\tp/a@1\t100\r\nsize\t100\r\n", 100, true},
@@ -64,8 +60,7 @@ func FuzzParseEstimate(f *testing.F) {
 }
 
 func TestEstimate(t *testing.T) {
-	resume, err := os.ReadFile("testdata/dryrun-resume-2.3.txt")
-	require.NoError(t, err)
+	resume := golden.Read(t, "dryrun-resume-2.3.txt")
 	const tok = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
 	tests := []struct {
 		name   string
