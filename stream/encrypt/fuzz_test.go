@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
 	"github.com/stretchr/testify/require"
@@ -119,7 +120,7 @@ func FuzzAgeReader(f *testing.F) {
 	valid := map[string]bool{}
 	for _, name := range []string{"age-x25519-empty.age", "age-x25519-armor.age", "age-ssh-ed25519.age",
 		"age-scrypt-logn2.age", "gozfs-v1-key.enc", "gozfs-v1-argon2id.enc", "gozfs-v1-chacha-16.enc"} {
-		b := golden(f, name)
+		b := golden.Read(f, name)
 		valid[string(b)] = true
 		f.Add(b)
 	}
