@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,8 +68,7 @@ func allTypes() *List {
 
 func readHex(t *testing.T, name string) []byte {
 	t.Helper()
-	s, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
+	s := golden.Read(t, name)
 	b, err := hex.DecodeString(strings.TrimSpace(string(s)))
 	require.NoError(t, err)
 	return b
@@ -442,8 +441,7 @@ func TestHostileCounts(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	for _, file := range []string{"all-types.native-le.hex", "all-types.xdr.hex"} {
-		s, err := os.ReadFile("testdata/" + file)
-		require.NoError(f, err)
+		s := golden.Read(f, file)
 		b, _ := hex.DecodeString(strings.TrimSpace(string(s)))
 		f.Add(b)
 	}
