@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/format/nvlist"
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,8 +62,7 @@ func zstreamToken(t *testing.T, text string) map[string]string {
 
 func guids(t *testing.T) map[string]uint64 {
 	t.Helper()
-	data, err := os.ReadFile("testdata/guids.txt")
-	require.NoError(t, err)
+	data := golden.Read(t, "guids.txt")
 	m := map[string]uint64{}
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
@@ -97,8 +97,7 @@ func TestRealTokens(t *testing.T) {
 		t.Run(label, func(t *testing.T) {
 			tok, err := Decode(s + "\n")
 			require.NoError(t, err)
-			out, err := os.ReadFile("testdata/" + label + ".zstream-token")
-			require.NoError(t, err)
+			out := golden.Read(t, label+".zstream-token")
 			assert.Equal(t, zstreamToken(t, string(out)), tokenFields(tok), "decoded fields (actual) vs zstream token (expected)")
 			guid, ok := snaps[tok.ToName]
 			if assert.True(t, ok, "toguid %#x, snapshot %s has %#x", tok.ToGUID, tok.ToName, guid) {
@@ -263,8 +262,7 @@ func TestBigEndianChecksum(t *testing.T) {
 }
 
 func FuzzDecode(f *testing.F) {
-	data, err := os.ReadFile("testdata/tokens.txt")
-	require.NoError(f, err)
+	data := golden.Read(f, "tokens.txt")
 	for _, line := range strings.Split(string(data), "\n") {
 		if _, tok, ok := strings.Cut(line, " "); ok {
 			f.Add(tok)
