@@ -2,12 +2,10 @@ package sendstream_test
 
 import (
 	"encoding/binary"
-	"os"
 	"testing"
 
 	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+	"github.com/gozfs/gozfs/internal/golden"
 )
 
 // syntheticFixture is the generator configuration behind
@@ -21,14 +19,7 @@ func syntheticFixture(t testing.TB) []byte {
 }
 
 // TestSyntheticFixture keeps the committed synthetic stream identical to
-// what the generator produces; run with GOZFS_UPDATE_FIXTURES=1 to rewrite.
+// what the generator produces; run with -update to rewrite.
 func TestSyntheticFixture(t *testing.T) {
-	const path = "testdata/synthetic-compound.zsend"
-	want := syntheticFixture(t)
-	if os.Getenv("GOZFS_UPDATE_FIXTURES") != "" {
-		require.NoError(t, os.WriteFile(path, want, 0o644))
-	}
-	got, err := os.ReadFile(path)
-	require.NoError(t, err)
-	assert.Equal(t, want, got, "%s differs from the generator's output; rerun with GOZFS_UPDATE_FIXTURES=1", path)
+	golden.Equal(t, "synthetic-compound.zsend", syntheticFixture(t))
 }
