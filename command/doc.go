@@ -3,9 +3,17 @@
 // (a program name and its argv, never a shell string, with optional standard
 // streams) handed to a [Runner]. Plug in your own Runner to run the commands
 // somewhere else or differently — through sudo, in a container, on another
-// host — or to record and script them in tests:
+// host — or to record and script them in tests. A runner that runs every
+// command through sudo:
 //
-//	c := zfs.New(zfs.ClientOptions{Runner: myRunner})
+//	next := &command.Exec{} // the default runner
+//	sudo := command.RunnerFunc(func(ctx context.Context, c *command.Cmd) error {
+//		wrapped := *c
+//		wrapped.Name = "sudo"
+//		wrapped.Args = append([]string{"-n", "--", c.Name}, c.Args...)
+//		return next.Run(ctx, &wrapped)
+//	})
+//	client := zfs.New(zfs.ClientOptions{Runner: sudo})
 //
 // # The default runner
 //
@@ -47,8 +55,9 @@
 // turns that into a classified *errors.Error (errors.Is(err,
 // errors.ErrNotExist) and so on), whatever the runner. Most runners wrap
 // another one and rewrite the Cmd — the program name and arguments — before
-// passing it on, as the examples show. Arguments must stay argv: never join
-// them into a shell string on this host.
+// passing it on, as the examples show; [RunnerFunc] makes a function a
+// Runner. Arguments must stay argv: never join them into a shell string on
+// this host.
 //
 // Standard input and output of send and receive commands are streams of any
 // size; a runner passes Cmd.Stdin and Cmd.Stdout through rather than

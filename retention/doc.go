@@ -1,8 +1,21 @@
 // Package retention decides which snapshots to keep and which to destroy,
-// and carries the decision out. Deciding is pure: Policy.Evaluate reads a
-// list of snapshots and returns a plan, a verdict with its reason for every
-// snapshot, that can be printed as a report and tested without ZFS.
-// Prune lists, evaluates and destroys (see Applying a policy).
+// and carries the decision out. Deciding is pure: [Policy.Evaluate] reads a
+// list of snapshots and returns a [Plan], a verdict with its reason for
+// every snapshot, that can be printed as a report and tested without ZFS.
+// [Prune] lists, evaluates and destroys (see Applying a policy).
+//
+//	policy := retention.Policy{
+//		Filter: retention.Filter{Prefix: "autosnap_"}, // leave hand-made snapshots alone
+//		Rules:  []retention.Rule{retention.KeepPeriods{Hourly: 36, Daily: 30, Monthly: 6}},
+//	}
+//	res, err := retention.Prune(ctx, c, "tank/home", policy, retention.PruneOptions{
+//		Recursive: true,
+//		DryRun:    true, // report only
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	fmt.Print(res.Plan) // keep or destroy, and why, per snapshot
 //
 // # Policies
 //
@@ -28,9 +41,9 @@
 //
 // Whatever the rules say, a plan never destroys:
 //
-//   - a snapshot with user holds (Snapshot.Holds > 0);
+//   - a snapshot with user holds ([Snapshot].Holds > 0);
 //   - a snapshot the caller marks as needed through
-//     EvaluateOptions.Needed, such as the base of the next incremental
+//     [EvaluateOptions].Needed, such as the base of the next incremental
 //     replication ([NeededGUIDs] marks snapshots by GUID);
 //   - the newest snapshot of each dataset;
 //   - a snapshot the policy's Filter does not match;
@@ -52,7 +65,7 @@
 // jumped; where a dataset has snapshots without a TXG, creation time
 // orders them. Periods and grids use creation time.
 //
-// Creation times are instants; periods are computed in Policy.Location
+// Creation times are instants; periods are computed in [Policy].Location
 // (UTC when nil). A day is a local calendar day, from one local midnight to
 // the next, so 23 or 25 hours long when clocks change; hours count from
 // local midnight, so the repeated hour of an autumn night is two hourly
@@ -84,16 +97,16 @@
 // Prune applies a policy to a dataset or a tree with one `zfs list` (name,
 // creation, createtxg, guid, userrefs and any properties a Needed hook
 // reads), then destroys what the plan destroys through
-// zfs.Client.DestroySnapshots: as few `zfs destroy ds@a,b,c` commands as
+// [zfs.Client.DestroySnapshots]: as few `zfs destroy ds@a,b,c` commands as
 // the argument limit allows, one per dataset for up to a few thousand
 // snapshots (10,000 snapshots of a dataset take 4), never `zfs destroy -r`.
-// With PruneOptions.DryRun it runs the same batches as
+// With [PruneOptions].DryRun it runs the same batches as
 // `zfs destroy -nvp` and reports what zfs says would go and the space it
 // would free. The result names every snapshot destroyed and every failure:
 // a snapshot held (or cloned) between the listing and the destroy is
-// reported, with zfs's error, and the others are still destroyed. Apply
-// carries out a plan evaluated on a listing of your own, FromDataset
-// converts the rows of a zfs listing, and ListSnapshots lists.
+// reported, with zfs's error, and the others are still destroyed. [Apply]
+// carries out a plan evaluated on a listing of your own, [FromDataset]
+// converts the rows of a zfs listing, and [ListSnapshots] lists.
 //
 // # Errors
 //
@@ -101,6 +114,6 @@
 // plan): a rule with a zero count, a grid specification that does not
 // parse (the error names the entry and byte offset), a snapshot with an
 // invalid name, no creation time, or listed twice.
-// errors.Is(err, errors.ErrInvalidArgument) holds for them, with package
+// errors.Is(err, [errors.ErrInvalidArgument]) holds for them, with package
 // [github.com/gozfs/gozfs/errors].
 package retention

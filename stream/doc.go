@@ -1,7 +1,20 @@
-// Package stream provides byte-stream plumbing with no ZFS knowledge:
-// chainable transforms, an in-process buffer, rate limiting, progress
-// reporting and per-stage pipeline metrics. It is used by send and receive
-// and by the network transport, but works on any io.Reader or io.Writer.
+// Package stream is byte-stream plumbing with no ZFS knowledge: chainable
+// transforms (compression, encryption and checksums from its subpackages),
+// an in-process buffer, rate limiting, progress reporting and per-stage
+// pipeline metrics. Packages send and recv take its transforms and
+// progress, and stream/transport carries streams over the network, but
+// everything here works on any [io.Reader] or [io.Writer].
+//
+//	zstd, err := compress.New(compress.Zstd, compress.Options{})
+//	enc, err := encrypt.New(encrypt.Options{Passphrase: pass})
+//	w, err := stream.ChainWriter(file, zstd.NewWriter, enc.NewWriter) // compress, then encrypt
+//	if err != nil {
+//		return err
+//	}
+//	if _, err := io.Copy(w, src); err != nil {
+//		return err
+//	}
+//	return w.Close() // flushes every stage; file stays open
 //
 // Subpackages provide the transforms themselves:
 //

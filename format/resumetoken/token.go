@@ -127,6 +127,17 @@ func decodeErr(sentinel error, reason string, cause error) error {
 // Decode parses a receive_resume_token value, verifying its version,
 // checksum, compressed payload and required keys as libzfs does.
 // Surrounding white space is ignored.
+//
+// A token is "VERSION-CHECKSUM-LENGTH-PAYLOAD": the token version (1), the
+// first word of the fletcher-4 checksum of the compressed payload in hex,
+// the length of the uncompressed payload in hex, and the payload itself in
+// lower-case hex. The payload is a zlib stream of a packed nvlist (native
+// encoding, in the receiving host's byte order) with the keys "toguid",
+// "toname", "object", "offset" and "bytes", "fromguid" for incremental
+// sends, the presence flags "largeblockok", "embedok", "compressok" and
+// "rawok", and the arrays "redact_snaps" and "book_redact_snaps" for
+// redacted sends. It performs the same checks as libzfs's
+// zfs_send_resume_token_to_nvlist, and the Token keeps the raw list.
 func Decode(s string) (*Token, error) {
 	parts := strings.SplitN(strings.TrimSpace(s), "-", 4)
 	if len(parts) != 4 {

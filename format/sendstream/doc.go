@@ -2,29 +2,26 @@
 // zfs send) in pure Go, without ZFS: record by record, holding at most one
 // record in memory, and checking every checksum that zfs receive checks.
 //
-// # Format
+//	sum, err := sendstream.Scan(f, sendstream.Options{}) // like zstream dump
+//	if err != nil {
+//		return err // a *ChecksumError, *TruncatedError or *RecordError
+//	}
+//	for _, ss := range sum.Substreams {
+//		fmt.Println(ss.Begin.ToName, ss.Begin.Features, ss.Records[sendstream.TypeWrite])
+//	}
 //
-// A stream is a sequence of records. Each starts with a 312-byte header
-// (dmu_replay_record_t): a type, a payload length used only by BEGIN, a
-// type-specific part, and, in every record but BEGIN, the running
-// fletcher-4 checksum of the stream up to that point. A payload whose size
-// follows from the header fields may follow. A substream runs from a BEGIN
-// record to an END record whose own checksum covers everything before it.
-// A compound stream (zfs send -R, -I, -p, -b or -h) wraps substreams: a
-// BEGIN with header type Compound, usually carrying a packed nvlist that
-// describes the datasets, an END checksumming that header, the substreams, and a
-// final all-zero END. The byte order is the sending host's; it is detected
-// from the BEGIN record's magic number, and big-endian streams are read
-// and checksummed byte-swapped as zfs receive does.
+// To check a stream on its way into zfs receive, put a [VerifyingReader] or
+// [VerifyingWriter] in its path; package recv does so with
+// recv.Options.Verify.
 //
 // # Reading
 //
-// Reader returns one Record at a time with its decoded header (Begin,
+// [Reader] returns one [Record] at a time with its decoded header (Begin,
 // Write, Object, ... by Type) and payload, verifies each header's embedded
 // checksum and each END record's stream checksum, decodes BEGIN payloads
-// with package nvlist, and keeps a Summary equivalent to zstream dump's:
+// with package [github.com/gozfs/gozfs/format/nvlist], and keeps a [Summary] equivalent to zstream dump's:
 // record counts and payload bytes per type, per-substream dataset names,
-// GUIDs and feature flags. Scan reads a whole stream and returns its
+// GUIDs and feature flags. [Scan] reads a whole stream and returns its
 // Summary.
 //
 // # Verifying transforms
@@ -63,14 +60,10 @@
 //
 // # Errors
 //
-// Problems with the input are reported as *ChecksumError, *TruncatedError
-// or *RecordError values, which give the record index and byte offset and
-// wrap one of the sentinel errors (ErrChecksum, ErrTruncated, ErrBadMagic,
+// Problems with the input are reported as [*ChecksumError],
+// [*TruncatedError] or [*RecordError] values, which give the record index and byte offset and
+// wrap one of the sentinel errors ([ErrChecksum], ErrTruncated, ErrBadMagic,
 // ErrUnknownRecord, ErrMalformed, ErrUnsupportedFeature, ErrTrailingData)
 // for errors.Is. Errors from the underlying reader or writer are returned
 // as they are.
-//
-// Sources for the format: include/sys/zfs_ioctl.h, module/zfs/dmu_send.c,
-// module/zfs/dmu_recv.c, lib/libzfs/libzfs_sendrecv.c and
-// cmd/zstream/zstream_dump.c in OpenZFS.
 package sendstream

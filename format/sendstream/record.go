@@ -10,6 +10,25 @@ import (
 	"github.com/gozfs/gozfs/format/nvlist"
 )
 
+// The send stream format.
+//
+// A stream is a sequence of records. Each starts with a 312-byte header
+// (dmu_replay_record_t): a type, a payload length used only by BEGIN, a
+// type-specific part, and, in every record but BEGIN, the running
+// fletcher-4 checksum of the stream up to that point. A payload whose size
+// follows from the header fields may follow. A substream runs from a BEGIN
+// record to an END record whose own checksum covers everything before it.
+// A compound stream (zfs send -R, -I, -p, -b or -h) wraps substreams: a
+// BEGIN with header type Compound, usually carrying a packed nvlist that
+// describes the datasets, an END checksumming that header, the substreams, and a
+// final all-zero END. The byte order is the sending host's; it is detected
+// from the BEGIN record's magic number, and big-endian streams are read
+// and checksummed byte-swapped as zfs receive does.
+//
+// Sources for the format: include/sys/zfs_ioctl.h, module/zfs/dmu_send.c,
+// module/zfs/dmu_recv.c, lib/libzfs/libzfs_sendrecv.c and
+// cmd/zstream/zstream_dump.c in OpenZFS.
+
 // Wire-format constants (include/sys/zfs_ioctl.h and include/sys/fs/zfs.h).
 const (
 	// HeaderSize is the size of every record header (dmu_replay_record_t).
