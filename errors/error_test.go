@@ -208,6 +208,9 @@ func TestSentinels(t *testing.T) {
 	if !errors.Is(errors.ErrHeld, errors.ErrBusy) || errors.Is(errors.ErrBusy, errors.ErrHeld) {
 		t.Errorf("ErrHeld/ErrBusy refinement wrong")
 	}
+	if !errors.Is(errors.ErrDiverged, errors.ErrStreamMismatch) || errors.Is(errors.ErrStreamMismatch, errors.ErrDiverged) {
+		t.Errorf("ErrDiverged/ErrStreamMismatch refinement wrong")
+	}
 	if errors.Is(&errors.Error{Kind: errors.Other}, errors.ErrBusy) {
 		t.Errorf("Kind Other matches ErrBusy")
 	}
