@@ -638,4 +638,3 @@ func (r *runner) transfer(ctx context.Context, dp *DatasetPlan, st *Step, idx in
 	}
 	return res.Snapshots, err
 }
-
