@@ -1,7 +1,10 @@
 package replication_test
 
 import (
+	"context"
+
 	"flag"
+	"github.com/gozfs/gozfs/command"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -88,4 +91,11 @@ func golden(t *testing.T, name, got string) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.Equal(t, string(want), got)
+}
+
+// nopRunner runs nothing and fails the test if asked to.
+type nopRunner struct{}
+
+func (nopRunner) Run(context.Context, *command.Cmd) error {
+	panic("nopRunner: no command expected")
 }
