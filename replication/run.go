@@ -573,12 +573,15 @@ func (r *runner) step(ctx context.Context, dp *DatasetPlan, dr *DatasetResult, i
 		// Resume if the target kept the partial state of a snapshot of
 		// this step.
 		tok := resumableToken(err)
-		if tok == "" {
-			t, terr := recv.ResumeToken(ctx, r.dst, dp.Target)
-			if terr != nil || t == "" {
-				return err
+		if tok == "" && (r.opts.Transport != nil || errors.KindOf(err) == errors.Other) {
+			// The receive's own error did not say (a transport or a
+			// runner failed): ask the target.
+			if t, terr := recv.ResumeToken(ctx, r.dst, dp.Target); terr == nil {
+				tok = t
 			}
-			tok = t
+		}
+		if tok == "" {
+			return err
 		}
 		dec, derr := resumetoken.Decode(tok)
 		if derr != nil {

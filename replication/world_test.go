@@ -73,13 +73,20 @@ func (s *side) String() string { return strings.Join(s.rows, "\n") + "\n" }
 
 // client returns a fake client answering the planning listing of root.
 func (s *side) client(root string, recursive bool) *zfs.Client {
-	f := commandtest.New(s.t)
+	c, _ := s.fake(root, recursive)
+	return c
+}
+
+// fake returns a client answering the planning listing of root first, and
+// its fake for the commands that follow.
+func (s *side) fake(root string, recursive bool) (*zfs.Client, *commandtest.Fake) {
+	f := commandtest.New(s.t).InOrder()
 	cols := sourceCols
 	if s.target {
 		cols = targetCols
 	}
 	f.Expect(listArgv(false, recursive, cols, root)...).Stdout(s.String())
-	return zfs.New(zfs.ClientOptions{Runner: f, Version: v232, TextOutput: true})
+	return zfs.New(zfs.ClientOptions{Runner: f, Version: v232, TextOutput: true}), f
 }
 
 // missing returns a fake client whose listing of root says it does not
