@@ -96,7 +96,6 @@ func benchWorld(b *testing.B, dir string, js bool) map[string]string {
 	srcRoot = append(srcRoot, fsRow("tank/r", 1, false))
 	dstRoot = append(dstRoot, fsRow("backup/r", 2, true))
 	srcAll, dstAll = append(srcAll, srcRoot...), append(dstAll, dstRoot...)
-	var srcPer, dstPer [][]benchRow
 	for d := 0; d < benchDatasets; d++ {
 		sname, tname := fmt.Sprintf("tank/r/d%04d", d), fmt.Sprintf("backup/r/d%04d", d)
 		src := []benchRow{fsRow(sname, uint64(d)*1_000_003+11, false)}
@@ -117,7 +116,6 @@ func benchWorld(b *testing.B, dir string, js bool) map[string]string {
 		srcAll, dstAll = append(srcAll, src...), append(dstAll, dst...)
 		srcRoot = append(srcRoot, src[0])
 		dstRoot = append(dstRoot, dst[0])
-		srcPer, dstPer = append(srcPer, src), append(dstPer, dst)
 		write(listArgv(js, false, sourceCols, sname), src, scols)
 		write(listArgv(js, false, targetCols, tname), dst, tcols)
 	}
