@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,4 +73,28 @@ func TestOptions(t *testing.T) {
 		assert.Equal(t, 2, code, "%v: %s", bad, stderr.String())
 		assert.True(t, strings.Contains(stderr.String(), "replicate:") || strings.Contains(stderr.String(), "usage"), bad)
 	}
+}
+
+func TestStatus(t *testing.T) {
+	j := &job{}
+	j.status.Source, j.status.Target = "tank/a", "backup/a"
+	res := &replication.Result{Datasets: []*replication.DatasetResult{
+		{Target: "backup/a", Sent: []string{"backup/a@s2"}, Cursor: "tank/a#c"},
+		{Target: "backup/a/b", Skipped: "conflict", Err: errors.New("diverged")},
+	}}
+	j.record(res, errors.New("diverged"), time.Minute)
+	rec := httptest.NewRecorder()
+	j.ServeHTTP(rec, httptest.NewRequest("GET", "/status", nil))
+	require.Equal(t, 200, rec.Code)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+	assert.Equal(t, "diverged", got["last_error"])
+	assert.EqualValues(t, 1, got["runs"])
+	assert.EqualValues(t, 1, got["failed_runs"])
+	ds := got["datasets"].([]any)
+	require.Len(t, ds, 2)
+	assert.Equal(t, "diverged", ds[1].(map[string]any)["error"])
+	rec = httptest.NewRecorder()
+	j.ServeHTTP(rec, httptest.NewRequest("GET", "/other", nil))
+	assert.Equal(t, 404, rec.Code)
 }
