@@ -94,7 +94,12 @@
 //
 // A retention policy on the source must keep the snapshots not yet
 // replicated; the common bases it may prune, since the cursors keep them.
-// Protected (one listing) and Plan.Protected (none) return those snapshots.
+// Protected (one listing) and Plan.Protected (none) return those snapshots,
+// and Needed turns them into the hook package retention takes:
+//
+//	keep, err := replication.Protected(ctx, c, "tank/home", replication.ProtectOptions{Recursive: true})
+//	res, err := retention.Prune(ctx, c, "tank/home", policy,
+//		retention.PruneOptions{Recursive: true, Needed: replication.Needed(keep)})
 //
 // # Placeholders
 //

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/replication"
+	"github.com/gozfs/gozfs/retention"
 	"github.com/gozfs/gozfs/zfs"
 )
 
@@ -166,4 +168,35 @@ func ExamplePlan_Protected() {
 	fmt.Println(p.Protected())
 	// Output:
 	// [tank/home@tue tank/home@wed tank/home/docs@wed]
+}
+
+func ExampleNeeded() {
+	ctx := context.Background()
+	src, dst := exampleClients()
+	p, err := replication.NewPlan(ctx,
+		replication.Endpoint{Client: src, Dataset: "tank/home"},
+		replication.Endpoint{Client: dst, Dataset: "backup/home"},
+		replication.PlanOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A policy that keeps only the newest snapshot would destroy @mon and
+	// @tue; @tue has not been replicated yet, so it stays.
+	policy := retention.Policy{Rules: []retention.Rule{retention.KeepLast{N: 1}}}
+	snaps := []retention.Snapshot{
+		{Name: "tank/home@mon", CreateTXG: 100, Creation: time.Unix(1700000000, 0)},
+		{Name: "tank/home@tue", CreateTXG: 200, Creation: time.Unix(1700086400, 0)},
+		{Name: "tank/home@wed", CreateTXG: 300, Creation: time.Unix(1700172800, 0)},
+	}
+	rp, err := policy.Evaluate(snaps, retention.EvaluateOptions{Needed: replication.Needed(p.Protected()), Now: time.Unix(1700200000, 0)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range rp.Destroy() {
+		fmt.Println("destroy", s.Name)
+	}
+	// Output:
+	// destroy tank/home@mon
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
+	"github.com/gozfs/gozfs/retention"
 	"github.com/gozfs/gozfs/zfs"
 )
 
@@ -70,4 +71,22 @@ func Protected(ctx context.Context, c *zfs.Client, root string, opts ProtectOpti
 		}
 	}
 	return out, nil
+}
+
+// Needed returns a retention hook (retention.PruneOptions.Needed,
+// retention.EvaluateOptions.Needed) that keeps the named snapshots, such as
+// those Protected or Plan.Protected return:
+//
+//	keep, err := replication.Protected(ctx, c, "tank/home", replication.ProtectOptions{Recursive: true})
+//	res, err := retention.Prune(ctx, c, "tank/home", policy,
+//		retention.PruneOptions{Recursive: true, Needed: replication.Needed(keep)})
+func Needed(snapshots []string) func(retention.Snapshot) bool {
+	set := make(map[string]struct{}, len(snapshots))
+	for _, s := range snapshots {
+		set[s] = struct{}{}
+	}
+	return func(s retention.Snapshot) bool {
+		_, ok := set[s.Name]
+		return ok
+	}
 }

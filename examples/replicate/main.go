@@ -118,7 +118,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.knownHosts, "ssh-known-hosts", "", "known_hosts file (default ~/.ssh/known_hosts)")
 	fs.BoolVar(&o.insecureSSH, "ssh-insecure-ignore-host-key", false, "do not check ssh host keys (tests only)")
 	fs.StringVar(&o.sudo, "sudo", "", "run zfs on remote hosts through this (sudo or doas)")
-	fs.StringVar(&o.zfsPath, "zfs-path", "", "path of zfs on remote hosts (default: found on $PATH, then /usr/sbin/zfs)")
+	fs.StringVar(&o.zfsPath, "zfs-path", "", "path of zfs on remote hosts, e.g. /usr/sbin/zfs (default: found on the remote $PATH)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: replicate [flags] [ssh://[user@]host[:port]/]pool/source [ssh://[user@]host[:port]/]pool/target")
 		fs.PrintDefaults()
