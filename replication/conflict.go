@@ -13,7 +13,9 @@ import (
 //   - errors.ErrDiverged: the target has snapshots after the most recent
 //     snapshot it shares with the source (Snapshots lists them);
 //   - errors.ErrDestinationModified: the target was written to after its most
-//     recent snapshot, the common base (Written bytes);
+//     recent snapshot, the common base (Written bytes). The written property
+//     counts data once it reaches a transaction group, seconds after the
+//     write; a receive refused for a later write fails with the same kind;
 //   - errors.ErrNoCommonBase: source and target share no snapshot (the
 //     source lost every common snapshot and has no cursor bookmark of one),
 //     or the target exists with no snapshots and is not a placeholder;

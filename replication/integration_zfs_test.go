@@ -264,6 +264,8 @@ func TestIntegrationDivergedTargetLeftAlone(t *testing.T) {
 	l.zfs("snapshot", dst+"/a/b@mine")
 	l.zfs("mount", dst+"/c")
 	l.write(dst+"/c", 65536)
+	// written is counted when the data reaches a transaction group.
+	ztest.Run(t, "zpool", "sync", l.dst.Name)
 	l.tree(src, 4, 1)
 	before := l.names("snapshot", dst)
 	writtenBefore := l.zfs("get", "-H", "-p", "-o", "value", "written", dst+"/c")
