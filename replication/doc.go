@@ -67,13 +67,15 @@
 //
 // The source side is protected around every step. The snapshot being sent
 // is held (hold tag HoldTag(name)), so an interrupted receive stays
-// resumable even if retention runs meanwhile. Once the step has landed, a
-// cursor bookmark of it is created on the source (CursorName), then the
-// previous cursor is destroyed and the hold released, in that order: at
-// every moment a bookmark of the common base exists, so pruning every
-// source snapshot does not break the next incremental, which starts from
-// the bookmark. Several replications of one source (to several targets)
-// keep apart with PlanOptions.Name.
+// resumable even if retention runs meanwhile, and it stays held until the
+// next step, which is sent from it, has landed (the first step holds its
+// incremental source too). Once a step has landed, a cursor bookmark of it
+// is created on the source (CursorName), then the previous cursor is
+// destroyed and the previous hold released, in that order: at every moment
+// a bookmark of the common base exists, so pruning every source snapshot
+// does not break the next incremental, which starts from the bookmark.
+// After the last step only its cursor remains. Several replications of one
+// source (to several targets) keep apart with PlanOptions.Name.
 //
 // A step interrupted part-way (a dropped connection, a killed zfs send or
 // zfs receive) is resumed within the run from the target's resume token, up
@@ -93,9 +95,11 @@
 // # Retention
 //
 // A retention policy on the source must keep the snapshots not yet
-// replicated; the common bases it may prune, since the cursors keep them.
+// replicated; the common bases it may prune, since the cursors keep them
+// (Plan.Protected also keeps a base whose cursor a run has yet to make).
 // Protected (one listing) and Plan.Protected (none) return those snapshots,
-// and Needed turns them into the hook package retention takes:
+// and Needed turns them into the hook package retention takes (see the
+// example of Needed):
 //
 //	keep, err := replication.Protected(ctx, c, "tank/home", replication.ProtectOptions{Recursive: true})
 //	res, err := retention.Prune(ctx, c, "tank/home", policy,
@@ -106,6 +110,7 @@
 // When a source dataset has no snapshot but datasets below it are
 // replicated, its target is created empty (canmount=off) and marked with
 // the user property PlaceholderProperty; its first full stream, once the
-// source has a snapshot, is received over the placeholder (zfs receive -F),
-// which is the only overwrite a run does without Force.
+// source has a snapshot, is received over the placeholder (zfs receive -F,
+// also when that receive is resumed), which is the only overwrite a run does
+// without Force.
 package replication

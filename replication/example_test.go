@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,15 @@ func (h *exampleHost) Run(ctx context.Context, c *command.Cmd) error {
 		out, ok := h.listings[root]
 		if !ok {
 			return &command.ExitError{Argv: c.Argv(), Code: 1, Stderr: "cannot open '" + root + "': dataset does not exist\n"}
+		}
+		if i := slices.Index(args, "-t"); i >= 0 && args[i+1] == "snapshot" { // a retention listing
+			var rows []string
+			for _, row := range strings.SplitAfter(out, "\n") {
+				if strings.Contains(row, "\tsnapshot\t") {
+					rows = append(rows, row)
+				}
+			}
+			out = strings.Join(rows, "")
 		}
 		_, err := io.WriteString(c.Stdout, out)
 		return err
@@ -115,11 +125,11 @@ func ExampleRun() {
 	fmt.Print(res)
 	// Output:
 	// source: zfs bookmark tank/home@mon tank/home#gozfs-replication_0000000000000001
-	// source: zfs hold gozfs-replication tank/home@wed
+	// source: zfs hold gozfs-replication tank/home@mon tank/home@wed
 	// target: zfs receive -s -u -v -o canmount=off backup/home
 	// source: zfs bookmark tank/home@wed tank/home#gozfs-replication_0000000000000003
 	// source: zfs destroy tank/home#gozfs-replication_0000000000000001
-	// source: zfs release gozfs-replication tank/home@wed
+	// source: zfs release gozfs-replication tank/home@mon tank/home@wed
 	// backup/home: received 1 snapshot in 1 step (@wed)
 }
 
@@ -164,15 +174,32 @@ func ExamplePlan_Protected() {
 		fmt.Println(err)
 		return
 	}
-	// What a retention policy on the source must keep until they are sent.
+	// What a retention policy on the source must keep: the snapshots to
+	// send, and @mon, the common base, until a run has made its cursor
+	// bookmark.
 	fmt.Println(p.Protected())
 	// Output:
-	// [tank/home@tue tank/home@wed tank/home/docs@wed]
+	// [tank/home@mon tank/home@tue tank/home@wed tank/home/docs@wed]
 }
 
 func ExampleNeeded() {
 	ctx := context.Background()
-	src, dst := exampleClients()
+	v := zfs.Version{Major: 2, Minor: 3, Patch: 2}
+	// The source has four snapshots and the cursor bookmark of @tue, which
+	// an earlier run replicated; @wed and @thu are not on the target yet.
+	src := zfs.New(zfs.ClientOptions{Version: v, TextOutput: true, Runner: &exampleHost{name: "source",
+		listings: map[string]string{"tank/home": "" +
+			"tank/home\tfilesystem\t10\t5\t1700000000\t-\n" +
+			"tank/home@mon\tsnapshot\t1\t100\t1700000000\t0\n" +
+			"tank/home#gozfs-replication_0000000000000002\tbookmark\t2\t200\t1700086400\t-\n" +
+			"tank/home@tue\tsnapshot\t2\t200\t1700086400\t0\n" +
+			"tank/home@wed\tsnapshot\t3\t300\t1700172800\t0\n" +
+			"tank/home@thu\tsnapshot\t4\t400\t1700259200\t0\n"}}})
+	dst := zfs.New(zfs.ClientOptions{Version: v, TextOutput: true, Runner: &exampleHost{name: "target",
+		listings: map[string]string{"backup/home": "" +
+			"backup/home\tfilesystem\t20\t50\t1700000500\t-\t0\t-\n" +
+			"backup/home@mon\tsnapshot\t1\t60\t1700000000\t-\t0\t-\n" +
+			"backup/home@tue\tsnapshot\t2\t70\t1700086400\t-\t0\t-\n"}}})
 	p, err := replication.NewPlan(ctx,
 		replication.Endpoint{Client: src, Dataset: "tank/home"},
 		replication.Endpoint{Client: dst, Dataset: "backup/home"},
@@ -181,22 +208,21 @@ func ExampleNeeded() {
 		fmt.Println(err)
 		return
 	}
-	// A policy that keeps only the newest snapshot would destroy @mon and
-	// @tue; @tue has not been replicated yet, so it stays.
+	fmt.Println("protected:", p.Protected())
+
+	// A policy that keeps only the newest snapshot would destroy @mon, @tue
+	// and @wed. @wed has not been replicated yet, so it stays; @tue, the
+	// common base, may go: its cursor bookmark is base enough.
 	policy := retention.Policy{Rules: []retention.Rule{retention.KeepLast{N: 1}}}
-	snaps := []retention.Snapshot{
-		{Name: "tank/home@mon", CreateTXG: 100, Creation: time.Unix(1700000000, 0)},
-		{Name: "tank/home@tue", CreateTXG: 200, Creation: time.Unix(1700086400, 0)},
-		{Name: "tank/home@wed", CreateTXG: 300, Creation: time.Unix(1700172800, 0)},
-	}
-	rp, err := policy.Evaluate(snaps, retention.EvaluateOptions{Needed: replication.Needed(p.Protected()), Now: time.Unix(1700200000, 0)})
+	res, err := retention.Prune(ctx, src, "tank/home", policy,
+		retention.PruneOptions{Needed: replication.Needed(p.Protected()), Now: time.Unix(1700300000, 0)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, s := range rp.Destroy() {
-		fmt.Println("destroy", s.Name)
-	}
+	fmt.Println("destroyed:", res.Destroyed)
 	// Output:
-	// destroy tank/home@mon
+	// protected: [tank/home@wed tank/home@thu]
+	// source: zfs destroy tank/home@mon,tue
+	// destroyed: [tank/home@mon tank/home@tue]
 }

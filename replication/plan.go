@@ -3,6 +3,7 @@ package replication
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -481,6 +482,12 @@ func planDataset(src, dst *fsInfo, target string, opts PlanOptions) *DatasetPlan
 		}
 	}
 	defer func() {
+		// The base needs no protection once a cursor bookmark of it
+		// exists; until the run makes one, it does.
+		if b := dp.Base; b != nil && !b.IsBookmark() &&
+			!slices.ContainsFunc(dp.Cursors, func(c Version) bool { return c.GUID == b.GUID }) {
+			dp.pending = append(dp.pending, b.Name)
+		}
 		for _, st := range dp.Steps {
 			for _, s := range st.Snapshots {
 				dp.pending = append(dp.pending, s.Name)
@@ -675,9 +682,11 @@ func (p *Plan) Err() error {
 
 // Protected returns the source snapshots that a retention policy must not
 // destroy for the replication to carry on as planned: the snapshots the plan
-// still has to send. The common bases need no protection: they survive as
-// cursor bookmarks. See also the function Protected, which reads the source
-// itself.
+// still has to send, and the common bases that have no cursor bookmark yet
+// (a run makes one before it sends anything). The other common bases need no
+// protection: they survive as cursor bookmarks. See also the function
+// Protected, which reads the source itself, and Needed, which turns the list
+// into a hook for package retention.
 func (p *Plan) Protected() []string {
 	var out []string
 	for _, dp := range p.Datasets {

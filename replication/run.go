@@ -239,16 +239,21 @@ func (o *RunOptions) retries() int {
 //
 // Around each step: the step's snapshot is held on the source (hold tag
 // HoldTag(name)) while it is sent, so that an interrupted receive stays
-// resumable; once the step has landed, a cursor bookmark of it is created
-// (CursorName), the previous cursor is destroyed, and the hold released, in
-// that order. The common base therefore survives the pruning of every
-// source snapshot, and the next plan starts from the cursor.
+// resumable, and until the next step, sent from it, has landed (the first
+// step also holds its incremental source if that is a snapshot); once a
+// step has landed, a cursor bookmark of it is created (CursorName), the
+// previous cursor is destroyed, and the previous hold released, in that
+// order. The common base therefore survives the pruning of every source
+// snapshot, and the next plan starts from the cursor.
 //
 // A step interrupted part-way (a connection dropped, zfs receive stopped)
 // is resumed from the target's receive_resume_token, up to Retries times;
 // a run interrupted altogether (the process killed, ctx cancelled) leaves
 // partial state that the next plan resumes. Nothing that has landed is sent
-// again.
+// again. One interrupted state needs Force again: a forced run's full stream
+// received over an existing target without snapshots, which zfs resumes
+// only with -F; without Force the dataset fails with a *Conflict
+// (errors.ErrNoCommonBase).
 //
 // Run returns the result of every dataset and an error joining the datasets'
 // failures and unresolved conflicts (errors.Is finds each kind; Result.Err
@@ -375,29 +380,66 @@ func (r *runner) dataset(ctx context.Context, dp *DatasetPlan, dr *DatasetResult
 	if dp.Base != nil {
 		r.ensureCursor(ctx, dp, dr, *dp.Base, false)
 	}
-	var released []string
+	// Holds: a step's snapshot is held from before it is sent until the
+	// next step has landed, since it is that step's incremental source (the
+	// first step holds its source too when it is a snapshot); the last
+	// step's holds go once its cursor exists.
+	var prev, released []string
 	for i := range dp.Steps {
 		st := &dp.Steps[i]
 		if err := ctx.Err(); err != nil {
 			dr.Err = err
 			return
 		}
-		force := i == 0 && st.ResumeToken == "" && (forceReceive || dp.OverPlaceholder)
+		hold := []string{st.To}
+		if i == 0 && st.ResumeToken == "" && st.From != "" && !strings.Contains(st.From, "#") {
+			hold = []string{st.From, st.To}
+			prev = []string{st.From}
+		}
+		if err := r.hold(ctx, hold); err != nil {
+			dr.Err = err
+			return
+		}
+		// A first full stream over a placeholder, or over a target without
+		// snapshots in a forced run, needs zfs receive -F, resumed or not.
+		force := i == 0 && (forceReceive || dp.OverPlaceholder)
 		if err := r.step(ctx, dp, dr, i, force); err != nil {
 			dr.Err = err
+			var c *Conflict
+			if errors.As(err, &c) {
+				dr.Skipped = "conflict: " + c.Error()
+			}
 			return
 		}
 		dr.Steps++
 		last := st.Snapshots[len(st.Snapshots)-1]
 		dr.Cursor = r.ensureCursor(ctx, dp, dr, last, true)
-		if err := r.src.Release(ctx, r.tag, []string{st.To}, zfs.HoldOptions{}); err != nil && !errors.Is(err, errors.ErrNotExist) {
-			dr.Warnings = append(dr.Warnings, "release hold: "+err.Error())
+		rel := prev
+		prev = []string{st.To}
+		if i == len(dp.Steps)-1 {
+			rel, prev = append(rel, st.To), nil
 		}
-		released = append(released, st.To)
+		if len(rel) > 0 {
+			if err := r.src.Release(ctx, r.tag, rel, zfs.HoldOptions{}); err != nil && !errors.Is(err, errors.ErrNotExist) {
+				dr.Warnings = append(dr.Warnings, "release hold: "+err.Error())
+			}
+			released = append(released, rel...)
+		}
 		if i == 0 && dp.OverPlaceholder {
+			// The dataset is a placeholder no more; the canmount=off
+			// the placeholder had goes too, unless the receive sets it:
+			// canmount reverts to the received value or the default.
+			props := []string{PlaceholderProperty}
+			if _, ok := r.opts.Receive.SetProperties["canmount"]; !ok {
+				props = append(props, "canmount")
+			}
 			fs, err := r.dst.Filesystem(ctx, dp.Target)
-			if err == nil {
-				err = fs.Inherit(ctx, zfs.InheritOptions{}, PlaceholderProperty)
+			for _, prop := range props {
+				if err != nil {
+					break
+				}
+				// zfs inherit takes one property per command.
+				err = fs.Inherit(ctx, zfs.InheritOptions{Received: true}, prop)
 			}
 			if err != nil {
 				dr.Warnings = append(dr.Warnings, "clear placeholder property: "+err.Error())
@@ -525,13 +567,29 @@ func (r *runner) releaseStale(ctx context.Context, dp *DatasetPlan, dr *DatasetR
 	}
 }
 
+// hold places this replication's hold on the snapshots. Holds left by an
+// interrupted run are kept: zfs refuses a hold that exists, and then
+// every other snapshot of the command too, so they are held one by one.
+func (r *runner) hold(ctx context.Context, snaps []string) error {
+	err := r.src.Hold(ctx, r.tag, snaps, zfs.HoldOptions{})
+	if !errors.Is(err, errors.ErrExist) || len(snaps) == 1 {
+		if errors.Is(err, errors.ErrExist) {
+			err = nil
+		}
+		return err
+	}
+	for _, s := range snaps {
+		if err := r.src.Hold(ctx, r.tag, []string{s}, zfs.HoldOptions{}); err != nil && !errors.Is(err, errors.ErrExist) {
+			return err
+		}
+	}
+	return nil
+}
+
 // step sends one step, resuming it when it is interrupted.
 func (r *runner) step(ctx context.Context, dp *DatasetPlan, dr *DatasetResult, idx int, force bool) error {
 	st := &dp.Steps[idx]
 	log := r.log.With("target", dp.Target, "step", st.short())
-	if err := r.src.Hold(ctx, r.tag, []string{st.To}, zfs.HoldOptions{}); err != nil && !errors.Is(err, errors.ErrExist) {
-		return err
-	}
 	from, intermediates, token := st.From, st.Intermediates, st.ResumeToken
 	resumed := ""
 	if token != "" {
@@ -549,12 +607,26 @@ func (r *runner) step(ctx context.Context, dp *DatasetPlan, dr *DatasetResult, i
 		}
 		ropts := r.opts.Receive
 		ropts.Resumable = true
-		ropts.Force = force && token == ""
+		ropts.Force = force && from == ""
 		log.Info("step", "attempt", attempt, "resume", token != "")
 		got, err := r.transfer(ctx, dp, st, idx, snap, sopts, ropts)
 		dr.Sent = append(dr.Sent, got...)
 		if resumed != "" && err == nil {
 			dr.Resumed = append(dr.Resumed, resumed)
+		}
+		if err != nil && token != "" && from == "" && !ropts.Force && !dp.noTarget && errors.Is(err, errors.ErrExist) {
+			// zfs refuses to resume a full stream that was being
+			// received over an existing target (an interrupted forced
+			// run) without -F, which overwrites the target.
+			if !r.opts.Force {
+				return &Conflict{Kind: errors.NoCommonBase, Source: dp.Source, Target: dp.Target,
+					Reason:   "the target has no snapshots and holds the partial state of a full stream received over it (an interrupted forced run)",
+					Forcible: true, Remedy: "resumes it with zfs receive -F, replacing the target's contents"}
+			}
+			force = true
+			dr.Forced = append(dr.Forced, "resumed the full stream received over the existing target")
+			log.Warn("forced", "what", "resume with zfs receive -F")
+			continue
 		}
 		if err == nil {
 			if token == "" || resumed == st.To {

@@ -84,13 +84,13 @@ func TestRunUpdate(t *testing.T) {
 	p := plan(t, src, dst, replication.PlanOptions{})
 
 	base := cursor(sf, "tank/a@s1", 1)
-	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s3")
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s3")
 	sendOf(sf, "tank/a@s3", "-I", "tank/a@s1", "tank/a@s3")
 	var got bytes.Buffer
 	receiver(df, &got, "backup/a", []string{"s2", "s3"}, "", "-s", "-u", "-v", "-o", "canmount=off", "-x", "mountpoint")
 	bm := cursor(sf, "tank/a@s3", 3)
 	sf.Expect("zfs", "destroy", base)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s3")
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s3")
 
 	res, err := replication.Run(ctx, p, replication.RunOptions{
 		Receive: recv.Options{NoMount: true, SetProperties: map[string]string{"canmount": "off"}, ExcludeProperties: []string{"mountpoint"}},
@@ -125,7 +125,7 @@ func TestRunResumesInterruptedRun(t *testing.T) {
 
 	tok := token(t, "tank/a@s3", 3, 2)
 	var got bytes.Buffer
-	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s5")
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s5")
 	sendOf(sf, "tank/a@s5", "-I", "tank/a@s1", "tank/a@s5")
 	receiver(df, &got, "backup/a", []string{"s2", "s3"}, interrupted(tok), "-s", "-v")
 	sendOf(sf, "tank/a@s3", "-t", tok)
@@ -134,7 +134,7 @@ func TestRunResumesInterruptedRun(t *testing.T) {
 	receiver(df, &got, "backup/a", []string{"s4", "s5"}, "", "-s", "-v")
 	bm := cursor(sf, "tank/a@s5", 5)
 	sf.Expect("zfs", "destroy", c1)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s5")
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s5")
 
 	res, err := replication.Run(ctx, p, replication.RunOptions{})
 	require.NoError(t, err)
@@ -150,7 +150,7 @@ func TestRunResumeGivesUp(t *testing.T) {
 	p := plan(t, src, dst, replication.PlanOptions{})
 	tok := token(t, "tank/a@s2", 2, 1)
 	var got bytes.Buffer
-	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 	sendOf(sf, "tank/a@s2", "-i", "tank/a@s1", "tank/a@s2")
 	receiver(df, &got, "backup/a", nil, interrupted(tok), "-s", "-v")
 	sendOf(sf, "tank/a@s2", "-t", tok)
@@ -181,13 +181,13 @@ func TestRunPlannedResume(t *testing.T) {
 	receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-v")
 	c2 := cursor(sf, "tank/a@s2", 2)
 	sf.Expect("zfs", "destroy", c1)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2")
+	// @s2 stays held until the step from it has landed.
 	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s3")
 	sendOf(sf, "tank/a@s3", "-i", "tank/a@s2", "tank/a@s3")
 	receiver(df, &got, "backup/a", []string{"s3"}, "", "-s", "-v")
 	cursor(sf, "tank/a@s3", 3)
 	sf.Expect("zfs", "destroy", c2)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s3")
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2", "tank/a@s3")
 
 	res, err := replication.Run(ctx, p, replication.RunOptions{})
 	require.NoError(t, err)
@@ -219,12 +219,12 @@ func TestRunConflicts(t *testing.T) {
 		identity(df, "backup/a@s2", 2)
 		df.Expect("zfs", "rollback", "-r", "backup/a@s2")
 		var got bytes.Buffer
-		sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s3")
+		sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2", "tank/a@s3")
 		sendOf(sf, "tank/a@s3", "-i", "tank/a@s2", "tank/a@s3")
 		receiver(df, &got, "backup/a", []string{"s3"}, "", "-s", "-v")
 		cursor(sf, "tank/a@s3", 3)
 		sf.Expect("zfs", "destroy", "tank/a#"+replication.CursorName("", 2))
-		sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s3")
+		sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2", "tank/a@s3")
 		res, err := replication.Run(ctx, p, replication.RunOptions{Force: true})
 		require.NoError(t, err)
 		d := res.Datasets[0]
@@ -247,12 +247,12 @@ func TestRunConflicts(t *testing.T) {
 		p := plan(t, src, dst, replication.PlanOptions{})
 		df.Expect("zfs", "receive", "-A", "backup/a")
 		var got bytes.Buffer
-		sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+		sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 		sendOf(sf, "tank/a@s2", "-i", "tank/a@s1", "tank/a@s2")
 		receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-v")
 		cursor(sf, "tank/a@s2", 2)
 		sf.Expect("zfs", "destroy", "tank/a#"+replication.CursorName("", 1))
-		sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2")
+		sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 		res, err := replication.Run(ctx, p, replication.RunOptions{Force: true})
 		require.NoError(t, err)
 		assert.Equal(t, []string{"discarded the partial receive"}, res.Datasets[0].Forced)
@@ -274,13 +274,12 @@ func TestRunNewTree(t *testing.T) {
 	sendOf(sf, "tank/a/b@s1", "tank/a/b@s1")
 	receiver(df, &got, "backup/a/b", []string{"s1"}, "", "-s", "-v")
 	cursor(sf, "tank/a/b@s1", 1)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a/b@s1")
 	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a/b@s2")
 	sendOf(sf, "tank/a/b@s2", "-i", "tank/a/b@s1", "tank/a/b@s2")
 	receiver(df, &got, "backup/a/b", []string{"s2"}, "", "-s", "-v")
 	cursor(sf, "tank/a/b@s2", 2)
 	sf.Expect("zfs", "destroy", "tank/a/b#"+replication.CursorName("", 1))
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a/b@s2")
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a/b@s1", "tank/a/b@s2")
 
 	res, err := replication.Run(ctx, p, replication.RunOptions{Parallel: 4})
 	require.NoError(t, err)
@@ -329,12 +328,12 @@ func TestRunProgress(t *testing.T) {
 	sf.Expect("zfs", "send", "-n", "-v", "-P", "-i", "tank/a@s1", "tank/a@s2").
 		Stdout(fmt.Sprintf("incremental\ttank/a@s1\ttank/a@s2\t%d\nsize\t%d\n", size, size))
 	var got bytes.Buffer
-	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 	sendOf(sf, "tank/a@s2", "-i", "tank/a@s1", "tank/a@s2")
 	receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-v")
 	cursor(sf, "tank/a@s2", 2)
 	sf.Expect("zfs", "destroy", c1)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2")
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 	var mu sync.Mutex
 	var last replication.Progress
 	res, err := replication.Run(ctx, p, replication.RunOptions{Progress: func(pr replication.Progress) {
@@ -399,12 +398,12 @@ func TestRunOverTransport(t *testing.T) {
 	defer func() { cancel(); require.NoError(t, <-served) }()
 
 	var got bytes.Buffer
-	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 	sendOf(sf, "tank/a@s2", "-i", "tank/a@s1", "tank/a@s2")
 	receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-u", "-v")
 	cursor(sf, "tank/a@s2", 2)
 	sf.Expect("zfs", "destroy", c1)
-	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2")
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s2")
 
 	res, err := replication.Run(ctx, p, replication.RunOptions{
 		Transport:  &transport.Sender{Addr: ln.Addr().String()},
@@ -432,4 +431,106 @@ func TestReceiverRejects(t *testing.T) {
 		err := rc.ServeTransfer(ctx, &transport.Transfer{Header: tc.hdr}, strings.NewReader(""))
 		assert.Equal(t, tc.kind, errors.KindOf(err), "%s: %v", tc.hdr.Dataset, err)
 	}
+}
+
+func TestRunResumeOverPlaceholder(t *testing.T) {
+	// The first full stream over a placeholder was interrupted: zfs
+	// resumes it only with -F, which a placeholder allows without Force.
+	tok := token(t, "tank/a@s1", 1, 0)
+	src, sf := newSide(t, false).fs("tank/a").snaps("tank/a", 1, 2).fake("tank/a", false)
+	dst, df := newSide(t, true).fs("backup/a", tok, "0", "on").fake("backup/a", false)
+	p := plan(t, src, dst, replication.PlanOptions{})
+	require.Equal(t, replication.Create, p.Datasets[0].Action)
+	require.True(t, p.Datasets[0].OverPlaceholder)
+	require.Equal(t, "resume @s1 @s1→@s2", steps(p.Datasets[0]))
+
+	var got bytes.Buffer
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1")
+	sendOf(sf, "tank/a@s1", "-t", tok)
+	receiver(df, &got, "backup/a", []string{"s1"}, "", "-F", "-s", "-v")
+	c1 := cursor(sf, "tank/a@s1", 1)
+	identity(df, "backup/a", 40)
+	df.Expect("zfs", "inherit", "-S", "gozfs:placeholder", "backup/a")
+	df.Expect("zfs", "inherit", "-S", "canmount", "backup/a")
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+	sendOf(sf, "tank/a@s2", "-i", "tank/a@s1", "tank/a@s2")
+	receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-v")
+	cursor(sf, "tank/a@s2", 2)
+	sf.Expect("zfs", "destroy", c1)
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s2")
+
+	res, err := replication.Run(ctx, p, replication.RunOptions{})
+	require.NoError(t, err)
+	d := res.Datasets[0]
+	assert.Equal(t, []string{"tank/a@s1"}, d.Resumed)
+	assert.Equal(t, []string{"backup/a@s1", "backup/a@s2"}, d.Sent)
+	assert.Empty(t, d.Forced)
+	assert.Empty(t, d.Warnings)
+}
+
+func TestRunResumeForcedReceive(t *testing.T) {
+	// A forced run's full stream over backup/a, which existed without
+	// snapshots, was interrupted. The plan cannot tell that partial state
+	// from a new dataset's; zfs refuses to resume it without -F.
+	const refused = "cannot receive resume stream: Resuming recv on existing destination 'backup/a'\nmust specify -F to overwrite it\n"
+	tok := token(t, "tank/a@s1", 1, 0)
+	setup := func(t *testing.T) (*replication.Plan, *commandtest.Fake, *commandtest.Fake, *bytes.Buffer) {
+		src, sf := newSide(t, false).fs("tank/a").snaps("tank/a", 1).fake("tank/a", false)
+		dst, df := newSide(t, true).fs("backup/a", tok).fake("backup/a", false)
+		p := plan(t, src, dst, replication.PlanOptions{})
+		require.Equal(t, replication.Create, p.Datasets[0].Action)
+		var got bytes.Buffer
+		sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1")
+		sendOf(sf, "tank/a@s1", "-t", tok)
+		receiver(df, &got, "backup/a", nil, refused, "-s", "-v")
+		// The receive's failure leaves the partial state as it was.
+		df.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "backup/a").Stdout(tok + "\n")
+		return p, sf, df, &got
+	}
+	t.Run("without Force", func(t *testing.T) {
+		p, _, _, _ := setup(t)
+		res, err := replication.Run(ctx, p, replication.RunOptions{})
+		require.Error(t, err)
+		assert.ErrorIs(t, err, errors.ErrNoCommonBase)
+		var c *replication.Conflict
+		require.ErrorAs(t, err, &c)
+		assert.True(t, c.Forcible)
+		assert.Contains(t, res.Datasets[0].Skipped, "conflict")
+		assert.Empty(t, res.Datasets[0].Sent)
+	})
+	t.Run("forced", func(t *testing.T) {
+		p, sf, df, got := setup(t)
+		sendOf(sf, "tank/a@s1", "-t", tok)
+		receiver(df, got, "backup/a", []string{"s1"}, "", "-F", "-s", "-v")
+		cursor(sf, "tank/a@s1", 1)
+		sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1")
+		res, err := replication.Run(ctx, p, replication.RunOptions{Force: true})
+		require.NoError(t, err)
+		d := res.Datasets[0]
+		assert.Equal(t, []string{"tank/a@s1"}, d.Resumed)
+		assert.Equal(t, []string{"resumed the full stream received over the existing target"}, d.Forced)
+	})
+}
+
+func TestRunHoldsKeptFromAnInterruptedRun(t *testing.T) {
+	// The base @s1 is still held by an interrupted run: zfs refuses the
+	// hold of both snapshots, so they are held one by one.
+	c1 := "tank/a#" + replication.CursorName("", 1)
+	src, sf := newSide(t, false).fs("tank/a").snap("tank/a@s1", 1, "1").bm(c1, 1).snaps("tank/a", 2).fake("tank/a", false)
+	dst, df := newSide(t, true).fs("backup/a").snaps("backup/a", 1).fake("backup/a", false)
+	p := plan(t, src, dst, replication.PlanOptions{})
+	assert.Equal(t, []string{"tank/a@s2"}, p.Protected(), "the base has a cursor")
+	const exists = "cannot hold snapshot 'tank/a@s1': tag already exists on this dataset\n"
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s2").Stderr(exists).Exit(1)
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1").Stderr(exists).Exit(1)
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+	var got bytes.Buffer
+	sendOf(sf, "tank/a@s2", "-i", "tank/a@s1", "tank/a@s2")
+	receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-v")
+	cursor(sf, "tank/a@s2", 2)
+	sf.Expect("zfs", "destroy", c1)
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s1", "tank/a@s2")
+	res, err := replication.Run(ctx, p, replication.RunOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Datasets[0].Warnings)
 }
