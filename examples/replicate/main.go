@@ -43,8 +43,6 @@ import (
 	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/replication"
 	"github.com/gozfs/gozfs/send"
-	"github.com/gozfs/gozfs/stream"
-	"github.com/gozfs/gozfs/stream/compress"
 	"github.com/gozfs/gozfs/stream/progressbar"
 )
 
@@ -76,7 +74,6 @@ type options struct {
 	mount       bool
 	raw         bool
 	compressed  bool
-	zstd        bool
 	parallel    int
 	retries     int
 	progress    bool
@@ -106,8 +103,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(&o.unset, "x", "property to exclude on received datasets (zfs receive -x, repeatable)")
 	fs.BoolVar(&o.mount, "mount", false, "mount received filesystems (default: zfs receive -u)")
 	fs.BoolVar(&o.raw, "raw", false, "raw sends (zfs send -w): encrypted datasets stay encrypted")
-	fs.BoolVar(&o.compressed, "c", false, "compressed sends (zfs send -c)")
-	fs.BoolVar(&o.zstd, "zstd", false, "compress streams with zstd on their way (useful over ssh)")
+	fs.BoolVar(&o.compressed, "c", false, "compressed sends (zfs send -c): blocks travel compressed as on disk, a smaller stream over ssh")
 	fs.IntVar(&o.parallel, "parallel", 1, "datasets replicated at once")
 	fs.IntVar(&o.retries, "retries", replication.DefaultRetries, "times an interrupted step is resumed within a run")
 	fs.BoolVar(&o.progress, "progress", false, "show a progress bar")
@@ -188,13 +184,6 @@ func (o *options) runOptions(log *slog.Logger) (replication.RunOptions, error) {
 			}
 			ro.Receive.SetProperties[k] = v
 		}
-	}
-	if o.zstd {
-		z, err := compress.New(compress.Zstd, compress.Options{})
-		if err != nil {
-			return ro, err
-		}
-		ro.Transforms = []stream.Transform{z}
 	}
 	if o.verbose {
 		ro.Logger = log

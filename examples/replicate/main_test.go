@@ -43,7 +43,7 @@ func TestParseSide(t *testing.T) {
 }
 
 func TestOptions(t *testing.T) {
-	o, err := parse([]string{"-r", "-steps", "each", "-snapshots", "^auto", "-o", "canmount=off", "-x", "mountpoint", "-p", "-zstd", "-retries", "0", "tank/a", "backup/a"}, &bytes.Buffer{})
+	o, err := parse([]string{"-r", "-steps", "each", "-snapshots", "^auto", "-o", "canmount=off", "-x", "mountpoint", "-p", "-c", "-retries", "0", "tank/a", "backup/a"}, &bytes.Buffer{})
 	require.NoError(t, err)
 	po, err := o.planOptions()
 	require.NoError(t, err)
@@ -57,7 +57,7 @@ func TestOptions(t *testing.T) {
 	assert.Equal(t, []string{"mountpoint"}, ro.Receive.ExcludeProperties)
 	assert.True(t, ro.Receive.NoMount)
 	assert.True(t, ro.Send.Properties)
-	assert.Len(t, ro.Transforms, 1)
+	assert.True(t, ro.Send.Compressed)
 	assert.Equal(t, -1, ro.Retries)
 
 	for _, bad := range [][]string{
