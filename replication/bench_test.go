@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/replication"
 	"github.com/gozfs/gozfs/zfs"
@@ -78,9 +80,7 @@ func benchWorld(b *testing.B, dir string, js bool) map[string]string {
 			buf.WriteString("}}\n")
 		}
 		f := filepath.Join(dir, fmt.Sprintf("l%d", len(files)))
-		if err := os.WriteFile(f, buf.Bytes(), 0o644); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, os.WriteFile(f, buf.Bytes(), 0o644))
 		files[strings.Join(argv, " ")] = f
 	}
 	scols := []string{"userrefs"}
@@ -209,21 +209,13 @@ func BenchmarkPlan(b *testing.B) {
 			ours := func() {
 				p, err := replication.NewPlan(ctx, replication.Endpoint{Client: src, Dataset: "tank/r"},
 					replication.Endpoint{Client: dst, Dataset: "backup/r"}, replication.PlanOptions{Recursive: true})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if got := len(p.Protected()); got != benchDatasets*(benchSnaps-benchHave) {
-					b.Fatalf("%d snapshots to send", got)
-				}
+				require.NoError(b, err)
+				require.Len(b, p.Protected(), benchDatasets*(benchSnaps-benchHave), "snapshots to send")
 			}
 			naive := func() {
 				n, err := naivePlan(ctx, src, dst)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if n != benchDatasets*(benchSnaps-benchHave) {
-					b.Fatalf("naive: %d snapshots to send", n)
-				}
+				require.NoError(b, err)
+				require.Equal(b, benchDatasets*(benchSnaps-benchHave), n, "naive: snapshots to send")
 			}
 			measure := func(f func()) (wall, cpu time.Duration) {
 				c0, t0 := processCPU(), time.Now()

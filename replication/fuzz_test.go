@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/replication"
 	"github.com/gozfs/gozfs/zfs"
@@ -42,26 +44,18 @@ func FuzzPlan(f *testing.F) {
 		}
 		_ = p.String()
 		for _, dp := range p.Datasets {
-			if (dp.Action == replication.Blocked) != (dp.Conflict != nil) {
-				t.Fatalf("%s: action %v with conflict %v", dp.Target, dp.Action, dp.Conflict)
-			}
-			if !strings.HasPrefix(dp.Source, "gzrepl/src") || !strings.HasPrefix(dp.Target, "gzrepl/dst") {
-				t.Fatalf("dataset %s → %s outside the roots", dp.Source, dp.Target)
-			}
+			require.Equal(t, dp.Action == replication.Blocked, dp.Conflict != nil, "%s: action %v with conflict %v", dp.Target, dp.Action, dp.Conflict)
+			require.True(t, strings.HasPrefix(dp.Source, "gzrepl/src") && strings.HasPrefix(dp.Target, "gzrepl/dst"),
+				"dataset %s → %s outside the roots", dp.Source, dp.Target)
 			prev := ""
 			for i, st := range dp.Steps {
-				if len(st.Snapshots) == 0 || st.Snapshots[len(st.Snapshots)-1].Name != st.To {
-					t.Fatalf("%s step %d: To %s, snapshots %v", dp.Target, i, st.To, st.Snapshots)
+				require.NotEmpty(t, st.Snapshots, "%s step %d", dp.Target, i)
+				require.Equal(t, st.To, st.Snapshots[len(st.Snapshots)-1].Name, "%s step %d: To and its snapshots", dp.Target, i)
+				require.True(t, strings.HasPrefix(st.To, dp.Source+"@"), "%s step %d sends %s", dp.Target, i, st.To)
+				if i > 0 {
+					require.Equal(t, prev, st.From, "%s step %d starts where the previous ended", dp.Target, i)
 				}
-				if !strings.HasPrefix(st.To, dp.Source+"@") {
-					t.Fatalf("%s step %d sends %s", dp.Target, i, st.To)
-				}
-				if i > 0 && st.From != prev {
-					t.Fatalf("%s step %d starts at %q, the previous ended at %q", dp.Target, i, st.From, prev)
-				}
-				if st.Intermediates && strings.Contains(st.From, "#") {
-					t.Fatalf("%s step %d: -I from a bookmark", dp.Target, i)
-				}
+				require.False(t, st.Intermediates && strings.Contains(st.From, "#"), "%s step %d: -I from a bookmark", dp.Target, i)
 				prev = st.To
 			}
 		}

@@ -1,6 +1,11 @@
 package replication
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
 
 func FuzzParseCursor(f *testing.F) {
 	f.Add("", CursorName("", 7))
@@ -8,12 +13,10 @@ func FuzzParseCursor(f *testing.F) {
 	f.Add("a", "gozfs-replication:a_b_0000000000000001")
 	f.Fuzz(func(t *testing.T, name, short string) {
 		g, ok := parseCursor(name, short)
-		if ok && CursorName(name, g) != short {
+		if ok {
 			// Hex digits in either case parse; only the canonical form
 			// is made.
-			if len(short) != len(CursorName(name, g)) {
-				t.Fatalf("parseCursor(%q, %q) = %d, which names %q", name, short, g, CursorName(name, g))
-			}
+			require.Len(t, short, len(CursorName(name, g)), "parseCursor(%q, %q) = %d, which names %q", name, short, g, CursorName(name, g))
 		}
 	})
 }
@@ -33,8 +36,7 @@ func TestParseCursor(t *testing.T) {
 		{"", "mark", 0, false},
 	} {
 		g, ok := parseCursor(tc.name, tc.short)
-		if g != tc.guid || ok != tc.ok {
-			t.Errorf("parseCursor(%q, %q) = %d, %v", tc.name, tc.short, g, ok)
-		}
+		assert.Equal(t, tc.guid, g, "parseCursor(%q, %q)", tc.name, tc.short)
+		assert.Equal(t, tc.ok, ok, "parseCursor(%q, %q)", tc.name, tc.short)
 	}
 }
