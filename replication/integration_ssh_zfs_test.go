@@ -90,9 +90,8 @@ UsePAM no
 StrictModes no
 MaxSessions 20
 `, port, hostKey, dir, dir)), 0o600))
-	if out, err := exec.Command(bin, "-t", "-f", conf).CombinedOutput(); err != nil {
-		t.Fatalf("sshd -t: %v\n%s", err, out)
-	}
+	out, err := exec.Command(bin, "-t", "-f", conf).CombinedOutput()
+	require.NoError(t, err, "sshd -t: %s", out)
 	cmd := exec.Command(bin, "-D", "-f", conf, "-E", s.log)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	require.NoError(t, cmd.Start())
@@ -104,18 +103,13 @@ MaxSessions 20
 			t.Logf("sshd log:\n%s", b)
 		}
 	})
-	deadline := time.Now().Add(time.Minute)
-	for {
+	require.Eventually(t, func() bool {
 		c, err := net.DialTimeout("tcp", s.addr, time.Second)
 		if err == nil {
 			c.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sshd did not start: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err == nil
+	}, time.Minute, 100*time.Millisecond, "sshd did not start")
 	return s
 }
 

@@ -122,8 +122,8 @@ func (l *lab) noHolds(root string) {
 	l.t.Helper()
 	out := l.zfs("list", "-H", "-p", "-r", "-t", "snapshot", "-o", "name,userrefs", root)
 	for _, line := range strings.Split(out, "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[1] != "0" {
-			l.t.Errorf("%s has %s holds", f[0], f[1])
+		if f := strings.Fields(line); len(f) == 2 {
+			assert.Equal(l.t, "0", f[1], "holds on %s", f[0])
 		}
 	}
 }
@@ -436,7 +436,9 @@ func TestIntegrationProcessKilled(t *testing.T) {
 	dp := p.Datasets[0]
 	require.NotEmpty(t, dp.Steps)
 	assert.Equal(t, "resume", dp.Steps[0].Kind(), "%+v", p)
-	assert.Equal(t, []string{src + "@s2"}, dp.Held, "the killed run's hold is still there")
+	// The killed run's holds are still there: on @s2, being sent, and on
+	// @s1, its incremental source.
+	assert.Equal(t, []string{src + "@s1", src + "@s2"}, dp.Held)
 	res, err := replication.Run(ctx, p, replication.RunOptions{Receive: recv.Options{NoMount: true}})
 	require.NoError(t, err, "%v", res)
 	t.Logf("%v", res)
@@ -464,7 +466,7 @@ func TestIntegrationReplicateHelper(t *testing.T) {
 			fmt.Println("MIDSTREAM", pr.Step.To, pr.Current.Bytes)
 		}
 	}})
-	t.Fatalf("the helper should have been killed: %v", err)
+	require.Fail(t, "the helper should have been killed", "%v", err)
 }
 
 // TestIntegrationOverTransport delivers the streams over TCP (with zstd in
@@ -500,5 +502,46 @@ func TestIntegrationOverTransport(t *testing.T) {
 	require.NoError(t, err, "%v", res)
 	t.Logf("%v", res)
 	l.sameSnapshots(src, dst)
+	l.noHolds(src)
+}
+
+// TestIntegrationPlaceholder replicates a tree whose root has no snapshot
+// (an empty placeholder is made for it), then the root's first snapshot,
+// whose full stream is received over the placeholder, stopped mid-stream
+// and resumed (zfs receive -F both times): the child stays, and the
+// placeholder's marks go.
+func TestIntegrationPlaceholder(t *testing.T) {
+	l := newLab(t)
+	ctx := labCtx(t)
+	src, dst := l.src.Name+"/data", l.dst.Name+"/backup"
+	l.zfs("create", src)
+	l.zfs("create", src+"/a")
+	l.write(src+"/a", 4096)
+	l.zfs("snapshot", src+"/a@a1")
+	opts := replication.PlanOptions{Recursive: true}
+	p := l.plan(ctx, src, dst, opts)
+	require.True(t, p.Datasets[0].Placeholder, "%v", p)
+	res, err := replication.Run(ctx, p, replication.RunOptions{Receive: recv.Options{NoMount: true}})
+	require.NoError(t, err, "%v", res)
+	assert.True(t, res.Datasets[0].Placeholder)
+	assert.Equal(t, "on", l.zfs("get", "-H", "-o", "value", replication.PlaceholderProperty, dst))
+	assert.Equal(t, "off", l.zfs("get", "-H", "-o", "value", "canmount", dst))
+
+	l.write(src, 24<<20)
+	l.zfs("snapshot", src+"@r1")
+	c := zfs.New(zfs.ClientOptions{Runner: &interrupter{inner: &command.Exec{}, what: "receive", after: 8 << 20}})
+	p, err = replication.NewPlan(ctx, replication.Endpoint{Client: c, Dataset: src}, replication.Endpoint{Client: c, Dataset: dst}, opts)
+	require.NoError(t, err)
+	t.Logf("plan:\n%+v", p)
+	require.True(t, p.Datasets[0].OverPlaceholder)
+	res, err = replication.Run(ctx, p, replication.RunOptions{Receive: recv.Options{NoMount: true}})
+	require.NoError(t, err, "%v", res)
+	t.Logf("%v", res)
+	assert.Equal(t, []string{src + "@r1"}, res.Datasets[0].Resumed)
+	assert.Empty(t, res.Datasets[0].Warnings)
+	l.sameSnapshots(src, dst)
+	assert.Contains(t, l.names("filesystem", dst), dst+"/a", "the child stays")
+	assert.Equal(t, "-", l.zfs("get", "-H", "-o", "value", replication.PlaceholderProperty, dst))
+	assert.Equal(t, "on", l.zfs("get", "-H", "-o", "value", "canmount", dst))
 	l.noHolds(src)
 }
