@@ -95,11 +95,12 @@
 // # Retention
 //
 // A retention policy on the source must keep the snapshots not yet
-// replicated; the common bases it may prune, since the cursors keep them
-// (Plan.Protected also keeps a base whose cursor a run has yet to make).
-// Protected (one listing) and Plan.Protected (none) return those snapshots,
-// and Needed turns them into the hook package retention takes (see the
-// example of Needed):
+// replicated; the common bases it may prune between runs, since the cursors
+// keep them and a plan made afterwards sends from the cursor. Protected (one
+// listing) returns the snapshots to keep between runs; Plan.Protected (no
+// listing) those a given plan needs, which include its base snapshot, as
+// its first step sends from it. Needed turns either into the hook package
+// retention takes (see the example of Needed):
 //
 //	keep, err := replication.Protected(ctx, c, "tank/home", replication.ProtectOptions{Recursive: true})
 //	res, err := retention.Prune(ctx, c, "tank/home", policy,

@@ -47,6 +47,17 @@ func (h *exampleHost) Run(ctx context.Context, c *command.Cmd) error {
 			}
 			out = strings.Join(rows, "")
 		}
+		if i := slices.Index(args, "-o"); i >= 0 { // the columns asked for
+			n := strings.Count(args[i+1], ",") + 1
+			var rows []string
+			for _, row := range strings.SplitAfter(out, "\n") {
+				if f := strings.Split(strings.TrimSuffix(row, "\n"), "\t"); len(f) > n {
+					row = strings.Join(f[:n], "\t") + "\n"
+				}
+				rows = append(rows, row)
+			}
+			out = strings.Join(rows, "")
+		}
 		_, err := io.WriteString(c.Stdout, out)
 		return err
 	case "send":
@@ -208,21 +219,30 @@ func ExampleNeeded() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("protected:", p.Protected())
+	// The plan sends from @tue, so it protects it along with what it sends.
+	fmt.Println("the plan needs:", p.Protected())
 
-	// A policy that keeps only the newest snapshot would destroy @mon, @tue
-	// and @wed. @wed has not been replicated yet, so it stays; @tue, the
-	// common base, may go: its cursor bookmark is base enough.
+	// Between runs, Protected reads the source and leaves out @tue: a
+	// plan made after @tue is gone sends from its cursor bookmark. A policy
+	// that keeps only the newest snapshot would destroy @mon, @tue and
+	// @wed; @wed has not been replicated yet, so it stays.
+	keep, err := replication.Protected(ctx, src, "tank/home", replication.ProtectOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("between runs:", keep)
 	policy := retention.Policy{Rules: []retention.Rule{retention.KeepLast{N: 1}}}
 	res, err := retention.Prune(ctx, src, "tank/home", policy,
-		retention.PruneOptions{Needed: replication.Needed(p.Protected()), Now: time.Unix(1700300000, 0)})
+		retention.PruneOptions{Needed: replication.Needed(keep), Now: time.Unix(1700300000, 0)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("destroyed:", res.Destroyed)
 	// Output:
-	// protected: [tank/home@wed tank/home@thu]
+	// the plan needs: [tank/home@tue tank/home@wed tank/home@thu]
+	// between runs: [tank/home@wed tank/home@thu]
 	// source: zfs destroy tank/home@mon,tue
 	// destroyed: [tank/home@mon tank/home@tue]
 }

@@ -199,10 +199,10 @@ func TestIntegrationOverSSH(t *testing.T) {
 	l := newLab(t)
 	src, dst := l.src.Name+"/data", l.dst.Name+"/backup"
 	l.tree(src, 1, 3)
-	l.write(src+"/a", 24<<20)
+	l.write(src+"/a", 8<<20)
 	l.zfs("snapshot", "-r", src+"@big")
 	sshd := startLabSSHD(t)
-	proxy := newCutProxy(t, sshd.addr, 12<<20)
+	proxy := newCutProxy(t, sshd.addr, 4<<20)
 	ctx := labCtx(t)
 	runner, err := command.NewSSH(ctx, command.SSHOptions{
 		Host: proxy.ln.Addr().String(), User: "root",

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"github.com/gozfs/gozfs/internal/ztest"
 	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/replication"
+	"github.com/gozfs/gozfs/retention"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/compress"
@@ -544,4 +546,105 @@ func TestIntegrationPlaceholder(t *testing.T) {
 	assert.Equal(t, "-", l.zfs("get", "-H", "-o", "value", replication.PlaceholderProperty, dst))
 	assert.Equal(t, "on", l.zfs("get", "-H", "-o", "value", "canmount", dst))
 	l.noHolds(src)
+}
+
+// TestIntegrationRetentionKeepsBase prunes the source with package
+// retention between and around runs, keeping what Plan.Protected and
+// Protected name: replication carries on from what is left, and the
+// snapshots not yet replicated survive a policy that would destroy them.
+func TestIntegrationRetentionKeepsBase(t *testing.T) {
+	l := newLab(t)
+	ctx := labCtx(t)
+	src, dst := l.src.Name+"/data", l.dst.Name+"/backup"
+	snap := func(names ...string) {
+		for _, n := range names {
+			l.write(src, 4096)
+			l.zfs("snapshot", src+"@"+n)
+		}
+	}
+	// Only the newest snapshot is worth keeping to this policy.
+	policy := retention.Policy{Rules: []retention.Rule{retention.KeepLast{N: 1}}}
+	prune := func(keep []string) []string {
+		t.Helper()
+		res, err := retention.Prune(ctx, l.c, src, policy, retention.PruneOptions{Needed: replication.Needed(keep)})
+		require.NoError(t, err)
+		return res.Destroyed
+	}
+	run := replication.RunOptions{Receive: recv.Options{NoMount: true}}
+	l.zfs("create", src)
+	snap("s1", "s2", "s3")
+	res, err := replication.Run(ctx, l.plan(ctx, src, dst, replication.PlanOptions{}), run)
+	require.NoError(t, err, "%v", res)
+
+	// Plan, prune with what the plan needs, run: the plan's base @s3 and
+	// @s4, not sent yet, stay.
+	snap("s4", "s5")
+	p := l.plan(ctx, src, dst, replication.PlanOptions{})
+	assert.Equal(t, src+"@s3", p.Datasets[0].Base.Name)
+	assert.Equal(t, []string{src + "@s3", src + "@s4", src + "@s5"}, p.Protected())
+	assert.Equal(t, []string{src + "@s1", src + "@s2"}, prune(p.Protected()))
+	res, err = replication.Run(ctx, p, run)
+	require.NoError(t, err, "%v", res)
+	assert.Equal(t, []string{dst + "@s4", dst + "@s5"}, res.Datasets[0].Sent)
+
+	// Between runs only what is not replicated yet is protected: the
+	// policy takes every replicated snapshot, the base @s5 included, and
+	// the next plan sends from @s5's cursor bookmark.
+	snap("s6", "s7")
+	keep, err := replication.Protected(ctx, l.c, src, replication.ProtectOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{src + "@s6", src + "@s7"}, keep)
+	assert.Equal(t, []string{src + "@s3", src + "@s4", src + "@s5"}, prune(keep))
+	assert.Equal(t, []string{src + "@s6", src + "@s7"}, l.names("snapshot", src))
+	p = l.plan(ctx, src, dst, replication.PlanOptions{})
+	require.NoError(t, p.Err())
+	assert.Equal(t, src+"#"+replication.CursorName("", mustGUID(t, l.snapGUIDs(dst)["s5"])), p.Datasets[0].Base.Name)
+	res, err = replication.Run(ctx, p, run)
+	require.NoError(t, err, "%v", res)
+	assert.Equal(t, []string{dst + "@s6", dst + "@s7"}, res.Datasets[0].Sent)
+	l.sameSnapshots(src, dst)
+	assert.Len(t, l.names("snapshot", dst), 7, "the target keeps what the source pruned")
+
+	// A plan made before such a prune sends from the cursor too: its base
+	// @s7 is gone when it runs.
+	snap("s8", "s9")
+	p = l.plan(ctx, src, dst, replication.PlanOptions{})
+	assert.Equal(t, src+"@s7", p.Datasets[0].Base.Name)
+	keep, err = replication.Protected(ctx, l.c, src, replication.ProtectOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{src + "@s6", src + "@s7"}, prune(keep))
+	res, err = replication.Run(ctx, p, run)
+	require.NoError(t, err, "%v", res)
+	assert.Equal(t, []string{dst + "@s8", dst + "@s9"}, res.Datasets[0].Sent)
+	assert.Len(t, res.Datasets[0].Warnings, 1, "the base is gone")
+	l.sameSnapshots(src, dst)
+
+	// The snapshot a run is sending is held: a prune that does not know
+	// about the replication cannot destroy it (zfs says it is busy).
+	snap("s10")
+	p = l.plan(ctx, src, dst, replication.PlanOptions{})
+	held := make(chan error, 1)
+	res, err = replication.Run(ctx, p, replication.RunOptions{Receive: recv.Options{NoMount: true},
+		Progress: func(pr replication.Progress) {
+			select {
+			case held <- nil:
+				snap("s11")
+				pres, perr := retention.Prune(ctx, l.c, src, policy, retention.PruneOptions{})
+				assert.ErrorIs(t, perr, errors.ErrBusy)
+				if assert.NotNil(t, pres) {
+					assert.NotContains(t, pres.Destroyed, src+"@s10")
+				}
+			default:
+			}
+		}})
+	require.NoError(t, err, "%v", res)
+	assert.Equal(t, []string{dst + "@s10"}, res.Datasets[0].Sent)
+	l.noHolds(src)
+}
+
+func mustGUID(t *testing.T, s string) uint64 {
+	t.Helper()
+	g, err := strconv.ParseUint(s, 10, 64)
+	require.NoError(t, err)
+	return g
 }

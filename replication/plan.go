@@ -482,10 +482,12 @@ func planDataset(src, dst *fsInfo, target string, opts PlanOptions) *DatasetPlan
 		}
 	}
 	defer func() {
-		// The base needs no protection once a cursor bookmark of it
-		// exists; until the run makes one, it does.
+		// A base snapshot needs protection while a step of this plan
+		// sends from it, and until a run has made its cursor bookmark;
+		// a later plan sends from the cursor if it is gone.
 		if b := dp.Base; b != nil && !b.IsBookmark() &&
-			!slices.ContainsFunc(dp.Cursors, func(c Version) bool { return c.GUID == b.GUID }) {
+			(!slices.ContainsFunc(dp.Cursors, func(c Version) bool { return c.GUID == b.GUID }) ||
+				slices.ContainsFunc(dp.Steps, func(st Step) bool { return st.From == b.Name })) {
 			dp.pending = append(dp.pending, b.Name)
 		}
 		for _, st := range dp.Steps {
@@ -681,12 +683,13 @@ func (p *Plan) Err() error {
 }
 
 // Protected returns the source snapshots that a retention policy must not
-// destroy for the replication to carry on as planned: the snapshots the plan
-// still has to send, and the common bases that have no cursor bookmark yet
-// (a run makes one before it sends anything). The other common bases need no
-// protection: they survive as cursor bookmarks. See also the function
-// Protected, which reads the source itself, and Needed, which turns the list
-// into a hook for package retention.
+// destroy for this plan to run as planned: the snapshots it still has to
+// send, and each common base that is a snapshot, since the plan sends from
+// it (or, when nothing is to be sent, makes its cursor bookmark from it).
+// A base that has a cursor bookmark may go once no plan sends from it: the
+// function Protected, which reads the source itself, leaves such bases out,
+// and a plan made after they were pruned sends from the cursor instead.
+// Needed turns the list into a hook for package retention.
 func (p *Plan) Protected() []string {
 	var out []string
 	for _, dp := range p.Datasets {

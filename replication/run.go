@@ -385,7 +385,7 @@ func (r *runner) dataset(ctx context.Context, dp *DatasetPlan, dr *DatasetResult
 	// first step holds its source too when it is a snapshot); the last
 	// step's holds go once its cursor exists.
 	var prev, released []string
-	for i := range dp.Steps {
+	for i := 0; i < len(dp.Steps); i++ { // the first step may split in two
 		st := &dp.Steps[i]
 		if err := ctx.Err(); err != nil {
 			dr.Err = err
@@ -396,7 +396,20 @@ func (r *runner) dataset(ctx context.Context, dp *DatasetPlan, dr *DatasetResult
 			hold = []string{st.From, st.To}
 			prev = []string{st.From}
 		}
-		if err := r.hold(ctx, hold); err != nil {
+		err := r.hold(ctx, hold)
+		if err != nil && len(hold) == 2 && errors.Is(err, errors.ErrNotExist) {
+			// The base snapshot was pruned since the plan was made:
+			// send from its cursor bookmark instead, if there is one.
+			if c := r.cursorOf(dp, *dp.Base); c != "" {
+				steps := append(fromCursor(*st, c), dp.Steps[1:]...)
+				if err = r.hold(ctx, []string{steps[0].To}); err == nil {
+					dp.Steps, st, prev = steps, &steps[0], nil
+					dr.Warnings = append(dr.Warnings, "the base "+dp.Base.Name+" is gone: sent from its cursor "+c)
+					log.Warn("base gone", "base", dp.Base.Name, "cursor", c)
+				}
+			}
+		}
+		if err != nil {
 			dr.Err = err
 			return
 		}
@@ -447,6 +460,29 @@ func (r *runner) dataset(ctx context.Context, dp *DatasetPlan, dr *DatasetResult
 		}
 	}
 	r.releaseStale(ctx, dp, dr, released)
+}
+
+// cursorOf returns the name of this replication's cursor bookmark of v on
+// the source, or "" if there is none.
+func (r *runner) cursorOf(dp *DatasetPlan, v Version) string {
+	for _, c := range dp.Cursors {
+		if c.GUID == v.GUID {
+			return c.Name
+		}
+	}
+	return ""
+}
+
+// fromCursor replaces step st, sent from a snapshot, by steps sent from
+// bookmark c: zfs send -I does not take a bookmark, so a run of snapshots
+// becomes an incremental to its first snapshot, then a run to the rest.
+func fromCursor(st Step, c string) []Step {
+	first := Step{From: c, To: st.Snapshots[0].Name, Snapshots: st.Snapshots[:1:1]}
+	if len(st.Snapshots) == 1 {
+		return []Step{first}
+	}
+	rest := Step{From: first.To, To: st.To, Intermediates: len(st.Snapshots) > 2, Snapshots: st.Snapshots[1:]}
+	return []Step{first, rest}
 }
 
 // force resolves a forcible conflict on the target.

@@ -519,7 +519,7 @@ func TestRunHoldsKeptFromAnInterruptedRun(t *testing.T) {
 	src, sf := newSide(t, false).fs("tank/a").snap("tank/a@s1", 1, "1").bm(c1, 1).snaps("tank/a", 2).fake("tank/a", false)
 	dst, df := newSide(t, true).fs("backup/a").snaps("backup/a", 1).fake("backup/a", false)
 	p := plan(t, src, dst, replication.PlanOptions{})
-	assert.Equal(t, []string{"tank/a@s2"}, p.Protected(), "the base has a cursor")
+	assert.Equal(t, []string{"tank/a@s1", "tank/a@s2"}, p.Protected(), "the plan sends from the base")
 	const exists = "cannot hold snapshot 'tank/a@s1': tag already exists on this dataset\n"
 	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s2").Stderr(exists).Exit(1)
 	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1").Stderr(exists).Exit(1)
@@ -533,4 +533,36 @@ func TestRunHoldsKeptFromAnInterruptedRun(t *testing.T) {
 	res, err := replication.Run(ctx, p, replication.RunOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, res.Datasets[0].Warnings)
+}
+
+func TestRunBasePrunedSincePlanning(t *testing.T) {
+	// The plan sends @s1..@s3 (-I) from the base @s1, which retention
+	// destroyed after planning: the run sends from @s1's cursor instead,
+	// -i to @s2 (zfs send -I takes no bookmark), then @s2 to @s3.
+	c1 := "tank/a#" + replication.CursorName("", 1)
+	src, sf := newSide(t, false).fs("tank/a").snap("tank/a@s1", 1).bm(c1, 1).snaps("tank/a", 2, 3).fake("tank/a", false)
+	dst, df := newSide(t, true).fs("backup/a").snaps("backup/a", 1).fake("backup/a", false)
+	p := plan(t, src, dst, replication.PlanOptions{})
+	require.Equal(t, "@s1..@s3(2)", steps(p.Datasets[0]))
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s1", "tank/a@s3").
+		Stderr("cannot hold snapshot 'tank/a@s1': dataset does not exist\n").Exit(1)
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s2")
+	var got bytes.Buffer
+	sendOf(sf, "tank/a@s2", "-i", c1, "tank/a@s2")
+	receiver(df, &got, "backup/a", []string{"s2"}, "", "-s", "-v")
+	c2 := cursor(sf, "tank/a@s2", 2)
+	sf.Expect("zfs", "destroy", c1)
+	sf.Expect("zfs", "hold", "gozfs-replication", "tank/a@s3")
+	sendOf(sf, "tank/a@s3", "-i", "tank/a@s2", "tank/a@s3")
+	receiver(df, &got, "backup/a", []string{"s3"}, "", "-s", "-v")
+	cursor(sf, "tank/a@s3", 3)
+	sf.Expect("zfs", "destroy", c2)
+	sf.Expect("zfs", "release", "gozfs-replication", "tank/a@s2", "tank/a@s3")
+	res, err := replication.Run(ctx, p, replication.RunOptions{})
+	require.NoError(t, err)
+	d := res.Datasets[0]
+	assert.Equal(t, []string{"backup/a@s2", "backup/a@s3"}, d.Sent)
+	assert.Equal(t, 2, d.Steps)
+	assert.Equal(t, []string{"the base tank/a@s1 is gone: sent from its cursor " + c1}, d.Warnings)
+	assert.Equal(t, streamOf("tank/a@s2")+streamOf("tank/a@s3"), got.String())
 }
