@@ -619,22 +619,30 @@ func TestIntegrationRetentionKeepsBase(t *testing.T) {
 	assert.Len(t, res.Datasets[0].Warnings, 1, "the base is gone")
 	l.sameSnapshots(src, dst)
 
-	// The snapshot a run is sending is held: a prune that does not know
-	// about the replication cannot destroy it (zfs says it is busy).
+	// The snapshots a run is sending from and to are held: a prune that
+	// does not know about the replication keeps them (retention.Held) and
+	// destroys only the replicated @s8.
 	snap("s10")
 	p = l.plan(ctx, src, dst, replication.PlanOptions{})
-	held := make(chan error, 1)
+	once := make(chan struct{}, 1)
+	once <- struct{}{}
 	res, err = replication.Run(ctx, p, replication.RunOptions{Receive: recv.Options{NoMount: true},
-		Progress: func(pr replication.Progress) {
+		Progress: func(replication.Progress) {
 			select {
-			case held <- nil:
-				snap("s11")
-				pres, perr := retention.Prune(ctx, l.c, src, policy, retention.PruneOptions{})
-				assert.ErrorIs(t, perr, errors.ErrBusy)
-				if assert.NotNil(t, pres) {
-					assert.NotContains(t, pres.Destroyed, src+"@s10")
-				}
+			case <-once:
 			default:
+				return
+			}
+			snap("s11")
+			pres, perr := retention.Prune(ctx, l.c, src, policy, retention.PruneOptions{})
+			if !assert.NoError(t, perr) {
+				return
+			}
+			assert.Equal(t, []string{src + "@s8"}, pres.Destroyed)
+			for i, s := range pres.Plan.Snapshots {
+				if s.Name == src+"@s9" || s.Name == src+"@s10" {
+					assert.Equal(t, retention.Held, pres.Plan.Decisions[i].Reason, s.Name)
+				}
 			}
 		}})
 	require.NoError(t, err, "%v", res)
