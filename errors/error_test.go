@@ -156,6 +156,8 @@ func TestSentinels(t *testing.T) {
 	assert.NotErrorIs(t, errors.ErrBusy, fs.ErrNotExist, "sentinels map to fs sentinels wrongly")
 	assert.ErrorIs(t, errors.ErrHeld, errors.ErrBusy, "ErrHeld/ErrBusy refinement wrong")
 	assert.NotErrorIs(t, errors.ErrBusy, errors.ErrHeld, "ErrHeld/ErrBusy refinement wrong")
+	assert.ErrorIs(t, errors.ErrDiverged, errors.ErrStreamMismatch, "ErrDiverged/ErrStreamMismatch refinement wrong")
+	assert.NotErrorIs(t, errors.ErrStreamMismatch, errors.ErrDiverged, "ErrDiverged/ErrStreamMismatch refinement wrong")
 	assert.NotErrorIs(t, &errors.Error{Kind: errors.Other}, errors.ErrBusy, "Kind Other matches ErrBusy")
 	assert.Equal(t, "kind(200)", errors.Kind(200).String(), "unknown kind String()")
 	assert.Equal(t, errors.Other, errors.KindOf(nil), "KindOf of nil or plain error is not Other")

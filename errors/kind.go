@@ -13,7 +13,8 @@ import (
 //
 // A few kinds refine another: an error of the finer kind also matches the
 // coarser kind's sentinel. Held and ResumableStatePresent refine Busy;
-// HasChildren and HasClones refine HasDependents.
+// HasChildren and HasClones refine HasDependents; Diverged refines
+// StreamMismatch.
 type Kind uint8
 
 // The kinds of error. New kinds may be added in later versions; code that
@@ -91,6 +92,14 @@ const (
 	// ModuleNotLoaded: the ZFS kernel module is not loaded or /dev/zfs is
 	// missing, so the program ran but could not use ZFS.
 	ModuleNotLoaded
+	// Diverged: the receiving side has snapshots after the most recent
+	// snapshot it shares with the sending side (it was snapshotted or
+	// received from elsewhere), so no incremental stream from the sender
+	// applies until those snapshots are rolled back. It refines
+	// StreamMismatch. Replication planning reports it
+	// (github.com/gozfs/gozfs/replication); zfs itself reports the receive
+	// failure as StreamMismatch.
+	Diverged
 
 	numKinds
 )
@@ -124,6 +133,7 @@ var kindNames = [numKinds]string{
 	Canceled:              "canceled",
 	CommandNotFound:       "command not found",
 	ModuleNotLoaded:       "zfs kernel module not loaded",
+	Diverged:              "target has snapshots after the common base",
 }
 
 // String returns a short lowercase description of k, such as "does not exist".
@@ -141,6 +151,8 @@ func (k Kind) parent() Kind {
 		return Busy
 	case HasChildren, HasClones:
 		return HasDependents
+	case Diverged:
+		return StreamMismatch
 	}
 	return Other
 }
@@ -214,6 +226,7 @@ var (
 	ErrCanceled              error = &kindError{Canceled}
 	ErrCommandNotFound       error = &kindError{CommandNotFound}
 	ErrModuleNotLoaded       error = &kindError{ModuleNotLoaded}
+	ErrDiverged              error = &kindError{Diverged}
 )
 
 // sentinels maps each Kind to its sentinel; Other maps to nil.
@@ -245,6 +258,7 @@ var sentinels = [numKinds]error{
 	Canceled:              ErrCanceled,
 	CommandNotFound:       ErrCommandNotFound,
 	ModuleNotLoaded:       ErrModuleNotLoaded,
+	Diverged:              ErrDiverged,
 }
 
 // KindOf returns the Kind of the first *Error in err's tree. If there is none it
