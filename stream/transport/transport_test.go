@@ -798,14 +798,17 @@ func TestIdleTimeoutsDiffer(t *testing.T) {
 		name           string
 		sender, server time.Duration
 	}{
-		{"short sender timeout", 300 * time.Millisecond, 0},
-		{"short receiver timeout", 0, 300 * time.Millisecond},
+		// The timeouts leave room for a loaded machine (a keepalive every
+		// half second must arrive within 1.5 s); the stall is well beyond
+		// them, so a run that passes proves the keepalives, not luck.
+		{"short sender timeout", 1500 * time.Millisecond, 0},
+		{"short receiver timeout", 0, 1500 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newRecordingHandler()
 			addr := startServer(t, &transport.Server{Handler: h, IdleTimeout: tc.server})
 			s := &transport.Sender{Addr: addr, IdleTimeout: tc.sender, MaxReconnects: -1}
-			src := &stallingReader{first: data[:1<<20], rest: data[1<<20:], pause: 1200 * time.Millisecond}
+			src := &stallingReader{first: data[:1<<20], rest: data[1<<20:], pause: 4500 * time.Millisecond}
 			res, err := s.SendReader(context.Background(), src, transport.Header{})
 			require.NoError(t, err, "SendReader")
 			got := waitReceived(t, h)
