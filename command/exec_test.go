@@ -221,7 +221,7 @@ func TestExecKillsStubbornChildAfterGrace(t *testing.T) {
 		require.ErrorAs(t, err, &xe)
 		assert.Equal(t, -1, xe.Code)
 	case <-time.After(30 * time.Second):
-		t.Fatal("stubborn child was not killed after the grace period")
+		require.Fail(t, "stubborn child was not killed after the grace period")
 	}
 }
 

@@ -46,7 +46,7 @@ func sshdPath(t testing.TB) string {
 	}
 	msg := "sshd not found: install openssh-server (make test-deps) to run the SSH runner's tests"
 	if os.Getenv("GOZFS_REQUIRE_SSHD") == "1" {
-		t.Fatal(msg + " (GOZFS_REQUIRE_SSHD=1)")
+		require.Fail(t, msg+" (GOZFS_REQUIRE_SSHD=1)")
 	}
 	t.Skip(msg)
 	return ""
@@ -71,7 +71,7 @@ func newKey(t testing.TB, dir, name, kind string) sshKeyPair {
 		require.NoError(t, err)
 		priv = k
 	default:
-		t.Fatalf("key kind %q", kind)
+		require.Fail(t, fmt.Sprintf("key kind %q", kind))
 	}
 	block, err := ssh.MarshalPrivateKey(priv, "")
 	require.NoError(t, err)
@@ -144,9 +144,8 @@ LogLevel VERBOSE
 		config := filepath.Join(dir, "sshd_config")
 		require.NoError(t, os.WriteFile(config, []byte(fmt.Sprintf("Port %d\n%s", port, conf.String())), 0o600))
 		// The configuration must be valid; -t says why if not.
-		if out, err := exec.Command(bin, "-t", "-f", config).CombinedOutput(); err != nil {
-			t.Fatalf("sshd -t: %v\n%s", err, out)
-		}
+		out, err := exec.Command(bin, "-t", "-f", config).CombinedOutput()
+		require.NoError(t, err, "sshd -t: %s", out)
 		cmd := exec.Command(bin, "-D", "-f", config, "-E", s.log)
 		setProcAttr(cmd)
 		require.NoError(t, cmd.Start())
@@ -156,7 +155,7 @@ LogLevel VERBOSE
 			break
 		} else if attempt == 3 {
 			log, _ := os.ReadFile(s.log)
-			t.Fatalf("sshd did not start: %v\n%s", err, log)
+			require.Fail(t, fmt.Sprintf("sshd did not start: %v\n%s", err, log))
 		}
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()

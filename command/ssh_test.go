@@ -125,12 +125,8 @@ func FuzzShellQuote(f *testing.F) {
 			return
 		}
 		out, err := exec.Command("/bin/sh", "-c", "printf '%s' "+shellQuote(s)).Output()
-		if err != nil {
-			t.Fatalf("sh: %v for %q", err, s)
-		}
-		if string(out) != s {
-			t.Fatalf("quoted %q came back as %q", s, out)
-		}
+		require.NoError(t, err, "sh for %q", s)
+		require.Equal(t, s, string(out), "quoted %q came back different", s)
 	})
 }
 
@@ -330,7 +326,7 @@ func TestSSHDroppedConnection(t *testing.T) {
 	select {
 	case err = <-done:
 	case <-time.After(20 * time.Second):
-		t.Fatal("Run did not return after the connection was cut")
+		require.Fail(t, "Run did not return after the connection was cut")
 	}
 	require.ErrorIs(t, err, ErrDisconnected)
 	var xe *ExitError
@@ -381,7 +377,7 @@ func TestSSHKeepAlive(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	select {
 	case err := <-done:
-		t.Fatalf("Run returned while the connection was fine: %v", err)
+		require.Failf(t, "Run returned while the connection was fine", "%v", err)
 	default:
 	}
 
@@ -391,7 +387,7 @@ func TestSSHKeepAlive(t *testing.T) {
 	case err = <-done:
 	case <-time.After(20 * time.Second):
 		p.thaw()
-		t.Fatal("keepalives did not notice a silent connection")
+		require.Fail(t, "keepalives did not notice a silent connection")
 	}
 	p.thaw()
 	t.Logf("silent connection noticed after %v", time.Since(start))
@@ -602,7 +598,7 @@ func TestSSHJumpHost(t *testing.T) {
 	case err := <-done:
 		require.ErrorIs(t, err, ErrDisconnected)
 	case <-time.After(20 * time.Second):
-		t.Fatal("cutting the jump host's connection did not end the command")
+		require.Fail(t, "cutting the jump host's connection did not end the command")
 	}
 	pw.Close()
 	out.Reset()
@@ -671,7 +667,7 @@ while :; do sleep 0.05; done
 		case err := <-done:
 			return pid, time.Since(start), err
 		case <-time.After(20 * time.Second):
-			t.Fatal("Run did not return after cancel")
+			require.Fail(t, "Run did not return after cancel")
 		}
 		return 0, 0, nil
 	}
@@ -791,7 +787,7 @@ func TestSSHOutputWriterFails(t *testing.T) {
 		require.ErrorAs(t, err, &xe)
 		assert.Equal(t, -1, xe.Code)
 	case <-time.After(20 * time.Second):
-		t.Fatal("Run did not return after the writer failed")
+		require.Fail(t, "Run did not return after the writer failed")
 	}
 	// The input side: a reader that fails is reported too.
 	opts.Paths = map[string]string{"zfs": "cat"}
@@ -840,7 +836,7 @@ func TestSSHSudo(t *testing.T) {
 
 	if _, err := os.Stat("/usr/bin/sudo"); err != nil {
 		if os.Getenv("GOZFS_REQUIRE_SSHD") == "1" {
-			t.Fatal("sudo not installed (make test-deps installs it)")
+			require.Fail(t, "sudo not installed (make test-deps installs it)")
 		}
 		t.Skip("sudo not installed")
 	}

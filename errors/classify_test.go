@@ -1,6 +1,10 @@
 package errors
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // classifyCases are standard error texts as OpenZFS 2.1–2.3 print them in the C
 // locale, reconstructed from the format strings in libzfs and the zfs and zpool
@@ -248,9 +252,7 @@ var classifyCases = []struct {
 func TestClassify(t *testing.T) {
 	for _, tc := range classifyCases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Classify(tc.stderr); got != tc.want {
-				t.Errorf("Classify(%q) = %v, want %v", tc.stderr, got, tc.want)
-			}
+			assert.Equal(t, tc.want, Classify(tc.stderr), "Classify(%q)", tc.stderr)
 		})
 	}
 }
@@ -269,9 +271,7 @@ func TestClassifyEveryRuleUsed(t *testing.T) {
 		}
 	}
 	for i, u := range used {
-		if !u {
-			t.Errorf("rule %d (%v, %q) matches no test case", i, rules[i].kind, rules[i].re)
-		}
+		assert.True(t, u, "rule %d (%v, %q) matches no test case", i, rules[i].kind, rules[i].re)
 	}
 }
 
@@ -293,9 +293,7 @@ func TestSummarize(t *testing.T) {
 		{"", "tank", ""},
 	}
 	for _, tc := range tests {
-		if got := summarize(tc.stderr, tc.name); got != tc.want {
-			t.Errorf("summarize(%q, %q) = %q, want %q", tc.stderr, tc.name, got, tc.want)
-		}
+		assert.Equal(t, tc.want, summarize(tc.stderr, tc.name), "summarize(%q, %q)", tc.stderr, tc.name)
 	}
 }
 
@@ -314,9 +312,8 @@ func TestResumeToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, ok := resumeToken(tc.stderr)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("ResumeToken(%q) = %q, %v; want %q, %v", tc.stderr, got, ok, tc.want, tc.ok)
-		}
+		assert.Equal(t, tc.want, got, "ResumeToken(%q)", tc.stderr)
+		assert.Equal(t, tc.ok, ok, "ResumeToken(%q)", tc.stderr)
 	}
 }
 
@@ -336,9 +333,7 @@ func TestValidResumeToken(t *testing.T) {
 		{"x1-e6-e0-78", false},
 	}
 	for _, tc := range tests {
-		if got := validResumeToken(tc.token); got != tc.want {
-			t.Errorf("ValidResumeToken(%q) = %v, want %v", tc.token, got, tc.want)
-		}
+		assert.Equal(t, tc.want, validResumeToken(tc.token), "ValidResumeToken(%q)", tc.token)
 	}
 }
 

@@ -49,9 +49,10 @@
 // matches the standard library sentinel that fits its Kind: fs.ErrNotExist,
 // fs.ErrExist, fs.ErrPermission and errors.ErrUnsupported. Some kinds refine
 // others and match the coarser sentinel too: Held and ResumableStatePresent
-// match ErrBusy; HasChildren and HasClones match [ErrHasDependents]. When
-// the context ended a command the Kind is Canceled and the context's error
-// is in the chain, so errors.Is(err, context.Canceled) and errors.Is(err,
+// match ErrBusy; HasChildren and HasClones match [ErrHasDependents];
+// Diverged matches [ErrStreamMismatch]. When the context ended a command the
+// Kind is Canceled and the context's error is in the chain, so
+// errors.Is(err, context.Canceled) and errors.Is(err,
 // context.DeadlineExceeded) work. When the program could not be started at
 // all the Kind is CommandNotFound; note that the cause in the chain may then
 // itself match fs.ErrNotExist, so check the Kind (or [ErrCommandNotFound]

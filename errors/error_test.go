@@ -12,6 +12,8 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // exitErr builds the error a runner returns for a failed zfs command.
@@ -20,46 +22,35 @@ func exitErr(code int, stderr string, args ...string) *command.ExitError {
 }
 
 func TestFromCommandNil(t *testing.T) {
-	if err := errors.FromCommand("destroy", "tank/a", nil); err != nil {
-		t.Fatalf("FromCommand(nil) = %v, want nil", err)
-	}
+	require.NoError(t, errors.FromCommand("destroy", "tank/a", nil), "FromCommand(nil)")
 }
 
 func TestFromCommandExitError(t *testing.T) {
 	xe := exitErr(1, "cannot destroy 'tank/a@x': dataset is busy\n", "destroy", "tank/a@x")
 	err := errors.FromCommand("destroy", "tank/a@x", xe)
 	var e *errors.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("FromCommand returned %T, want *errors.Error", err)
-	}
-	if e.Op != "destroy" || e.Name != "tank/a@x" || e.Kind != errors.Busy || e.ExitCode != 1 ||
-		e.Stderr != xe.Stderr || strings.Join(e.Argv, " ") != "zfs destroy tank/a@x" {
-		t.Errorf("FromCommand = %#v", e)
-	}
-	if got, want := err.Error(), "zfs destroy tank/a@x: dataset is busy"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	require.ErrorAs(t, err, &e, "FromCommand")
+	assert.Equal(t, "destroy", e.Op, "FromCommand = %#v", e)
+	assert.Equal(t, "tank/a@x", e.Name, "FromCommand = %#v", e)
+	assert.Equal(t, errors.Busy, e.Kind, "FromCommand = %#v", e)
+	assert.Equal(t, 1, e.ExitCode, "FromCommand = %#v", e)
+	assert.Equal(t, xe.Stderr, e.Stderr, "FromCommand = %#v", e)
+	assert.Equal(t, "zfs destroy tank/a@x", strings.Join(e.Argv, " "), "FromCommand = %#v", e)
+	assert.Equal(t, "zfs destroy tank/a@x: dataset is busy", err.Error(), "Error()")
 	var got *command.ExitError
-	if !errors.As(err, &got) || got != xe {
-		t.Errorf("errors.As(*command.ExitError) did not find the cause")
+	if assert.ErrorAs(t, err, &got, "errors.As(*command.ExitError) did not find the cause") {
+		assert.Same(t, xe, got, "errors.As(*command.ExitError) did not find the cause")
 	}
-	if !errors.Is(err, errors.ErrBusy) {
-		t.Errorf("errors.Is(err, ErrBusy) = false")
-	}
-	if errors.Is(err, errors.ErrNotExist) || errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("busy error matches ErrNotExist")
-	}
+	assert.ErrorIs(t, err, errors.ErrBusy, "errors.Is(err, ErrBusy) = false")
+	assert.NotErrorIs(t, err, errors.ErrNotExist, "busy error matches ErrNotExist")
+	assert.NotErrorIs(t, err, fs.ErrNotExist, "busy error matches ErrNotExist")
 }
 
 func TestFromCommandPassThrough(t *testing.T) {
 	orig := errors.FromCommand("list", "tank", exitErr(1, "cannot open 'tank': no such pool\n", "list", "tank"))
-	if got := errors.FromCommand("other", "x", orig); got != orig {
-		t.Errorf("FromCommand(*Error) = %v, want the same error", got)
-	}
+	assert.Same(t, orig, errors.FromCommand("other", "x", orig), "FromCommand(*Error) must return the same error")
 	res := errors.FromCommand("receive", "tank/b", exitErr(1, "cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n"))
-	if got := errors.FromCommand("other", "x", res); got != res {
-		t.Errorf("FromCommand(*ResumableError) = %v, want the same error", got)
-	}
+	assert.Same(t, res, errors.FromCommand("other", "x", res), "FromCommand(*ResumableError) must return the same error")
 }
 
 func TestFromCommandContext(t *testing.T) {
@@ -67,32 +58,21 @@ func TestFromCommandContext(t *testing.T) {
 		t.Run(cause.Error(), func(t *testing.T) {
 			xe := &command.ExitError{Argv: []string{"zfs", "send", "tank/a@s"}, Code: -1, Err: cause}
 			err := errors.FromCommand("send", "tank/a@s", xe)
-			if !errors.Is(err, cause) {
-				t.Errorf("errors.Is(err, %v) = false", cause)
-			}
-			if !errors.Is(err, errors.ErrCanceled) {
-				t.Errorf("errors.Is(err, ErrCanceled) = false")
-			}
-			if k := errors.KindOf(err); k != errors.Canceled {
-				t.Errorf("KindOf = %v, want Canceled", k)
-			}
+			assert.ErrorIs(t, err, cause, "errors.Is(err, %v) = false", cause)
+			assert.ErrorIs(t, err, errors.ErrCanceled, "errors.Is(err, ErrCanceled) = false")
+			assert.Equal(t, errors.Canceled, errors.KindOf(err), "KindOf")
 			want := "zfs send tank/a@s: " + cause.Error()
-			if got := err.Error(); got != want {
-				t.Errorf("Error() = %q, want %q", got, want)
-			}
+			assert.Equal(t, want, err.Error(), "Error()")
 		})
 	}
 	// A bare context error, as a runner might return before starting anything.
 	err := errors.FromCommand("list", "", context.Canceled)
-	if !errors.Is(err, context.Canceled) || errors.KindOf(err) != errors.Canceled {
-		t.Errorf("FromCommand(context.Canceled) = %v (kind %v)", err, errors.KindOf(err))
-	}
+	assert.ErrorIs(t, err, context.Canceled, "FromCommand(context.Canceled)")
+	assert.Equal(t, errors.Canceled, errors.KindOf(err), "FromCommand(context.Canceled)")
 	// Stderr from a killed command does not hide the cancellation.
 	xe := &command.ExitError{Argv: []string{"zfs", "destroy", "tank/a"}, Code: -1,
 		Stderr: "cannot destroy 'tank/a': dataset is busy\n", Err: context.Canceled}
-	if k := errors.KindOf(errors.FromCommand("destroy", "tank/a", xe)); k != errors.Canceled {
-		t.Errorf("kind of a canceled command with stderr = %v, want Canceled", k)
-	}
+	assert.Equal(t, errors.Canceled, errors.KindOf(errors.FromCommand("destroy", "tank/a", xe)), "kind of a canceled command with stderr")
 }
 
 func TestFromCommandStartFailure(t *testing.T) {
@@ -101,46 +81,30 @@ func TestFromCommandStartFailure(t *testing.T) {
 		t.Skip("found a program that should not exist")
 	}
 	err := errors.FromCommand("list", "", lookErr)
-	if k := errors.KindOf(err); k != errors.CommandNotFound {
-		t.Errorf("kind = %v, want CommandNotFound", k)
-	}
-	if !errors.Is(err, errors.ErrCommandNotFound) || !errors.Is(err, exec.ErrNotFound) {
-		t.Errorf("start failure does not match ErrCommandNotFound and exec.ErrNotFound: %v", err)
-	}
+	assert.Equal(t, errors.CommandNotFound, errors.KindOf(err), "kind")
+	assert.ErrorIs(t, err, errors.ErrCommandNotFound, "start failure does not match ErrCommandNotFound and exec.ErrNotFound")
+	assert.ErrorIs(t, err, exec.ErrNotFound, "start failure does not match ErrCommandNotFound and exec.ErrNotFound")
 	pe := &fs.PathError{Op: "fork/exec", Path: "/nonexistent/zfs", Err: fs.ErrNotExist}
 	err = errors.FromCommand("list", "", &command.ExitError{Argv: []string{"/nonexistent/zfs", "list"}, Code: -1, Err: pe})
-	if k := errors.KindOf(err); k != errors.CommandNotFound {
-		t.Errorf("kind for fork/exec ENOENT = %v, want CommandNotFound", k)
-	}
-	if got, want := err.Error(), "zfs list: command not found: fork/exec /nonexistent/zfs: file does not exist"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	assert.Equal(t, errors.CommandNotFound, errors.KindOf(err), "kind for fork/exec ENOENT")
+	assert.Equal(t, "zfs list: command not found: fork/exec /nonexistent/zfs: file does not exist", err.Error(), "Error()")
 	pe = &fs.PathError{Op: "fork/exec", Path: "/bin/zfs", Err: fs.ErrPermission}
 	err = errors.FromCommand("list", "", &command.ExitError{Argv: []string{"/bin/zfs", "list"}, Code: -1, Err: pe})
-	if k := errors.KindOf(err); k != errors.Permission {
-		t.Errorf("kind for fork/exec EACCES = %v, want Permission", k)
-	}
+	assert.Equal(t, errors.Permission, errors.KindOf(err), "kind for fork/exec EACCES")
 }
 
 func TestFromCommandOther(t *testing.T) {
 	cause := stderrors.New("pipe broke")
 	err := errors.FromCommand("send", "tank/a@s", cause)
-	if !errors.Is(err, cause) || errors.KindOf(err) != errors.Other {
-		t.Errorf("FromCommand(other) = %v (kind %v)", err, errors.KindOf(err))
-	}
-	if got, want := err.Error(), "zfs send tank/a@s: pipe broke"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	assert.ErrorIs(t, err, cause, "FromCommand(other)")
+	assert.Equal(t, errors.Other, errors.KindOf(err), "FromCommand(other)")
+	assert.Equal(t, "zfs send tank/a@s: pipe broke", err.Error(), "Error()")
 	// Unknown stderr: the message keeps zfs's own words.
 	err = errors.FromCommand("frob", "tank/a", exitErr(1, "cannot frob 'tank/a': something odd\n"))
-	if got, want := err.Error(), "zfs frob tank/a: something odd"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	assert.Equal(t, "zfs frob tank/a: something odd", err.Error(), "Error()")
 	// Non-zero exit with nothing on stderr.
 	err = errors.FromCommand("frob", "tank/a", exitErr(3, ""))
-	if got, want := err.Error(), "zfs frob tank/a: exit status 3"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	assert.Equal(t, "zfs frob tank/a: exit status 3", err.Error(), "Error()")
 }
 
 func TestIsStandardSentinels(t *testing.T) {
@@ -173,50 +137,31 @@ func TestIsStandardSentinels(t *testing.T) {
 	}
 	for _, tc := range tests {
 		err := errors.FromCommand("op", "tank/a", exitErr(1, tc.stderr))
-		if got := errors.Is(err, tc.target); got != tc.want {
-			t.Errorf("errors.Is(FromCommand(%q), %v) = %v, want %v", tc.stderr, tc.target, got, tc.want)
-		}
+		assert.Equal(t, tc.want, errors.Is(err, tc.target), "errors.Is(FromCommand(%q), %v)", tc.stderr, tc.target)
 	}
 }
 
 func TestSentinels(t *testing.T) {
 	for k := errors.Kind(1); k.Err() != nil; k++ {
 		s := k.Err()
-		if !errors.Is(s, s) {
-			t.Errorf("sentinel %v does not match itself", s)
-		}
-		if got, want := s.Error(), "zfs: "+k.String(); got != want {
-			t.Errorf("sentinel message = %q, want %q", got, want)
-		}
-		if errors.KindOf(s) != k {
-			t.Errorf("KindOf(%v) = %v", s, errors.KindOf(s))
-		}
+		assert.ErrorIs(t, s, s, "sentinel")
+		assert.Equal(t, "zfs: "+k.String(), s.Error(), "sentinel message")
+		assert.Equal(t, k, errors.KindOf(s), "KindOf(%v)", s)
 		e := &errors.Error{Kind: k}
-		if !errors.Is(e, s) {
-			t.Errorf("*Error of kind %v does not match %v", k, s)
-		}
-		if errors.Is(e, errors.ErrNotExist) != (k == errors.NotExist) {
-			t.Errorf("*Error of kind %v: Is(ErrNotExist) wrong", k)
-		}
+		assert.ErrorIs(t, e, s, "*Error of kind %v does not match %v", k, s)
+		assert.Equal(t, k == errors.NotExist, errors.Is(e, errors.ErrNotExist), "*Error of kind %v: Is(ErrNotExist) wrong", k)
 	}
-	if errors.Other.Err() != nil {
-		t.Errorf("Other.Err() = %v, want nil", errors.Other.Err())
-	}
-	if !errors.Is(errors.ErrNotExist, fs.ErrNotExist) || errors.Is(errors.ErrBusy, fs.ErrNotExist) {
-		t.Errorf("sentinels map to fs sentinels wrongly")
-	}
-	if !errors.Is(errors.ErrHeld, errors.ErrBusy) || errors.Is(errors.ErrBusy, errors.ErrHeld) {
-		t.Errorf("ErrHeld/ErrBusy refinement wrong")
-	}
-	if errors.Is(&errors.Error{Kind: errors.Other}, errors.ErrBusy) {
-		t.Errorf("Kind Other matches ErrBusy")
-	}
-	if got := errors.Kind(200).String(); got != "kind(200)" {
-		t.Errorf("unknown kind String() = %q", got)
-	}
-	if errors.KindOf(nil) != errors.Other || errors.KindOf(stderrors.New("x")) != errors.Other {
-		t.Errorf("KindOf of nil or plain error is not Other")
-	}
+	assert.NoError(t, errors.Other.Err(), "Other.Err()")
+	assert.ErrorIs(t, errors.ErrNotExist, fs.ErrNotExist, "sentinels map to fs sentinels wrongly")
+	assert.NotErrorIs(t, errors.ErrBusy, fs.ErrNotExist, "sentinels map to fs sentinels wrongly")
+	assert.ErrorIs(t, errors.ErrHeld, errors.ErrBusy, "ErrHeld/ErrBusy refinement wrong")
+	assert.NotErrorIs(t, errors.ErrBusy, errors.ErrHeld, "ErrHeld/ErrBusy refinement wrong")
+	assert.ErrorIs(t, errors.ErrDiverged, errors.ErrStreamMismatch, "ErrDiverged/ErrStreamMismatch refinement wrong")
+	assert.NotErrorIs(t, errors.ErrStreamMismatch, errors.ErrDiverged, "ErrDiverged/ErrStreamMismatch refinement wrong")
+	assert.NotErrorIs(t, &errors.Error{Kind: errors.Other}, errors.ErrBusy, "Kind Other matches ErrBusy")
+	assert.Equal(t, "kind(200)", errors.Kind(200).String(), "unknown kind String()")
+	assert.Equal(t, errors.Other, errors.KindOf(nil), "KindOf of nil or plain error is not Other")
+	assert.Equal(t, errors.Other, errors.KindOf(stderrors.New("x")), "KindOf of nil or plain error is not Other")
 }
 
 func TestErrorMessages(t *testing.T) {
@@ -235,37 +180,29 @@ func TestErrorMessages(t *testing.T) {
 		{&errors.Error{Op: "destroy", Name: "tank/a", Err: &command.ExitError{Code: -1}}, "zfs destroy tank/a: killed"},
 	}
 	for _, tc := range tests {
-		if got := tc.err.Error(); got != tc.want {
-			t.Errorf("Error() = %q, want %q", got, tc.want)
-		}
+		assert.Equal(t, tc.want, tc.err.Error(), "Error()")
 	}
 }
 
 func TestStdReexports(t *testing.T) {
 	a := errors.New("a")
 	b := fmt.Errorf("b: %w", a)
-	if !errors.Is(b, a) || errors.Unwrap(b) != a {
-		t.Errorf("Is/Unwrap re-exports broken")
-	}
+	// These call the re-exports themselves, not testify's std-based checks.
+	assert.True(t, errors.Is(b, a), "Is re-export broken")
+	assert.Same(t, a, errors.Unwrap(b), "Unwrap re-export broken")
 	j := errors.Join(a, nil)
-	if !errors.Is(j, a) || errors.Join(nil, nil) != nil {
-		t.Errorf("Join re-export broken")
-	}
+	assert.True(t, errors.Is(j, a), "Join re-export broken")
+	assert.NoError(t, errors.Join(nil, nil), "Join re-export broken")
 	var pe *fs.PathError
-	if errors.As(b, &pe) {
-		t.Errorf("As found a PathError that is not there")
-	}
-	if errors.ErrUnsupported != stderrors.ErrUnsupported {
-		t.Errorf("ErrUnsupported is not the standard one")
-	}
+	assert.False(t, errors.As(b, &pe), "As found a PathError that is not there")
+	assert.Same(t, stderrors.ErrUnsupported, errors.ErrUnsupported, "ErrUnsupported is not the standard one")
 }
 
 func TestFromCommandRemoteNotFound(t *testing.T) {
 	xe := &command.ExitError{Argv: []string{"zfs", "list"}, Code: 127, Stderr: "sh: 1: zfs: not found\n", Err: exec.ErrNotFound}
 	err := errors.FromCommand("list", "", xe)
-	if errors.KindOf(err) != errors.CommandNotFound || !errors.Is(err, errors.ErrCommandNotFound) {
-		t.Errorf("FromCommand(remote 127) = %v (kind %v), want CommandNotFound", err, errors.KindOf(err))
-	}
+	assert.Equal(t, errors.CommandNotFound, errors.KindOf(err), "FromCommand(remote 127)")
+	assert.ErrorIs(t, err, errors.ErrCommandNotFound, "FromCommand(remote 127)")
 }
 
 // TestResumableErrorMatchesInterrupted: every receive that stopped part-way

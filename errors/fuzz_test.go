@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/command"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzClassify feeds arbitrary standard error through the classifier, the
@@ -19,19 +20,13 @@ func FuzzClassify(f *testing.F) {
 	f.Add("zfs send -t 1-2-3-4 zfs send -t", "")
 	f.Fuzz(func(t *testing.T, stderr, name string) {
 		k := Classify(stderr)
-		if k >= numKinds {
-			t.Fatalf("Classify returned unknown kind %d", k)
-		}
+		require.Less(t, k, numKinds, "Classify returned unknown kind")
 		err := FromCommand("op", name, &command.ExitError{Argv: []string{"zfs", "op"}, Code: 1, Stderr: stderr})
 		msg := err.Error()
-		if !strings.HasPrefix(msg, "zfs op") {
-			t.Fatalf("message %q lacks its origin", msg)
-		}
-		if KindOf(err) != k {
-			t.Fatalf("KindOf = %v, Classify = %v", KindOf(err), k)
-		}
-		if tok, ok := resumeToken(stderr); ok && !validResumeToken(tok) {
-			t.Fatalf("ResumeToken returned malformed %q", tok)
+		require.True(t, strings.HasPrefix(msg, "zfs op"), "message %q lacks its origin", msg)
+		require.Equal(t, k, KindOf(err), "KindOf")
+		if tok, ok := resumeToken(stderr); ok {
+			require.True(t, validResumeToken(tok), "ResumeToken returned malformed %q", tok)
 		}
 	})
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/format/resumetoken"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // lab runs zfs and zpool commands against a scratch pool on a file vdev.
@@ -45,9 +47,7 @@ func (l *lab) run(stdin []byte, stdout *bytes.Buffer, prog string, args ...strin
 // must runs a command that has to succeed.
 func (l *lab) must(prog string, args ...string) {
 	l.t.Helper()
-	if err := l.run(nil, nil, prog, args...); err != nil {
-		l.t.Fatalf("%s %s: %v", prog, strings.Join(args, " "), err)
-	}
+	require.NoError(l.t, l.run(nil, nil, prog, args...), "%s %s", prog, strings.Join(args, " "))
 }
 
 // newLab creates the scratch pool, or skips the test when ZFS is not usable.
@@ -66,7 +66,7 @@ func newLab(t *testing.T) *lab {
 		if errors.Is(err, errors.ErrModuleNotLoaded) {
 			t.Skipf("ZFS not usable here: %v", err)
 		}
-		t.Fatalf("zpool list: %v", err)
+		require.NoError(t, err, "zpool list")
 	}
 	var ver bytes.Buffer
 	if err := l.run(nil, &ver, "zfs", "version"); err == nil {
@@ -76,24 +76,16 @@ func newLab(t *testing.T) *lab {
 	dir := t.TempDir()
 	if base := os.Getenv("GOZFS_LAB_DIR"); base != "" {
 		d, err := os.MkdirTemp(base, "errors")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		t.Cleanup(func() { os.RemoveAll(d) })
 		dir = d
 	}
 	vdev := filepath.Join(dir, "vdev")
-	if err := os.WriteFile(vdev, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Truncate(vdev, 256<<20); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(vdev, nil, 0o600))
+	require.NoError(t, os.Truncate(vdev, 256<<20))
 	l.must("zpool", "create", "-f", "-R", filepath.Join(dir, "mnt"), l.pool, vdev)
 	t.Cleanup(func() {
-		if err := l.run(nil, nil, "zpool", "destroy", "-f", l.pool); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
+		assert.NoError(t, l.run(nil, nil, "zpool", "destroy", "-f", l.pool), "cleanup")
 	})
 	return l
 }
@@ -111,9 +103,7 @@ func TestIntegrationClassify(t *testing.T) {
 	l.must("zfs", "clone", p+"/a@s1", p+"/clone")
 	l.must("zfs", "hold", "keep", p+"/a@s2")
 	key := filepath.Join(t.TempDir(), "key")
-	if err := os.WriteFile(key, []byte("gozfs-test-passphrase\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(key, []byte("gozfs-test-passphrase\n"), 0o600))
 	l.must("zfs", "create", "-o", "encryption=on", "-o", "keyformat=passphrase",
 		"-o", "keylocation=file://"+key, p+"/enc")
 	l.must("zfs", "unmount", p+"/enc")
@@ -146,11 +136,7 @@ func TestIntegrationClassify(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := l.run(nil, nil, tc.prog, tc.args...)
 			t.Logf("%v\nstderr: %q", err, stderrOf(err))
-			if !errors.Is(err, tc.target) {
-				var e *errors.Error
-				errors.As(err, &e)
-				t.Errorf("%s %v: got %v (kind %v), want %v\nstderr: %q", tc.prog, tc.args, err, errors.KindOf(err), tc.target, stderrOf(err))
-			}
+			assert.ErrorIs(t, err, tc.target, "%s %v: kind %v\nstderr: %q", tc.prog, tc.args, errors.KindOf(err), stderrOf(err))
 		})
 	}
 }
@@ -163,40 +149,26 @@ func TestIntegrationReceive(t *testing.T) {
 	p := l.pool
 	l.must("zfs", "create", p+"/src")
 	var mnt bytes.Buffer
-	if err := l.run(nil, &mnt, "zfs", "get", "-H", "-o", "value", "mountpoint", p+"/src"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.run(nil, &mnt, "zfs", "get", "-H", "-o", "value", "mountpoint", p+"/src"))
 	data := bytes.Repeat([]byte("gozfs resumable receive test data\n"), 1<<15) // about 1 MiB
-	if err := os.WriteFile(filepath.Join(strings.TrimSpace(mnt.String()), "f"), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(strings.TrimSpace(mnt.String()), "f"), data, 0o600))
 	l.must("zfs", "snapshot", p+"/src@s1")
 	// New data for the incremental stream, so that cutting it in half stops
 	// the receive part-way.
-	if err := os.WriteFile(filepath.Join(strings.TrimSpace(mnt.String()), "g"), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(strings.TrimSpace(mnt.String()), "g"), data, 0o600))
 	l.must("zfs", "snapshot", p+"/src@s2")
 
 	var full, incr bytes.Buffer
-	if err := l.run(nil, &full, "zfs", "send", p+"/src@s1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.run(nil, &incr, "zfs", "send", "-i", "@s1", p+"/src@s2"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.run(nil, &full, "zfs", "send", p+"/src@s1"))
+	require.NoError(t, l.run(nil, &incr, "zfs", "send", "-i", "@s1", p+"/src@s2"))
 
 	check := func(what string, err, target error) {
 		t.Helper()
 		t.Logf("%s: %v\nstderr: %q", what, err, stderrOf(err))
-		if !errors.Is(err, target) {
-			t.Errorf("%s: kind %v, want %v", what, errors.KindOf(err), target)
-		}
+		assert.ErrorIs(t, err, target, "%s: kind %v", what, errors.KindOf(err))
 	}
 	l.must("zfs", "create", p+"/empty")
-	if err := l.run(full.Bytes(), nil, "zfs", "receive", p+"/dst"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.run(full.Bytes(), nil, "zfs", "receive", p+"/dst"))
 
 	// A full stream onto an existing dataset without -F.
 	check("receive onto existing", l.run(full.Bytes(), nil, "zfs", "receive", p+"/dst"), errors.ErrExist)
@@ -206,12 +178,8 @@ func TestIntegrationReceive(t *testing.T) {
 
 	// An incremental stream onto a destination changed since its snapshot.
 	mnt.Reset()
-	if err := l.run(nil, &mnt, "zfs", "get", "-H", "-o", "value", "mountpoint", p+"/dst"); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(strings.TrimSpace(mnt.String()), "new"), []byte("x"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, l.run(nil, &mnt, "zfs", "get", "-H", "-o", "value", "mountpoint", p+"/dst"))
+	require.NoError(t, os.WriteFile(filepath.Join(strings.TrimSpace(mnt.String()), "new"), []byte("x"), 0o600))
 	check("modified destination", l.run(incr.Bytes(), nil, "zfs", "receive", p+"/dst"), errors.ErrDestinationModified)
 	l.must("zfs", "rollback", p+"/dst@s1")
 
@@ -235,17 +203,14 @@ func TestIntegrationReceive(t *testing.T) {
 func checkToken(t *testing.T, l *lab, err error, dataset string) {
 	t.Helper()
 	var re *errors.ResumableError
-	if !errors.As(err, &re) {
-		t.Errorf("%v is not a *ResumableError", err)
+	if !assert.ErrorAs(t, err, &re) {
 		return
 	}
 	var tok bytes.Buffer
-	if err := l.run(nil, &tok, "zfs", "get", "-H", "-o", "value", "receive_resume_token", dataset); err != nil {
-		t.Fatal(err)
-	}
-	if want := strings.TrimSpace(tok.String()); re.Token != want || !validToken(re.Token) {
-		t.Errorf("Token = %q, property says %q", re.Token, want)
-	}
+	require.NoError(t, l.run(nil, &tok, "zfs", "get", "-H", "-o", "value", "receive_resume_token", dataset))
+	want := strings.TrimSpace(tok.String())
+	assert.Equal(t, want, re.Token, "Token")
+	assert.True(t, validToken(re.Token), "Token")
 }
 
 // stderrOf returns the standard error recorded in err, if any.

@@ -13,7 +13,8 @@ import (
 //
 // A few kinds refine another: an error of the finer kind also matches the
 // coarser kind's sentinel. Held and ResumableStatePresent refine Busy;
-// HasChildren and HasClones refine HasDependents.
+// HasChildren and HasClones refine HasDependents; Diverged refines
+// StreamMismatch.
 type Kind uint8
 
 // The kinds of error. New kinds may be added in later versions; code that
@@ -97,6 +98,14 @@ const (
 	// dataset or a filesystem that has children. libzfs calls it
 	// EZFS_WRONG_PARENT, pyzfs WrongParent.
 	WrongParent
+	// Diverged: the receiving side has snapshots after the most recent
+	// snapshot it shares with the sending side (it was snapshotted or
+	// received from elsewhere), so no incremental stream from the sender
+	// applies until those snapshots are rolled back. It refines
+	// StreamMismatch. Replication planning reports it
+	// (github.com/gozfs/gozfs/replication); zfs itself reports the receive
+	// failure as StreamMismatch.
+	Diverged
 
 	numKinds
 )
@@ -131,6 +140,7 @@ var kindNames = [numKinds]string{
 	CommandNotFound:       "command not found",
 	ModuleNotLoaded:       "zfs kernel module not loaded",
 	WrongParent:           "parent cannot hold the dataset",
+	Diverged:              "target has snapshots after the common base",
 }
 
 // String returns a short lowercase description of k, such as "does not exist".
@@ -148,6 +158,8 @@ func (k Kind) parent() Kind {
 		return Busy
 	case HasChildren, HasClones:
 		return HasDependents
+	case Diverged:
+		return StreamMismatch
 	}
 	return Other
 }
@@ -222,6 +234,7 @@ var (
 	ErrCommandNotFound       error = &kindError{CommandNotFound}
 	ErrModuleNotLoaded       error = &kindError{ModuleNotLoaded}
 	ErrWrongParent           error = &kindError{WrongParent}
+	ErrDiverged              error = &kindError{Diverged}
 )
 
 // sentinels maps each Kind to its sentinel; Other maps to nil.
@@ -254,6 +267,7 @@ var sentinels = [numKinds]error{
 	CommandNotFound:       ErrCommandNotFound,
 	ModuleNotLoaded:       ErrModuleNotLoaded,
 	WrongParent:           ErrWrongParent,
+	Diverged:              ErrDiverged,
 }
 
 // KindOf returns the Kind of the first *Error in err's tree. If there is none it

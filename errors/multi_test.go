@@ -5,21 +5,18 @@ import (
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/hashicorp/go-multierror"
+	"github.com/stretchr/testify/assert"
 )
 
 func TestErrors(t *testing.T) {
 	a, b := errors.New("a"), errors.New("b")
-	if errors.Errors(nil) != nil {
-		t.Errorf("Errors(nil) != nil")
-	}
+	assert.Nil(t, errors.Errors(nil), "Errors(nil) != nil")
 	var typedNil *multierror.Error
-	if errors.Errors(typedNil) != nil {
-		t.Errorf("Errors(typed nil) != nil")
+	assert.Nil(t, errors.Errors(typedNil), "Errors(typed nil) != nil")
+	if got := errors.Errors(a); assert.Len(t, got, 1, "Errors(a)") {
+		assert.Same(t, a, got[0], "Errors(a)")
 	}
-	if got := errors.Errors(a); len(got) != 1 || got[0] != a {
-		t.Errorf("Errors(a) = %v", got)
-	}
-	if got := errors.Errors(errors.Join(a, b)); len(got) != 2 || got[1] != b {
-		t.Errorf("Errors(Join) = %v", got)
+	if got := errors.Errors(errors.Join(a, b)); assert.Len(t, got, 2, "Errors(Join)") {
+		assert.Same(t, b, got[1], "Errors(Join)")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/recv"
+	"github.com/stretchr/testify/require"
 )
 
 // benchBytes is what is fed to the fake zfs receive per operation.
@@ -35,27 +36,19 @@ func BenchmarkInto(b *testing.B) {
 		t0 := time.Now()
 		cmd := exec.Command("cat")
 		in, err := cmd.StdinPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
+		require.NoError(b, cmd.Start())
 		for n := 0; n < benchBytes; n += len(buf) {
-			if _, err := in.Write(buf); err != nil {
-				b.Fatal(err)
-			}
+			_, err = in.Write(buf)
+			require.NoError(b, err)
 		}
 		in.Close()
-		if err := cmd.Wait(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, cmd.Wait())
 		base += time.Since(t0)
 
 		t0 = time.Now()
-		if _, err := recv.Into(ctx, c, "tank/b", io.LimitReader(zeros{}, benchBytes), recv.Options{}); err != nil {
-			b.Fatal(err)
-		}
+		_, err = recv.Into(ctx, c, "tank/b", io.LimitReader(zeros{}, benchBytes), recv.Options{})
+		require.NoError(b, err)
 		ours += time.Since(t0)
 	}
 	b.ReportMetric(float64(base)/float64(ours), "ratio")

@@ -15,6 +15,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/require"
 )
 
 // sendStream builds a valid single-substream send stream of toname with
@@ -69,9 +70,8 @@ func sendStream(t testing.TB, toname string, blocks, blockSize int) []byte {
 		le.PutUint64(h[40:], guid)
 	}, nil)
 	b := out.Bytes()
-	if _, err := sendstream.Scan(bytes.NewReader(b), sendstream.Options{}); err != nil {
-		t.Fatalf("test stream does not verify: %v", err)
-	}
+	_, err := sendstream.Scan(bytes.NewReader(b), sendstream.Options{})
+	require.NoError(t, err, "test stream does not verify")
 	return b
 }
 
@@ -82,9 +82,7 @@ func fakeZFS(t testing.TB, script string) (*zfs.Client, string) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "zfs")
-	if err := os.WriteFile(path, []byte("#!/bin/sh\nDIR="+dir+"\n"+script+"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\nDIR="+dir+"\n"+script+"\n"), 0o755))
 	r := &command.Exec{Paths: map[string]string{"zfs": path}, GracePeriod: 2 * time.Second}
 	return zfs.New(zfs.ClientOptions{Runner: r}), dir
 }
@@ -97,14 +95,10 @@ func readPid(t *testing.T, dir, name string) int {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if s := strings.TrimSpace(string(b)); err == nil && s != "" {
 			pid, err := strconv.Atoi(s)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return pid
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fake zfs did not write %s", name)
-		}
+		require.False(t, time.Now().After(deadline), "fake zfs did not write %s", name)
 		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -22,8 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/proc"
@@ -33,6 +31,9 @@ import (
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 // labPool is a throwaway pool with helpers for the tests below.
@@ -66,12 +67,8 @@ func (p *labPool) write(ds, rel string, n int) {
 	b := make([]byte, n)
 	rand.Read(b)
 	path := filepath.Join(p.mountpoint(ds), rel)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		p.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		p.t.Fatal(err)
-	}
+	require.NoError(p.t, os.MkdirAll(filepath.Dir(path), 0o755))
+	require.NoError(p.t, os.WriteFile(path, b, 0o644))
 }
 
 // sums returns the SHA-256 of every regular file under the mountpoint of ds
@@ -93,25 +90,17 @@ func (p *labPool) sums(ds string) map[string]string {
 		out[rel] = hex.EncodeToString(h[:])
 		return nil
 	})
-	if err != nil {
-		p.t.Fatal(err)
-	}
+	require.NoError(p.t, err)
 	return out
 }
 
 func (p *labPool) sameFiles(a, b string) {
 	p.t.Helper()
 	sa, sb := p.sums(a), p.sums(b)
-	if len(sa) == 0 {
-		p.t.Fatalf("%s has no files", a)
-	}
-	if len(sa) != len(sb) {
-		p.t.Errorf("%s has %d files, %s has %d", a, len(sa), b, len(sb))
-	}
+	require.NotEmpty(p.t, sa, "%s has no files", a)
+	assert.Len(p.t, sa, len(sb), "%s has %d files, %s has %d", a, len(sa), b, len(sb))
 	for k, v := range sa {
-		if sb[k] != v {
-			p.t.Errorf("%s differs between %s and %s", k, a, b)
-		}
+		assert.Equal(p.t, v, sb[k], "%s differs between %s and %s", k, a, b)
 	}
 }
 
@@ -131,21 +120,16 @@ func ctxFor(t testing.TB) context.Context {
 func noZFSChildren(t testing.TB) {
 	t.Helper()
 	left, err := proc.Descendants(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, p := range left {
-		if p.Executable == "zfs" {
-			t.Errorf("zfs process %d still running", p.PID)
-		}
+		assert.NotEqual(t, "zfs", p.Executable, "zfs process %d still running", p.PID)
 	}
 }
 
 // killReceive kills the zfs receive started by this test binary.
 func killReceive(t testing.TB) bool {
 	left, err := proc.Descendants(os.Getpid())
-	if err != nil {
-		t.Error(err)
+	if !assert.NoError(t, err) {
 		return false
 	}
 	for _, p := range left {
@@ -168,58 +152,39 @@ func TestIntegrationFullToFileAndBack(t *testing.T) {
 	snap := src + "@s1"
 
 	est, err := send.Estimate(ctx, p.c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	path := filepath.Join(ztest.Dir(t), "full.zfs")
 	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	s, err := send.Reader(ctx, p.c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	n, err := io.Copy(f, s) // WriteTo hands the file to zfs send
 	s.Close()
 	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("stream %d bytes, estimate %d", n, est)
-	if n < 2<<20 || est < n*9/10 || est > n*11/10 {
-		t.Errorf("stream %d bytes, estimate %d: want within 10%%", n, est)
-	}
+	assert.GreaterOrEqual(t, n, int64(2<<20), "stream")
+	assert.GreaterOrEqual(t, est, n*9/10, "stream")
+	assert.LessOrEqual(t, est, n*11/10, "stream")
 
 	in, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer in.Close()
 	res, err := recv.Into(ctx, p.c, p.name("dst"), in, recv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(res.Snapshots, []string{p.name("dst@s1")}) {
-		t.Errorf("Snapshots = %q", res.Snapshots)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{p.name("dst@s1")}, res.Snapshots, "Snapshots")
 	p.sameFiles(src, p.name("dst"))
 
 	// The same stream encrypted into a file and back, verified on the way.
 	key := make([]byte, encrypt.KeySize)
 	rand.Read(key)
 	enc, err := encrypt.New(encrypt.Options{Key: key})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var sealed bytes.Buffer
-	if err := send.To(ctx, p.c, &sealed, snap, send.Options{Transforms: []stream.WriteTransform{enc.NewWriter}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := recv.Into(ctx, p.c, p.name("dec"), bytes.NewReader(sealed.Bytes()),
-		recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, send.To(ctx, p.c, &sealed, snap, send.Options{Transforms: []stream.WriteTransform{enc.NewWriter}}))
+	_, err = recv.Into(ctx, p.c, p.name("dec"), bytes.NewReader(sealed.Bytes()),
+		recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true})
+	require.NoError(t, err)
 	p.sameFiles(src, p.name("dec"))
 
 	// A tampered final chunk must not create anything.
@@ -227,12 +192,8 @@ func TestIntegrationFullToFileAndBack(t *testing.T) {
 	bad[len(bad)-1] ^= 1
 	_, err = recv.Into(ctx, p.c, p.name("bad"), bytes.NewReader(bad),
 		recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}})
-	if !errors.Is(err, encrypt.ErrAuthentication) {
-		t.Errorf("tampered stream: err = %v, want ErrAuthentication", err)
-	}
-	if p.exists(p.name("bad@s1")) {
-		t.Errorf("tampered stream committed %s", p.name("bad@s1"))
-	}
+	assert.ErrorIs(t, err, encrypt.ErrAuthentication, "tampered stream")
+	assert.False(t, p.exists(p.name("bad@s1")), "tampered stream committed %s", p.name("bad@s1"))
 	noZFSChildren(t)
 }
 
@@ -256,51 +217,37 @@ func TestIntegrationIncremental(t *testing.T) {
 	replicate := func(snap string, sopts send.Options, ropts recv.Options) *recv.Result {
 		t.Helper()
 		res, err := recv.Replicate(ctx, p.c, p.c, snap, dst, recv.ReplicateOptions{Send: sopts, Receive: ropts})
-		if err != nil {
-			t.Fatalf("replicate %s: %v", snap, err)
-		}
+		require.NoError(t, err, "replicate %s", snap)
 		return res
 	}
 	replicate(src+"@s1", send.Options{}, recv.Options{})
 
 	// From a snapshot, through the pull API and the verifier.
 	s, err := send.Reader(ctx, p.c, src+"@s2", send.Options{From: src + "@s1"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	res, err := recv.Into(ctx, p.c, dst, s, recv.Options{Verify: true})
 	s.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(res.Snapshots, []string{dst + "@s2"}) {
-		t.Errorf("Snapshots = %q", res.Snapshots)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{dst + "@s2"}, res.Snapshots, "Snapshots")
 
 	// From a bookmark, with its estimate.
 	est, err := send.Estimate(ctx, p.c, src+"@s3", send.Options{From: src + "#b2"})
-	if err != nil || est < 512<<10 {
-		t.Errorf("estimate from a bookmark: %d, %v", est, err)
-	}
+	assert.NoError(t, err, "estimate from a bookmark")
+	assert.GreaterOrEqual(t, est, int64(512<<10), "estimate from a bookmark")
 	replicate(src+"@s3", send.Options{From: src + "#b2"}, recv.Options{})
 
 	// Intermediates: s4 and s5 in one stream.
 	res = replicate(src+"@s5", send.Options{From: src + "@s3", Intermediates: true}, recv.Options{})
-	if !slices.Equal(res.Snapshots, []string{dst + "@s4", dst + "@s5"}) {
-		t.Errorf("Snapshots = %q", res.Snapshots)
-	}
+	assert.Equal(t, []string{dst + "@s4", dst + "@s5"}, res.Snapshots, "Snapshots")
 	p.sameFiles(src, dst)
 
 	// An incremental that does not start at the destination's latest
 	// snapshot, as real zfs reports it.
 	other := p.name("other")
-	if _, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", other, recv.ReplicateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = recv.Replicate(ctx, p.c, p.c, src+"@s1", other, recv.ReplicateOptions{})
+	require.NoError(t, err)
 	_, err = recv.Replicate(ctx, p.c, p.c, src+"@s4", other, recv.ReplicateOptions{Send: send.Options{From: src + "@s3"}})
-	if !errors.Is(err, errors.ErrStreamMismatch) {
-		t.Errorf("mismatched incremental: err = %v, want StreamMismatch", err)
-	}
+	assert.ErrorIs(t, err, errors.ErrStreamMismatch, "mismatched incremental")
 	t.Logf("mismatched incremental: %v", err)
 	noZFSChildren(t)
 }
@@ -324,36 +271,26 @@ func TestIntegrationReplicationStream(t *testing.T) {
 	}
 	want := []string{p.name("rr/src@r1"), p.name("rr/src/child@r1")}
 	v, err := p.c.Version(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !v.AtLeast(2, 2) {
 		// Before 2.2 zfs send has no -X: refused before running, typed; the
 		// stream then carries every descendant.
 		_, err := recv.Replicate(ctx, p.c, p.c, src+"@r1", p.name("rr"), opts)
-		if !errors.Is(err, errors.ErrNotSupported) {
-			t.Errorf("ExcludeDatasets on %s: err = %v, want NotSupported", v, err)
-		}
+		assert.ErrorIs(t, err, errors.ErrNotSupported, "ExcludeDatasets on %s", v)
 		opts.Send.ExcludeDatasets = nil
 		want = []string{p.name("rr/src@r1"), p.name("rr/src/child@r1"), p.name("rr/src/skip@r1")}
 	}
 	res, err := recv.Replicate(ctx, p.c, p.c, src+"@r1", p.name("rr"), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got := res.Snapshots
 	if !v.AtLeast(2, 2) {
 		got, want = slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))
 	}
-	if !slices.Equal(got, want) {
-		t.Errorf("Snapshots = %q, want %q", got, want)
+	assert.Equal(t, want, got, "Snapshots")
+	if v.AtLeast(2, 2) {
+		assert.False(t, p.exists(p.name("rr/src/skip")), "excluded dataset was received")
 	}
-	if v.AtLeast(2, 2) && p.exists(p.name("rr/src/skip")) {
-		t.Error("excluded dataset was received")
-	}
-	if got := p.zfs("get", "-H", "-o", "value", "com.example:tag", p.name("rr/src")); got != "hello" {
-		t.Errorf("property not replicated: %q", got)
-	}
+	assert.Equal(t, "hello", p.zfs("get", "-H", "-o", "value", "com.example:tag", p.name("rr/src")), "property not replicated")
 	p.sameFiles(src+"/child", p.name("rr/src/child"))
 }
 
@@ -361,9 +298,7 @@ func TestIntegrationRawEncrypted(t *testing.T) {
 	p := newLabPool(t)
 	ctx := ctxFor(t)
 	keyfile := filepath.Join(ztest.Dir(t), "key")
-	if err := os.WriteFile(keyfile, []byte("correct horse battery staple\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(keyfile, []byte("correct horse battery staple\n"), 0o600))
 	src := p.name("secret")
 	p.zfs("create", "-o", "encryption=on", "-o", "keyformat=passphrase", "-o", "keylocation=file://"+keyfile, src)
 	p.write(src, "a", 1<<20)
@@ -374,12 +309,8 @@ func TestIntegrationRawEncrypted(t *testing.T) {
 		Send:    send.Options{Raw: true},
 		Receive: recv.Options{NoMount: true},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ks := p.zfs("get", "-H", "-o", "value", "keystatus", dst); ks != "unavailable" {
-		t.Errorf("keystatus of the raw copy = %q, want unavailable (received without the key)", ks)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "unavailable", p.zfs("get", "-H", "-o", "value", "keystatus", dst), "keystatus of the raw copy")
 	p.zfs("load-key", "-L", "file://"+keyfile, dst)
 	p.zfs("mount", dst)
 	p.sameFiles(src, dst)
@@ -390,12 +321,8 @@ func TestIntegrationRawEncrypted(t *testing.T) {
 	_, err = recv.Replicate(ctx, p.c, p.c, src+"@s1", p.name("re"), recv.ReplicateOptions{
 		Receive: recv.Options{SetProperties: map[string]string{"encryption": "on", "keyformat": "raw", "keylocation": "file://" + key2}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if er := p.zfs("get", "-H", "-o", "value", "encryptionroot", p.name("re")); er != p.name("re") {
-		t.Errorf("encryptionroot = %q", er)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, p.name("re"), p.zfs("get", "-H", "-o", "value", "encryptionroot", p.name("re")), "encryptionroot")
 	p.sameFiles(src, p.name("re"))
 }
 
@@ -405,32 +332,19 @@ func TestIntegrationCompressed(t *testing.T) {
 	src := p.name("src")
 	p.zfs("create", src)
 	text := bytes.Repeat([]byte("compressible zfs data block\n"), 80000) // ~2 MiB
-	if err := os.WriteFile(filepath.Join(p.mountpoint(src), "text"), text, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(p.mountpoint(src), "text"), text, 0o644))
 	p.zfs("snapshot", src+"@s1")
 	plain, err := send.Estimate(ctx, p.c, src+"@s1", send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	comp, err := send.Estimate(ctx, p.c, src+"@s1", send.Options{Compressed: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("estimate %d plain, %d compressed", plain, comp)
-	if comp >= plain/2 {
-		t.Errorf("compressed estimate %d not much below plain %d", comp, plain)
-	}
+	assert.Less(t, comp, plain/2, "compressed estimate %d not much below plain %d", comp, plain)
 	var buf bytes.Buffer
-	if err := send.To(ctx, p.c, &buf, src+"@s1", send.Options{Compressed: true, LargeBlocks: true, Embedded: true}); err != nil {
-		t.Fatal(err)
-	}
-	if int64(buf.Len()) >= plain/2 {
-		t.Errorf("compressed stream %d bytes, plain estimate %d", buf.Len(), plain)
-	}
-	if _, err := recv.Into(ctx, p.c, p.name("dst"), &buf, recv.Options{Verify: true}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, send.To(ctx, p.c, &buf, src+"@s1", send.Options{Compressed: true, LargeBlocks: true, Embedded: true}))
+	assert.Less(t, int64(buf.Len()), plain/2, "compressed stream %d bytes, plain estimate %d", buf.Len(), plain)
+	_, err = recv.Into(ctx, p.c, p.name("dst"), &buf, recv.Options{Verify: true})
+	require.NoError(t, err)
 	p.sameFiles(src, p.name("dst"))
 }
 
@@ -443,9 +357,7 @@ func TestIntegrationSocket(t *testing.T) {
 	p.zfs("snapshot", src+"@s1")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	got := make(chan error, 1)
 	go func() {
@@ -459,16 +371,11 @@ func TestIntegrationSocket(t *testing.T) {
 		got <- err
 	}()
 	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := send.To(ctx, p.c, conn, src+"@s1", send.Options{}); err != nil { // handed to zfs send
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	// handed to zfs send
+	require.NoError(t, send.To(ctx, p.c, conn, src+"@s1", send.Options{}))
 	conn.Close()
-	if err := <-got; err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, <-got)
 	p.sameFiles(src, p.name("dst"))
 }
 
@@ -520,12 +427,8 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 				resumed = true
 			}
 		}
-		if !resumed {
-			t.Errorf("no zfs send -t among %q", argv)
-		}
-		if !slices.Equal(res.Snapshots, []string{dst + "@s1"}) {
-			t.Errorf("Snapshots = %q", res.Snapshots)
-		}
+		assert.True(t, resumed, "no zfs send -t among %q", argv)
+		assert.Equal(t, []string{dst + "@s1"}, res.Snapshots, "Snapshots")
 		p.sameFiles(src, dst)
 	})
 
@@ -563,24 +466,17 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 		}
 		t.Logf("full stream into partial state: %v", err)
 		tok, err := recv.ResumeToken(ctx, p.c, dst)
-		if err != nil || tok != re.Token {
-			t.Errorf("ResumeToken = %q, %v; want the error's token", tok, err)
-		}
+		assert.NoError(t, err, "ResumeToken")
+		assert.Equal(t, re.Token, tok, "ResumeToken")
 		est, err := send.Estimate(ctx, p.c, "", send.Options{ResumeToken: tok})
-		if err != nil || est <= 0 || est >= 5<<20 {
-			t.Errorf("estimate of the rest: %d, %v", est, err)
-		}
+		assert.NoError(t, err, "estimate of the rest")
+		assert.Greater(t, est, int64(0), "estimate of the rest")
+		assert.Less(t, est, int64(5<<20), "estimate of the rest")
 
 		// Abort, twice: the second finds nothing and succeeds too.
-		if err := recv.Abort(ctx, p.c, dst); err != nil {
-			t.Fatal(err)
-		}
-		if err := recv.Abort(ctx, p.c, dst); err != nil {
-			t.Errorf("second Abort: %v", err)
-		}
-		if p.exists(dst) {
-			t.Errorf("%s exists after aborting its first receive", dst)
-		}
+		require.NoError(t, recv.Abort(ctx, p.c, dst))
+		assert.NoError(t, recv.Abort(ctx, p.c, dst), "second Abort")
+		assert.False(t, p.exists(dst), "%s exists after aborting its first receive", dst)
 	})
 	noZFSChildren(t)
 }
@@ -693,9 +589,7 @@ func TestIntegrationCorrectiveReceive(t *testing.T) {
 	p := newLabPool(t, "-O", "compression=off", "-O", "recordsize=128k")
 	ctx := ctxFor(t)
 	v, err := p.c.Version(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	if !v.AtLeast(2, 2) {
 		t.Skipf("corrective receive needs OpenZFS 2.2 (have %s)", v)
 	}
@@ -710,54 +604,38 @@ func TestIntegrationCorrectiveReceive(t *testing.T) {
 		data = append(data, blk...)
 	}
 	file := filepath.Join(p.mountpoint(src), "f")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(file, data, 0o644))
 	p.zfs("snapshot", src+"@s1")
 	var sent bytes.Buffer
-	if err := send.To(ctx, p.c, &sent, src+"@s1", send.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, send.To(ctx, p.c, &sent, src+"@s1", send.Options{}))
 
 	// Corrupt block 3 on the vdev while the pool is exported.
 	marker := data[3*128<<10 : 3*128<<10+40]
 	ztest.Run(t, "zpool", "export", p.Name)
 	vdev, err := os.ReadFile(p.Vdevs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	off := bytes.Index(vdev, marker)
 	if off < 0 || bytes.Contains(vdev[off+1:], marker) {
 		ztest.Run(t, "zpool", "import", "-d", filepath.Dir(p.Vdevs[0]), "-R", p.AltRoot, "-o", "cachefile=none", p.Name)
 		t.Skip("cannot locate exactly one copy of the block on the vdev (metadata or layout differs); skipping")
 	}
 	vf, err := os.OpenFile(p.Vdevs[0], os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	vf.WriteAt(bytes.Repeat([]byte{0xAA}, 4096), int64(off+1000))
 	vf.Close()
 	vdev = nil
 	ztest.Run(t, "zpool", "import", "-d", filepath.Dir(p.Vdevs[0]), "-R", p.AltRoot, "-o", "cachefile=none", p.Name)
 
-	if _, err := os.ReadFile(file); err == nil {
-		t.Fatal("reading the corrupted file succeeded; the corruption did not take")
-	} else {
-		t.Logf("before healing: %v", err)
-	}
+	_, err = os.ReadFile(file)
+	require.Error(t, err, "reading the corrupted file succeeded; the corruption did not take")
+	t.Logf("before healing: %v", err)
 
 	res, err := recv.Into(ctx, p.c, src+"@s1", bytes.NewReader(sent.Bytes()), recv.Options{Corrective: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("healed: %q", res.Snapshots)
 	got, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("reading after corrective receive: %v", err)
-	}
-	if !bytes.Equal(got, data) {
-		t.Error("file differs after healing")
-	}
+	require.NoError(t, err, "reading after corrective receive")
+	assert.Equal(t, data, got, "file differs after healing")
 }
 
 // BenchmarkIntegrationReplicate compares Replicate with the shell pipeline
@@ -780,18 +658,15 @@ func BenchmarkIntegrationReplicate(b *testing.B) {
 		ztest.Run(b, "zpool", "sync", p.Name)
 		t0 := time.Now()
 		out, err := exec.Command("sh", "-c", "zfs send "+src+"@s1 | zfs receive "+p.name("shell")).CombinedOutput()
-		if err != nil {
-			b.Fatalf("%v: %s", err, out)
-		}
+		require.NoError(b, err, "%s", out)
 		return time.Since(t0)
 	}
 	sdk := func() time.Duration {
 		destroy(p.name("sdk"))
 		ztest.Run(b, "zpool", "sync", p.Name)
 		t0 := time.Now()
-		if _, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", p.name("sdk"), recv.ReplicateOptions{}); err != nil {
-			b.Fatal(err)
-		}
+		_, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", p.name("sdk"), recv.ReplicateOptions{})
+		require.NoError(b, err)
 		return time.Since(t0)
 	}
 	// Full receives into new datasets; destroying the previous copy and

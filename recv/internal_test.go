@@ -55,18 +55,13 @@ func TestFeedHoldsBack(t *testing.T) {
 				// first read beyond the hold may have been written.
 				tt.wantN = max(0, min(len(data), copyBufferSize+holdBack)-holdBack)
 			}
-			if dst.Len() != tt.wantN || !bytes.Equal(dst.Bytes(), data[:dst.Len()]) {
-				t.Errorf("dst got %d bytes, want the first %d", dst.Len(), tt.wantN)
-			}
-			if !errors.Is(res.readErr, tt.readErr) || (tt.readErr == nil) != (res.readErr == nil) {
-				t.Errorf("readErr = %v, want %v", res.readErr, tt.readErr)
-			}
-			if closes != 1 {
-				t.Errorf("source closed %d times", closes)
-			}
-			if got := p.Snapshot().Bytes; got != int64(dst.Len()) {
-				t.Errorf("progress %d, want %d", got, dst.Len())
-			}
+			assert.Equal(t, tt.wantN, dst.Len(), "dst")
+			assert.Equal(t, data[:dst.Len()], dst.Bytes(), "dst")
+			assert.ErrorIs(t, res.readErr, tt.readErr, "readErr")
+			assert.Equal(t, res.readErr == nil, tt.readErr == nil, "readErr")
+			assert.Equal(t, 1, closes, "source closed")
+			got := p.Snapshot().Bytes
+			assert.Equal(t, int64(dst.Len()), got, "progress %d, want %d", got, dst.Len())
 		})
 	}
 }
@@ -75,9 +70,9 @@ func TestFeedWriteError(t *testing.T) {
 	werr := errors.New("EPIPE")
 	closes := 0
 	res := feed(errWriter{werr}, bytes.NewReader(make([]byte, 1<<20)), func() error { closes++; return nil }, holdBack, nil)
-	if res.writeErr != werr || res.readErr != nil || closes != 1 {
-		t.Errorf("res = %+v, closes %d", res, closes)
-	}
+	assert.Same(t, werr, res.writeErr, "res = %+v", res)
+	assert.NoError(t, res.readErr, "res = %+v", res)
+	assert.Equal(t, 1, closes, "source closes")
 }
 
 type errWriter struct{ err error }
@@ -101,9 +96,8 @@ func TestParseReceiving(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, ok := parseReceiving(tt.line, tt.target)
-		if got != tt.want || ok != (tt.want != "") {
-			t.Errorf("parseReceiving(%q) = %q, %v; want %q", tt.line, got, ok, tt.want)
-		}
+		assert.Equal(t, tt.want, got, "parseReceiving(%q)", tt.line)
+		assert.Equal(t, tt.want != "", ok, "parseReceiving(%q)", tt.line)
 	}
 }
 
@@ -154,17 +148,11 @@ func FuzzParseReceiving(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line, target string) {
 		got, ok := parseReceiving(line, target)
 		if !ok {
-			if got != "" {
-				t.Fatalf("not ok but %q", got)
-			}
+			require.Empty(t, got, "not ok")
 			return
 		}
-		if err := names.Snapshot(got); err != nil {
-			t.Fatalf("returned invalid snapshot name %q: %v", got, err)
-		}
-		if !strings.HasSuffix(line, got) && !strings.HasSuffix(strings.TrimRight(line, "\r"), got) {
-			t.Fatalf("%q is not the end of %q", got, line)
-		}
+		require.NoError(t, names.Snapshot(got), "returned invalid snapshot name %q", got)
+		require.True(t, strings.HasSuffix(line, got) || strings.HasSuffix(strings.TrimRight(line, "\r"), got), "%q is not the end of %q", got, line)
 		if strings.ContainsAny(line, "\n") {
 			return // verboseLog splits lines first
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -174,10 +175,12 @@ func (p *plan) finish(ctx context.Context, log *verboseLog, runErr error, fed co
 	if err == nil {
 		return res, nil
 	}
-	switch {
-	case errors.KindOf(err) == errors.Exist:
-		err = p.statePresent(ctx, err)
-	case !p.opts.DryRun && (p.opts.Resumable || errors.KindOf(err) == errors.ResumableStatePresent):
+	if errors.KindOf(err) == errors.Exist {
+		if refined, looked := p.statePresent(ctx, err); looked {
+			return res, refined
+		}
+	}
+	if !p.opts.DryRun && (p.opts.Resumable || errors.KindOf(err) == errors.ResumableStatePresent) {
 		err = p.withToken(ctx, err, res)
 	}
 	return res, err
@@ -193,29 +196,28 @@ var existingDest = regexp.MustCompile(`destination '([^'\n]+)' exists`)
 // state must first be resumed or aborted. If the destination has a resume
 // token, the error is an *errors.ResumableError of Kind
 // ResumableStatePresent carrying it.
-func (p *plan) statePresent(ctx context.Context, err error) error {
+func (p *plan) statePresent(ctx context.Context, err error) (error, bool) {
 	var e *errors.Error
 	if !errors.As(err, &e) {
-		return err
+		return err, false
 	}
-	ds := ""
-	if m := existingDest.FindStringSubmatch(e.Stderr); m != nil && names.Dataset(m[1]) == nil {
-		ds = m[1]
-	} else if p.opts.Naming == AsGiven {
-		ds, _, _ = cutSnapshot(p.target)
+	// Only zfs's message for a full stream into an existing dataset; a
+	// resumed stream refused without -F ("Resuming recv on existing
+	// destination") meets the state it is meant to resume.
+	m := existingDest.FindStringSubmatch(e.Stderr)
+	if m == nil || names.Dataset(m[1]) != nil || strings.Contains(e.Stderr, "Resuming recv") {
+		return err, false
 	}
-	if ds == "" {
-		return err
-	}
+	ds := m[1]
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenTimeout)
 	defer cancel()
 	tok, terr := resumeToken(lctx, p.c, ds)
 	if terr != nil || tok == "" {
-		return err
+		return err, true
 	}
 	c := *e // zfs's message stays; the Kind says what it means
 	c.Kind = errors.ResumableStatePresent
-	return &errors.ResumableError{Token: tok, Err: &c}
+	return &errors.ResumableError{Token: tok, Err: &c}, true
 }
 
 // streamError reports a failure to read the stream, which made this package

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,15 +55,12 @@ func TestArgs(t *testing.T) {
 			f := commandtest.New(t)
 			e := f.Expect(append([]string{"zfs"}, tt.want...)...).Stdout("receiving full stream of tank/a@s into tank/b@s\n")
 			res, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), tt.target, strings.NewReader("stream bytes"), tt.opts)
-			if err != nil {
-				t.Fatal(err)
+			require.NoError(t, err)
+			got := e.Stdin()
+			if assert.Len(t, got, 1, "zfs receive read") {
+				assert.Equal(t, "stream bytes", string(got[0]), "zfs receive read")
 			}
-			if got := e.Stdin(); len(got) != 1 || string(got[0]) != "stream bytes" {
-				t.Errorf("zfs receive read %q, want the stream", got)
-			}
-			if !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
-				t.Errorf("Snapshots = %q", res.Snapshots)
-			}
+			assert.Equal(t, []string{"tank/b@s"}, res.Snapshots, "Snapshots")
 		})
 	}
 }
@@ -73,14 +69,11 @@ func TestCorrectiveNeedsVersion(t *testing.T) {
 	f := commandtest.New(t)
 	f.Expect("zfs", "receive", "-c", "-v", "tank/b@s")
 	c := zfs.New(zfs.ClientOptions{Runner: f, Version: zfs.Version{Major: 2, Minor: 2}})
-	if _, err := recv.Into(context.Background(), c, "tank/b@s", strings.NewReader("x"), recv.Options{Corrective: true}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := recv.Into(context.Background(), c, "tank/b@s", strings.NewReader("x"), recv.Options{Corrective: true})
+	require.NoError(t, err)
 	old := zfs.New(zfs.ClientOptions{Runner: commandtest.New(t), Version: zfs.Version{Major: 2, Minor: 1}})
-	_, err := recv.Into(context.Background(), old, "tank/b@s", strings.NewReader("x"), recv.Options{Corrective: true})
-	if !errors.Is(err, errors.ErrNotSupported) {
-		t.Errorf("corrective receive on 2.1: err = %v, want NotSupported", err)
-	}
+	_, err = recv.Into(context.Background(), old, "tank/b@s", strings.NewReader("x"), recv.Options{Corrective: true})
+	assert.ErrorIs(t, err, errors.ErrNotSupported, "corrective receive on 2.1")
 }
 
 func TestInvalid(t *testing.T) {
@@ -118,18 +111,12 @@ func TestInvalid(t *testing.T) {
 			c := zfs.New(zfs.ClientOptions{Runner: commandtest.New(t), Version: zfs.Version{Major: 2, Minor: 3}})
 			_, err := recv.Into(context.Background(), c, tt.target, strings.NewReader(""), tt.opts)
 			var e *errors.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("err = %v, want *errors.Error", err)
-			}
-			if e.Kind != tt.kind || e.Op != "receive" {
-				t.Errorf("kind %v op %q, want %v receive (%v)", e.Kind, e.Op, tt.kind, err)
-			}
-			if !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %q, want it to mention %q", err, tt.msg)
-			}
-			if _, err := recv.NewWriter(context.Background(), c, tt.target, tt.opts); errors.KindOf(err) != tt.kind {
-				t.Errorf("NewWriter: err = %v, want kind %v", err, tt.kind)
-			}
+			require.ErrorAs(t, err, &e, "*errors.Error")
+			assert.Equal(t, tt.kind, e.Kind, "kind %v op %q, want %v receive (%v)", e.Kind, e.Op, tt.kind, err)
+			assert.Equal(t, "receive", e.Op, "kind %v op %q, want %v receive (%v)", e.Kind, e.Op, tt.kind, err)
+			assert.Contains(t, err.Error(), tt.msg)
+			_, err = recv.NewWriter(context.Background(), c, tt.target, tt.opts)
+			assert.Equal(t, tt.kind, errors.KindOf(err), "NewWriter: err = %v, want kind", err)
 		})
 	}
 }
@@ -176,9 +163,7 @@ func TestReadFailureNeverCommits(t *testing.T) {
 	}
 	key := bytes.Repeat([]byte{7}, encrypt.KeySize)
 	enc, err := encrypt.New(encrypt.Options{Key: key, ChunkSize: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var sealed bytes.Buffer
 	w, _ := enc.NewWriter(&sealed)
 	w.Write(data)
@@ -204,33 +189,22 @@ func TestReadFailureNeverCommits(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, got := recording(t, data)
 			_, err := recv.Into(context.Background(), c, "tank/b", tt.src, recv.Options{Transforms: tt.ts})
-			if err == nil {
-				t.Fatal("receive succeeded")
+			require.Error(t, err, "receive succeeded")
+			assert.ErrorIs(t, err, errors.ErrInvalidStream, "Kind InvalidStream")
+			if tt.want != nil {
+				assert.ErrorIs(t, err, tt.want)
 			}
-			if !errors.Is(err, errors.ErrInvalidStream) {
-				t.Errorf("err = %v, want Kind InvalidStream", err)
-			}
-			if tt.want != nil && !errors.Is(err, tt.want) {
-				t.Errorf("err = %v, want it to wrap %v", err, tt.want)
-			}
-			if errors.Is(err, context.Canceled) {
-				t.Errorf("err = %v matches context.Canceled though nobody cancelled", err)
-			}
-			if len(*got) > len(data)-2*sendstream.HeaderSize {
-				t.Errorf("zfs receive got %d of %d bytes, more than all but the held-back END records", len(*got), len(data))
-			}
+			assert.NotErrorIs(t, err, context.Canceled, "matches context.Canceled though nobody cancelled")
+			assert.LessOrEqual(t, len(*got), len(data)-2*sendstream.HeaderSize, "zfs receive got %d of %d bytes, more than all but the held-back END records", len(*got), len(data))
 		})
 	}
 	t.Run("clean", func(t *testing.T) {
 		c, got := recording(t, data)
 		sealedCopy := bytes.NewReader(ct)
 		res, err := recv.Into(context.Background(), c, "tank/b", sealedCopy, recv.Options{Transforms: []stream.ReadTransform{enc.NewReader}, Verify: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(*got, data) || !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
-			t.Errorf("got %d bytes, snapshots %q", len(*got), res.Snapshots)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, data, *got)
+		assert.Equal(t, []string{"tank/b@s"}, res.Snapshots)
 	})
 }
 
@@ -247,12 +221,9 @@ func TestVerifyRejectsCorruptStream(t *testing.T) {
 	bad[sendstream.HeaderSize+sendstream.HeaderSize+100] ^= 0xff // first WRITE payload
 	c, got := recording(t, data)
 	_, err := recv.Into(context.Background(), c, "tank/b", bytes.NewReader(bad), recv.Options{Verify: true})
-	if !errors.Is(err, sendstream.ErrChecksum) || !errors.Is(err, errors.ErrInvalidStream) {
-		t.Fatalf("err = %v, want a checksum error of Kind InvalidStream", err)
-	}
-	if len(*got) >= len(data) {
-		t.Errorf("zfs receive got the whole stream")
-	}
+	require.ErrorIs(t, err, sendstream.ErrChecksum, "a checksum error of Kind InvalidStream")
+	require.ErrorIs(t, err, errors.ErrInvalidStream, "a checksum error of Kind InvalidStream")
+	assert.Less(t, len(*got), len(data), "zfs receive got the whole stream")
 }
 
 func TestReceiveWithRealProcess(t *testing.T) {
@@ -269,86 +240,62 @@ receive)
 esac
 exit 2`)
 	data := sendStream(t, "tank/a@s", 256, 4096) // > 1 MiB, more than a pipe holds
-	if err := os.WriteFile(filepath.Join(dir, "want"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "want"), data, 0o644))
 	ctx := context.Background()
 
 	t.Run("reader", func(t *testing.T) {
 		p := stream.NewProgress(stream.ProgressOptions{})
 		res, err := recv.Into(ctx, c, "tank/b", bytes.NewReader(data), recv.Options{Progress: p})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(res.Snapshots, []string{"tank/b@s"}) || p.Snapshot().Bytes != int64(len(data)) {
-			t.Errorf("Snapshots %q, progress %d", res.Snapshots, p.Snapshot().Bytes)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, []string{"tank/b@s"}, res.Snapshots, "Snapshots")
+		assert.Equal(t, int64(len(data)), p.Snapshot().Bytes, "Snapshots")
 	})
 	t.Run("file handed over", func(t *testing.T) {
 		f, err := os.Open(filepath.Join(dir, "want"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer f.Close()
-		if _, err := recv.Into(ctx, c, "tank/b", f, recv.Options{}); err != nil {
-			t.Fatal(err)
-		}
+		_, err = recv.Into(ctx, c, "tank/b", f, recv.Options{})
+		require.NoError(t, err)
 	})
 	t.Run("source fails after the last byte", func(t *testing.T) {
 		_, err := recv.Into(ctx, c, "tank/b", &errAfter{bytes.NewReader(data), io.ErrUnexpectedEOF}, recv.Options{Verify: true})
-		if !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Fatalf("err = %v", err)
-		}
+		require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 		got, _ := os.ReadFile(filepath.Join(dir, "got"))
-		if len(got) >= len(data) {
-			t.Errorf("zfs receive got all %d bytes", len(got))
-		}
-		if pid := readPid(t, dir, "pid"); !gone(pid) {
-			t.Errorf("fake zfs receive %d still running", pid)
-		}
+		assert.Less(t, len(got), len(data), "zfs receive got all")
+		pid := readPid(t, dir, "pid")
+		assert.True(t, gone(pid), "fake zfs receive %d still running", pid)
 	})
 	t.Run("writer", func(t *testing.T) {
 		w, err := recv.NewWriter(ctx, c, "tank/b", recv.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for b := data; len(b) > 0; {
 			n := min(len(b), 10000)
-			if _, err := w.Write(b[:n]); err != nil {
-				t.Fatal(err)
-			}
+			_, err = w.Write(b[:n])
+			require.NoError(t, err)
 			b = b[n:]
 		}
-		if w.Result() != nil {
-			t.Error("Result before Close")
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if res := w.Result(); res == nil || !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
-			t.Errorf("Result = %+v", res)
+		assert.Nil(t, w.Result(), "Result before Close")
+		require.NoError(t, w.Close())
+		res := w.Result()
+		if assert.NotNil(t, res, "Result") {
+			assert.Equal(t, []string{"tank/b@s"}, res.Snapshots, "Result")
 		}
 	})
 	t.Run("writer aborted", func(t *testing.T) {
 		w, err := recv.NewWriter(ctx, c, "tank/b", recv.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		w.Write(data) // everything, but not the end of the stream
 		cause := errors.New("network down")
 		err = w.CloseWithError(cause)
-		if !errors.Is(err, cause) || !errors.Is(err, errors.ErrInvalidStream) {
-			t.Errorf("err = %v, want InvalidStream wrapping the cause", err)
-		}
+		assert.ErrorIs(t, err, cause, "InvalidStream wrapping the cause")
+		assert.ErrorIs(t, err, errors.ErrInvalidStream, "InvalidStream wrapping the cause")
 	})
 }
 
 func TestZFSFailureStopsWriter(t *testing.T) {
 	c, _ := fakeZFS(t, `echo "cannot receive new filesystem stream: destination 'tank/b' exists" >&2; echo "must specify -F to overwrite it" >&2; exit 1`)
 	w, err := recv.NewWriter(context.Background(), c, "tank/b", recv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// zfs receive fails without reading; writing must not block forever.
 	chunk := make([]byte, 1<<20)
 	deadline := time.Now().Add(10 * time.Second)
@@ -358,9 +305,7 @@ func TestZFSFailureStopsWriter(t *testing.T) {
 		}
 	}
 	err = w.Close()
-	if !errors.Is(err, errors.ErrExist) {
-		t.Errorf("err = %v, want Kind Exist", err)
-	}
+	assert.ErrorIs(t, err, errors.ErrExist, "Kind Exist")
 }
 
 func TestCancelInterruptsAndReportsToken(t *testing.T) {
@@ -419,8 +364,9 @@ func TestResumableErrors(t *testing.T) {
 		f.Expect("zfs", "receive", "-s", "-v", "tank/b").Stdout("receiving full stream of tank/a@s into tank/b@s\n").Stderr(interrupted).Exit(1)
 		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/b", strings.NewReader("x"), recv.Options{Resumable: true})
 		var re *errors.ResumableError
-		if !errors.As(err, &re) || re.Token != token || re.Err.Kind != errors.Interrupted {
-			t.Errorf("err = %v, want Interrupted with the printed token", err)
+		if assert.ErrorAs(t, err, &re, "Interrupted with the printed token") {
+			assert.Equal(t, token, re.Token, "Interrupted with the printed token")
+			assert.Equal(t, errors.Interrupted, re.Err.Kind, "Interrupted with the printed token")
 		}
 	})
 	t.Run("killed, token from the dataset reported by -v", func(t *testing.T) {
@@ -431,8 +377,8 @@ func TestResumableErrors(t *testing.T) {
 		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/r", strings.NewReader("x"),
 			recv.Options{Resumable: true, Naming: recv.DiscardFirst})
 		var re *errors.ResumableError
-		if !errors.As(err, &re) || re.Token != token {
-			t.Errorf("err = %v, want a resumable error with the token", err)
+		if assert.ErrorAs(t, err, &re, "a resumable error with the token") {
+			assert.Equal(t, token, re.Token, "a resumable error with the token")
 		}
 	})
 	t.Run("failed without state", func(t *testing.T) {
@@ -442,9 +388,8 @@ func TestResumableErrors(t *testing.T) {
 		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("-\n")
 		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/b", strings.NewReader("x"), recv.Options{Resumable: true})
 		var re *errors.ResumableError
-		if errors.As(err, &re) || !errors.Is(err, errors.ErrExist) {
-			t.Errorf("err = %v, want a plain Exist error", err)
-		}
+		assert.NotErrorAs(t, err, &re, "a plain Exist error")
+		assert.ErrorIs(t, err, errors.ErrExist, "a plain Exist error")
 	})
 	// A full stream into a target holding partial state: zfs says the
 	// target exists (real 2.3.2 and 2.1.11 messages), the target's token
@@ -484,8 +429,9 @@ func TestResumableErrors(t *testing.T) {
 		f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout(token + "\n")
 		_, err := recv.Into(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), "tank/b", strings.NewReader("x"), recv.Options{})
 		var re *errors.ResumableError
-		if !errors.As(err, &re) || re.Token != token || !errors.Is(err, errors.ErrResumableStatePresent) {
-			t.Errorf("err = %v, want ResumableStatePresent with the token", err)
+		if assert.ErrorAs(t, err, &re, "ResumableStatePresent with the token") {
+			assert.Equal(t, token, re.Token, "ResumableStatePresent with the token")
+			assert.ErrorIs(t, err, errors.ErrResumableStatePresent, "ResumableStatePresent with the token")
 		}
 	})
 }
@@ -545,31 +491,27 @@ func TestAbortAndResumeToken(t *testing.T) {
 			f := commandtest.New(t)
 			f.Expect("zfs", "receive", "-A", "tank/b").Stderr(tt.stderr).Exit(tt.code)
 			err := recv.Abort(ctx, zfs.New(zfs.ClientOptions{Runner: f}), "tank/b")
-			if (err == nil) != tt.ok {
-				t.Errorf("err = %v, want ok=%v", err, tt.ok)
-			}
-			if !tt.ok && !errors.Is(err, errors.ErrBusy) {
-				t.Errorf("err = %v, want Kind Busy", err)
+			assert.Equal(t, tt.ok, err == nil, "err = %v, want ok", err)
+			if !tt.ok {
+				assert.ErrorIs(t, err, errors.ErrBusy, "Kind Busy")
 			}
 		})
 	}
-	if err := recv.Abort(ctx, zfs.New(zfs.ClientOptions{Runner: commandtest.New(t)}), "tank/b@s"); !errors.Is(err, errors.ErrInvalidName) {
-		t.Errorf("Abort of a snapshot: err = %v", err)
-	}
+	assert.ErrorIs(t, recv.Abort(ctx, zfs.New(zfs.ClientOptions{Runner: commandtest.New(t)}), "tank/b@s"), errors.ErrInvalidName, "Abort of a snapshot")
 
 	f := commandtest.New(t).InOrder()
 	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("-\n")
 	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout(token + "\n")
 	f.Expect("zfs", "get", "-H", "-p", "-o", "value", "receive_resume_token", "tank/b").Stdout("garbage\n")
 	c := zfs.New(zfs.ClientOptions{Runner: f})
-	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); tok != "" || err != nil {
-		t.Errorf("no state: %q, %v", tok, err)
+	tok, err := recv.ResumeToken(ctx, c, "tank/b")
+	assert.Empty(t, tok, "no state")
+	assert.NoError(t, err, "no state")
+	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); assert.Equal(t, token, tok, "state") {
+		assert.NoError(t, err, "state")
 	}
-	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); tok != token || err != nil {
-		t.Errorf("state: %q, %v", tok, err)
-	}
-	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); tok != "" || err == nil {
-		t.Errorf("garbage: %q, %v", tok, err)
+	if tok, err := recv.ResumeToken(ctx, c, "tank/b"); assert.Empty(t, tok, "garbage") {
+		assert.Error(t, err, "garbage")
 	}
 }
 
@@ -580,31 +522,19 @@ func TestSourcesHandedOver(t *testing.T) {
 	kind := func(t *testing.T, r io.Reader, opts recv.Options) string {
 		t.Helper()
 		res, err := recv.Into(ctx, c, "tank/b", r, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res.Snapshots) != 1 {
-			t.Fatalf("Snapshots = %q", res.Snapshots)
-		}
+		require.NoError(t, err)
+		require.Len(t, res.Snapshots, 1, "Snapshots")
 		_, k, _ := strings.Cut(res.Snapshots[0], "@")
 		return k
 	}
 	f, err := os.CreateTemp(t.TempDir(), "stream")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
-	if k := kind(t, f, recv.Options{}); k != "regular_empty_file" {
-		t.Errorf("file: zfs read from a %q", k)
-	}
-	if k := kind(t, f, recv.Options{Progress: stream.NewProgress(stream.ProgressOptions{})}); k != "fifo" {
-		t.Errorf("file with Progress: zfs read from a %q, want a pipe", k)
-	}
+	assert.Equal(t, "regular_empty_file", kind(t, f, recv.Options{}), "file: kind of input zfs read from")
+	assert.Equal(t, "fifo", kind(t, f, recv.Options{Progress: stream.NewProgress(stream.ProgressOptions{})}), "file with Progress: kind of input zfs read from")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	go func() {
 		conn, err := ln.Accept()
@@ -616,24 +546,17 @@ func TestSourcesHandedOver(t *testing.T) {
 		conn.Close()
 	}()
 	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer conn.Close()
-	if k := kind(t, conn, recv.Options{}); k != "socket" {
-		t.Errorf("connection: zfs read from a %q", k)
-	}
+	assert.Equal(t, "socket", kind(t, conn, recv.Options{}), "connection: kind of input zfs read from")
 	// Back in non-blocking mode: deadlines work.
 	conn.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 	b := make([]byte, 1)
-	if n, err := conn.Read(b); n == 1 {
+	n, err := conn.Read(b)
+	if n == 1 {
 		// The byte the fake did not read; the next read must time out.
 		conn.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 		_, err = conn.Read(b)
-		if !errors.Is(err, os.ErrDeadlineExceeded) {
-			t.Errorf("read after hand-back: %v, want a deadline error", err)
-		}
-	} else if !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("read after hand-back: %v, want a deadline error", err)
 	}
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded, "read after hand-back")
 }

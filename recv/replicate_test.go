@@ -1,12 +1,9 @@
 package recv_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/gozfs/gozfs/errors"
@@ -15,6 +12,8 @@ import (
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/compress"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // replicaFake is a fake zfs whose send writes $DIR/data (or, with -t, the
@@ -64,16 +63,12 @@ exit 2`
 
 func touch(t *testing.T, dir, name string) {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), nil, 0o644))
 }
 
 func TestReplicate(t *testing.T) {
 	z, err := compress.New(compress.Zstd, compress.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	withTransforms := recv.ReplicateOptions{
 		Send:    send.Options{Transforms: []stream.WriteTransform{z.NewWriter}},
 		Receive: recv.Options{Transforms: []stream.ReadTransform{z.NewReader}, Verify: true},
@@ -87,18 +82,15 @@ func TestReplicate(t *testing.T) {
 			data := sendStream(t, "tank/a@s", 512, 4096) // 2 MiB
 			newFake := func(t *testing.T, flags ...string) (*zfs.Client, string) {
 				c, dir := fakeZFS(t, replicaFake)
-				if err := os.WriteFile(filepath.Join(dir, "data"), data, 0o644); err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "data"), data, 0o644))
 				for _, f := range flags {
 					touch(t, dir, f)
 				}
 				t.Cleanup(func() {
 					for _, p := range []string{"send-pid", "recv-pid"} {
 						if exists(filepath.Join(dir, p)) {
-							if pid := readPid(t, dir, p); !gone(pid) {
-								t.Errorf("%s %d still running", p, pid)
-							}
+							pid := readPid(t, dir, p)
+							assert.True(t, gone(pid), "%s %d still running", p, pid)
 						}
 					}
 				})
@@ -108,38 +100,27 @@ func TestReplicate(t *testing.T) {
 			t.Run("ok", func(t *testing.T) {
 				c, dir := newFake(t)
 				res, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", mode.opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
-					t.Errorf("Snapshots = %q", res.Snapshots)
-				}
+				require.NoError(t, err)
+				assert.Equal(t, []string{"tank/b@s"}, res.Snapshots, "Snapshots")
 				got, _ := os.ReadFile(filepath.Join(dir, "got"))
-				if !bytes.Equal(got, data) {
-					t.Errorf("received %d bytes, want %d identical", len(got), len(data))
-				}
+				assert.Equal(t, data, got, "received")
 			})
 			t.Run("send fails", func(t *testing.T) {
 				c, dir := newFake(t, "send-fail")
 				_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", mode.opts)
 				var e *errors.Error
-				if !errors.As(err, &e) || e.Op != "send" {
-					t.Errorf("err = %v; want the send's error first", err)
+				if assert.ErrorAs(t, err, &e, "the send's error first") {
+					assert.Equal(t, "send", e.Op, "the send's error first")
 				}
-				if !strings.Contains(err.Error(), "Input/output error") {
-					t.Errorf("err = %v; want the send's message", err)
-				}
+				assert.Contains(t, err.Error(), "Input/output error", "the send's message")
 				got, _ := os.ReadFile(filepath.Join(dir, "got"))
-				if len(got) >= len(data) {
-					t.Error("receive got everything")
-				}
+				assert.Less(t, len(got), len(data), "receive got everything")
 			})
 			t.Run("receive fails", func(t *testing.T) {
 				c, _ := newFake(t, "recv-fail", "endless")
 				_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", mode.opts)
-				if !errors.Is(err, errors.ErrExist) || errors.KindOf(err) != errors.Exist {
-					t.Errorf("err = %v; want the receive's Exist error first", err)
-				}
+				assert.ErrorIs(t, err, errors.ErrExist, "the receive's Exist error first")
+				assert.Equal(t, errors.Exist, errors.KindOf(err), "the receive's Exist error first")
 			})
 			t.Run("resume", func(t *testing.T) {
 				c, dir := newFake(t, "recv-cut")
@@ -153,21 +134,13 @@ func TestReplicate(t *testing.T) {
 				opts.Send.Properties = true
 				opts.Retries = 2
 				res, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", opts)
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				got, _ := os.ReadFile(filepath.Join(dir, "got"))
-				if !bytes.Equal(got, data) {
-					t.Errorf("received %d bytes, want %d identical", len(got), len(data))
-				}
+				assert.Equal(t, data, got, "received")
 				args, _ := os.ReadFile(filepath.Join(dir, "send-args"))
 				want := "send -p -c tank/a@s\nsend -c -t " + token + "\n"
-				if string(args) != want {
-					t.Errorf("sends:\n%s\nwant:\n%s", args, want)
-				}
-				if !slices.Equal(res.Snapshots, []string{"tank/b@s"}) {
-					t.Errorf("Snapshots = %q", res.Snapshots)
-				}
+				assert.Equal(t, want, string(args), "sends")
+				assert.Equal(t, []string{"tank/b@s"}, res.Snapshots, "Snapshots")
 			})
 			t.Run("no retries left", func(t *testing.T) {
 				c, _ := newFake(t, "recv-cut")
@@ -175,8 +148,8 @@ func TestReplicate(t *testing.T) {
 				opts.Receive.Resumable = true
 				_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", opts)
 				var re *errors.ResumableError
-				if !errors.As(err, &re) || re.Token != token {
-					t.Errorf("err = %v, want the resumable error", err)
+				if assert.ErrorAs(t, err, &re, "the resumable error") {
+					assert.Equal(t, token, re.Token, "the resumable error")
 				}
 			})
 		})
@@ -199,9 +172,8 @@ func TestReplicateInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := recv.Replicate(ctx, c, c, "tank/a@s", "tank/b", tt.opts)
-			if !errors.Is(err, errors.ErrInvalidArgument) || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %v", err)
-			}
+			assert.ErrorIs(t, err, errors.ErrInvalidArgument)
+			assert.Contains(t, err.Error(), tt.msg)
 		})
 	}
 }

@@ -62,6 +62,10 @@ func (v *verboseLog) Write(p []byte) (int, error) {
 // line takes one line of output.
 func (v *verboseLog) line(line string) {
 	if s, ok := parseReceiving(line, v.target); ok {
+		// zfs begins a substream only once the one before it succeeded.
+		if len(v.subs) > 0 {
+			v.subs[len(v.subs)-1].received = true
+		}
 		if len(v.subs) < maxReported {
 			v.subs = append(v.subs, substream{name: s})
 		}

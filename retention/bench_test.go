@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 )
 
@@ -148,14 +149,10 @@ func TestQuadraticMatches(t *testing.T) {
 		w := drawWorld(t)
 		plan := evaluate(t, p, w.snaps, w.now, w.neededFunc())
 		quad, err := p.evaluate(w.snaps, EvaluateOptions{Now: w.now, Needed: w.neededFunc()}, quadraticKeep)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for i, d := range plan.Decisions {
 			q := quad.Decisions[i]
-			if d.Keep != q.Keep || d.Reason != q.Reason || d.Rule != q.Rule || d.Label != q.Label || !d.Period.Equal(q.Period) {
-				t.Fatalf("%s: %+v, quadratic %+v", w.snaps[i].Name, d, q)
-			}
+			require.True(t, sameDecision(d, q), "%s: %+v, quadratic %+v", w.snaps[i].Name, d, q)
 		}
 	})
 }
@@ -206,9 +203,8 @@ func timeEval(b *testing.B, p Policy, snaps []Snapshot, now time.Time, keep func
 	var total time.Duration
 	for runs := 0; runs < 1 || total < 200*time.Millisecond; runs++ {
 		start, cpu := time.Now(), processCPU()
-		if _, err := p.evaluate(snaps, EvaluateOptions{Now: now}, keep); err != nil {
-			b.Fatal(err)
-		}
+		_, err := p.evaluate(snaps, EvaluateOptions{Now: now}, keep)
+		require.NoError(b, err)
 		d, c := time.Since(start), processCPU()-cpu
 		total += d
 		best.wall, best.cpu = min(best.wall, d), min(best.cpu, c)
@@ -228,9 +224,8 @@ func BenchmarkEvaluate(b *testing.B) {
 			b.ReportAllocs()
 			cpu := processCPU()
 			for b.Loop() {
-				if _, err := p.Evaluate(snaps, EvaluateOptions{Now: last}); err != nil {
-					b.Fatal(err)
-				}
+				_, err := p.Evaluate(snaps, EvaluateOptions{Now: last})
+				require.NoError(b, err)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/snapshot")
 			b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/snapshot")

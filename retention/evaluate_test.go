@@ -2,19 +2,15 @@ package retention
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func TestEvaluateErrors(t *testing.T) {
 	now := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
@@ -153,14 +149,7 @@ func TestReportGolden(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(b.Len()), n)
 	assert.Equal(t, b.String(), plan.String())
-	golden := filepath.Join("testdata", "report.golden")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, b.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), b.String())
+	golden.Equal(t, "report.golden", b.Bytes())
 }
 
 type failWriter struct{}

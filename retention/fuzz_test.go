@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/errors"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzParseGrid checks that ParseGrid never panics, that its errors are
@@ -26,40 +27,28 @@ func FuzzParseGrid(f *testing.F) {
 	now := time.Date(2024, 10, 27, 12, 0, 0, 0, time.UTC)
 	snaps := every(now.Add(-60*24*time.Hour), now, 7*time.Hour+13*time.Minute)
 	berlin, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		f.Fatal(err)
-	}
+	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, spec string) {
 		g, err := ParseGrid(spec)
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) || !errors.Is(err, errors.ErrInvalidArgument) {
-				t.Fatalf("%q: error %T %v", spec, err, err)
-			}
-			if e.Offset > len(spec) || !strings.HasPrefix(err.Error(), "retention: grid ") {
-				t.Fatalf("%q: bad error %v", spec, err)
-			}
+			require.ErrorAs(t, err, &e, "%q", spec)
+			require.ErrorIs(t, err, errors.ErrInvalidArgument, "%q", spec)
+			require.LessOrEqual(t, e.Offset, len(spec), "%q: bad error %v", spec, err)
+			require.True(t, strings.HasPrefix(err.Error(), "retention: grid "), "%q: bad error %v", spec, err)
 			return
 		}
-		if err := g.Validate(); err != nil {
-			t.Fatalf("%q parsed but invalid: %v", spec, err)
-		}
+		require.NoError(t, g.Validate(), "%q parsed but invalid", spec)
 		again, err := ParseGrid(g.String())
-		if err != nil || again.String() != g.String() || len(again.Intervals) != len(g.Intervals) {
-			t.Fatalf("%q printed as %q, which parses as %v, %v", spec, g.String(), again, err)
-		}
+		require.NoError(t, err, "%q printed as %q", spec, g.String())
+		require.Equal(t, g.String(), again.String(), "%q printed as %q, which parses as %v", spec, g.String(), again)
+		require.Len(t, again.Intervals, len(g.Intervals), "%q printed as %q, which parses as %v", spec, g.String(), again)
 		for i := range g.Intervals {
-			if again.Intervals[i] != g.Intervals[i] {
-				t.Fatalf("%q: entry %d %v, printed and parsed %v", spec, i, g.Intervals[i], again.Intervals[i])
-			}
+			require.Equal(t, g.Intervals[i], again.Intervals[i], "%q: entry %d, printed and parsed", spec, i)
 		}
 		p := Policy{Location: berlin, Rules: []Rule{KeepGrid{Grid: g}}}
 		plan, err := p.Evaluate(snaps, EvaluateOptions{Now: now})
-		if err != nil {
-			t.Fatalf("%q: %v", spec, err)
-		}
-		if !plan.Decisions[len(snaps)-1].Keep {
-			t.Fatalf("%q destroys the newest snapshot", spec)
-		}
+		require.NoError(t, err, "%q", spec)
+		require.True(t, plan.Decisions[len(snaps)-1].Keep, "%q destroys the newest snapshot", spec)
 	})
 }

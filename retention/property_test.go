@@ -169,9 +169,7 @@ func drawPolicy(t *rapid.T) Policy {
 	name := rapid.SampledFrom(testZones).Draw(t, "zone")
 	if zoneCache[name] == nil {
 		loc, err := time.LoadLocation(name)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		zoneCache[name] = loc
 	}
 	p.Location = zoneCache[name]
@@ -180,9 +178,7 @@ func drawPolicy(t *rapid.T) Policy {
 
 func evaluate(t *rapid.T, p Policy, snaps []Snapshot, now time.Time, needed func(Snapshot) bool) *Plan {
 	plan, err := p.Evaluate(snaps, EvaluateOptions{Now: now, Needed: needed})
-	if err != nil {
-		t.Fatalf("evaluate: %v", err)
-	}
+	require.NoError(t, err, "evaluate")
 	return plan
 }
 
@@ -196,10 +192,7 @@ func TestPropertyMatchesNaive(t *testing.T) {
 		want := naiveEvaluate(p, w.snaps, w.now, w.neededFunc())
 		for i := range want {
 			got := plan.Decisions[i]
-			if got.Keep != want[i].Keep || got.Reason != want[i].Reason || got.Rule != want[i].Rule ||
-				got.Label != want[i].Label || !got.Period.Equal(want[i].Period) {
-				t.Fatalf("%s: got %+v, reference %+v\npolicy %s in %s\n%s", w.snaps[i].Name, got, want[i], p, p.location(), plan)
-			}
+			require.True(t, sameDecision(got, want[i]), "%s: got %+v, reference %+v\npolicy %s in %s\n%s", w.snaps[i].Name, got, want[i], p, p.location(), plan)
 		}
 	})
 }
@@ -223,20 +216,12 @@ func TestPropertyNeverDestroy(t *testing.T) {
 			if d.Keep {
 				continue
 			}
-			switch {
-			case s.Holds > 0:
-				t.Fatalf("destroys held %s", s.Name)
-			case w.needed[s.GUID]:
-				t.Fatalf("destroys needed %s", s.Name)
-			case !p.Filter.Match(s.ShortName()):
-				t.Fatalf("destroys %s outside the filter", s.Name)
-			case s.Creation.After(w.now):
-				t.Fatalf("destroys future %s", s.Name)
-			case newest[s.Dataset()] == i:
-				t.Fatalf("destroys newest %s", s.Name)
-			case d.Reason != NoRule:
-				t.Fatalf("destroys %s with reason %v", s.Name, d.Reason)
-			}
+			require.Zero(t, s.Holds, "destroys held %s", s.Name)
+			require.False(t, w.needed[s.GUID], "destroys needed %s", s.Name)
+			require.True(t, p.Filter.Match(s.ShortName()), "destroys %s outside the filter", s.Name)
+			require.False(t, s.Creation.After(w.now), "destroys future %s", s.Name)
+			require.NotEqual(t, i, newest[s.Dataset()], "destroys newest %s", s.Name)
+			require.Equal(t, NoRule, d.Reason, "destroys %s with reason %v", s.Name, d.Reason)
 		}
 		require.Len(t, plan.Destroy(), count(plan.Decisions, func(d Decision) bool { return !d.Keep }))
 	})
@@ -283,10 +268,15 @@ func TestPropertyIdempotent(t *testing.T) {
 		plan := evaluate(t, p, w.snaps, w.now, w.neededFunc())
 		kept := plan.Kept()
 		again := evaluate(t, p, kept, w.now, w.neededFunc())
-		if d := again.Destroy(); len(d) > 0 {
-			t.Fatalf("second run destroys %v\npolicy %s in %s\nfirst:\n%s\nsecond:\n%s", snapNames(d), p, p.location(), plan, again)
-		}
+		d := again.Destroy()
+		require.Empty(t, d, "second run destroys %v\npolicy %s in %s\nfirst:\n%s\nsecond:\n%s", snapNames(d), p, p.location(), plan, again)
 	})
+}
+
+// sameDecision reports whether a and b decide alike, periods compared as
+// instants.
+func sameDecision(a, b Decision) bool {
+	return a.Keep == b.Keep && a.Reason == b.Reason && a.Rule == b.Rule && a.Label == b.Label && a.Period.Equal(b.Period)
 }
 
 func snapNames(snaps []Snapshot) []string {
@@ -337,8 +327,8 @@ func TestPropertyMonotone(t *testing.T) {
 		more := append(slices.Clone(w.snaps), ns)
 		again := evaluate(t, p, more, later, w.neededFunc())
 		for i, s := range w.snaps {
-			if !plan.Decisions[i].Keep && s.Creation.Before(ns.Creation) && again.Decisions[i].Keep {
-				t.Fatalf("adding %s (%s) brings back %s: %s\npolicy %s in %s\nbefore:\n%s\nafter:\n%s",
+			if !plan.Decisions[i].Keep && s.Creation.Before(ns.Creation) {
+				require.False(t, again.Decisions[i].Keep, "adding %s (%s) brings back %s: %s\npolicy %s in %s\nbefore:\n%s\nafter:\n%s",
 					ns.Name, ns.Creation, s.Name, again.Explain(i), p, p.location(), plan, again)
 			}
 		}
@@ -360,9 +350,7 @@ func TestPropertyOrderIndependent(t *testing.T) {
 		}
 		for i, s := range w.snaps {
 			a, b := plan.Decisions[i], byName[s.Name]
-			if a.Keep != b.Keep || a.Reason != b.Reason || a.Rule != b.Rule || a.Label != b.Label || !a.Period.Equal(b.Period) {
-				t.Fatalf("%s: %+v, shuffled %+v", s.Name, a, b)
-			}
+			require.True(t, sameDecision(a, b), "%s: %+v, shuffled %+v", s.Name, a, b)
 		}
 	})
 }
@@ -375,13 +363,9 @@ func TestPropertyReport(t *testing.T) {
 		plan := evaluate(t, p, w.snaps, w.now, w.neededFunc())
 		report := plan.String()
 		lines := strings.Split(strings.TrimSuffix(report, "\n"), "\n")
-		if len(lines) < len(w.snaps)+1 {
-			t.Fatalf("report has %d lines for %d snapshots:\n%s", len(lines), len(w.snaps), report)
-		}
+		require.GreaterOrEqual(t, len(lines), len(w.snaps)+1, "report has %d lines for %d snapshots:\n%s", len(lines), len(w.snaps), report)
 		for _, s := range w.snaps {
-			if !strings.Contains(report, " "+s.Name+" ") {
-				t.Fatalf("report lacks %s", s.Name)
-			}
+			require.Contains(t, report, " "+s.Name+" ", "report lacks %s", s.Name)
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gozfs/gozfs/internal/zfssim"
 	"github.com/gozfs/gozfs/retention"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/require"
 )
 
 // pruneSim returns a simulator with n hourly snapshots of tank/home named
@@ -42,23 +43,17 @@ func BenchmarkPrune10000(b *testing.B) {
 		sim := pruneSim(n, now)
 		b.StartTimer()
 		res, err := retention.Prune(ctx, sim.Client(), "tank/home", policy, retention.PruneOptions{Now: now})
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 		b.StopTimer()
 		ours += sim.Count("destroy")
 		destroyed = len(res.Destroyed)
-		if left := len(sim.Snapshots("tank/home")); left != n-destroyed {
-			b.Fatalf("%d snapshots left, want %d", left, n-destroyed)
-		}
+		require.Equal(b, n-destroyed, len(sim.Snapshots("tank/home")), "snapshots left")
 
 		// Baseline: the same plan, one command per snapshot.
 		sim = pruneSim(n, now)
 		c := sim.Client()
 		for _, s := range res.Plan.Destroy() {
-			if err := c.Destroy(ctx, s.Name, zfs.DestroyOptions{}); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, c.Destroy(ctx, s.Name, zfs.DestroyOptions{}))
 		}
 		baseline += sim.Count("destroy")
 		b.StartTimer()

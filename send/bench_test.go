@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/send"
+	"github.com/stretchr/testify/require"
 )
 
 // benchBytes is what the fake zfs send produces per operation.
@@ -32,9 +33,7 @@ func drain(b *testing.B, r io.Reader, buf []byte) int64 {
 		if err == io.EOF {
 			return n
 		}
-		if err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
 	}
 }
 
@@ -52,28 +51,16 @@ func BenchmarkReader(b *testing.B) {
 		t0 := time.Now()
 		cmd := exec.Command("head", "-c", strconv.Itoa(benchBytes), "/dev/zero")
 		out, err := cmd.StdoutPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		if n := drain(b, out, buf); n != benchBytes {
-			b.Fatalf("baseline read %d bytes", n)
-		}
-		if err := cmd.Wait(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, err)
+		require.NoError(b, cmd.Start())
+		require.Equal(b, int64(benchBytes), drain(b, out, buf), "baseline read")
+		require.NoError(b, cmd.Wait())
 		base += time.Since(t0)
 
 		t0 = time.Now()
 		s, err := send.Reader(ctx, c, snap, send.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if n := drain(b, s, buf); n != benchBytes {
-			b.Fatalf("send.Reader read %d bytes", n)
-		}
+		require.NoError(b, err)
+		require.Equal(b, int64(benchBytes), drain(b, s, buf), "send.Reader read")
 		s.Close()
 		ours += time.Since(t0)
 	}
@@ -92,17 +79,13 @@ func BenchmarkTo(b *testing.B) {
 		t0 := time.Now()
 		cmd := exec.Command("head", "-c", strconv.Itoa(benchBytes), "/dev/zero")
 		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, cmd.Start())
 		drain(b, out, buf)
 		cmd.Wait()
 		base += time.Since(t0)
 
 		t0 = time.Now()
-		if err := send.To(ctx, c, discard{}, snap, send.Options{}); err != nil {
-			b.Fatal(err)
-		}
+		require.NoError(b, send.To(ctx, c, discard{}, snap, send.Options{}))
 		ours += time.Since(t0)
 	}
 	reportRatio(b, base, ours)

@@ -2,33 +2,28 @@ package send
 
 import (
 	"context"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/commandtest"
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseEstimate(t *testing.T) {
-	golden := func(name string) string {
-		b, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	capture := func(name string) string { return string(golden.Read(t, name)) }
 	tests := []struct {
 		name string
 		out  string
 		want int64
 		ok   bool
 	}{
-		{"full 2.3", golden("dryrun-full-2.3.txt"), 4215664, true},
-		{"from bookmark 2.3", golden("dryrun-bookmark-2.3.txt"), 2109424, true},
-		{"replication 2.3", golden("dryrun-replicate-2.3.txt"), 7404656, true},
-		{"resume token 2.3", golden("dryrun-resume-2.3.txt"), 4475872, true},
+		{"full 2.3", capture("dryrun-full-2.3.txt"), 4215664, true},
+		{"from bookmark 2.3", capture("dryrun-bookmark-2.3.txt"), 2109424, true},
+		{"replication 2.3", capture("dryrun-replicate-2.3.txt"), 7404656, true},
+		{"resume token 2.3", capture("dryrun-resume-2.3.txt"), 4475872, true},
 		{"no total: sum of lines", "full\tp/a@1\t100\nincremental\t1\tp/a@2\t23\n", 123, true},
 		{"total wins over lines", "full\tp/a@1\t100\nsize\t90\n", 90, true},
 		{"CRLF", "full\tp/a@1\t100\r\nsize\t100\r\n", 100, true},
@@ -42,9 +37,8 @@ func TestParseEstimate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, ok := parseEstimate(tt.out)
-			if got != tt.want || ok != tt.ok {
-				t.Errorf("parseEstimate = %d, %v; want %d, %v", got, ok, tt.want, tt.ok)
-			}
+			assert.Equal(t, tt.want, got, "parseEstimate")
+			assert.Equal(t, tt.ok, ok, "parseEstimate")
 		})
 	}
 }
@@ -55,23 +49,18 @@ func FuzzParseEstimate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, out string) {
 		n, ok := parseEstimate(out)
-		if n < 0 {
-			t.Fatalf("negative estimate %d", n)
+		require.GreaterOrEqual(t, n, int64(0), "negative estimate")
+		if !ok {
+			require.Zero(t, n, "no estimate but n")
 		}
-		if !ok && n != 0 {
-			t.Fatalf("no estimate but n = %d", n)
-		}
-		if ok && !strings.Contains(out, "\t") {
-			t.Fatalf("estimate from output without fields: %q", out)
+		if ok {
+			require.Contains(t, out, "\t", "estimate from output without fields")
 		}
 	})
 }
 
 func TestEstimate(t *testing.T) {
-	resume, err := os.ReadFile("testdata/dryrun-resume-2.3.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resume := golden.Read(t, "dryrun-resume-2.3.txt")
 	const tok = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
 	tests := []struct {
 		name   string
@@ -102,14 +91,13 @@ func TestEstimate(t *testing.T) {
 			f.Expect(tt.argv...).Stdout(tt.stdout).Stderr(tt.stderr).Exit(tt.code)
 			got, err := Estimate(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), tt.snap, tt.opts)
 			if tt.want != 0 {
-				if err != nil || got != tt.want {
-					t.Errorf("Estimate = %d, %v; want %d", got, err, tt.want)
-				}
+				assert.NoError(t, err, "Estimate")
+				assert.Equal(t, tt.want, got, "Estimate")
 				return
 			}
 			var e *errors.Error
-			if !errors.As(err, &e) || e.Kind != tt.kind {
-				t.Errorf("err = %v, want an *errors.Error of kind %v", err, tt.kind)
+			if assert.ErrorAs(t, err, &e) {
+				assert.Equal(t, tt.kind, e.Kind)
 			}
 		})
 	}

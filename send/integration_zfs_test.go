@@ -19,6 +19,8 @@ import (
 	"github.com/gozfs/gozfs/recv"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func labSetup(t *testing.T) (c *zfs.Client, fs string) {
@@ -30,9 +32,7 @@ func labSetup(t *testing.T) (c *zfs.Client, fs string) {
 	for i, size := range []int{2 << 20, 1 << 20, 512 << 10} {
 		b := make([]byte, size)
 		rand.Read(b)
-		if err := os.WriteFile(filepath.Join(mnt, "f"+string(rune('a'+i))), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(mnt, "f"+string(rune('a'+i))), b, 0o644))
 		ztest.Run(t, "zfs", "snapshot", fs+"@s"+string(rune('1'+i)))
 	}
 	ztest.Run(t, "zfs", "bookmark", fs+"@s1", fs+"#b1")
@@ -57,22 +57,15 @@ func TestIntegrationEstimateMatchesStream(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			est, err := send.Estimate(ctx, c, fs+tt.snap, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			s, err := send.Reader(ctx, c, fs+tt.snap, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			n, err := io.Copy(io.Discard, s)
 			s.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			t.Logf("estimate %d, stream %d", est, n)
-			if est < n*9/10 || est > n*11/10 {
-				t.Errorf("estimate %d is not within 10%% of the stream's %d bytes", est, n)
-			}
+			assert.GreaterOrEqual(t, est, n*9/10, "estimate %d is not within 10%% of the stream's %d bytes", est, n)
+			assert.LessOrEqual(t, est, n*11/10, "estimate %d is not within 10%% of the stream's %d bytes", est, n)
 		})
 	}
 }
@@ -83,8 +76,9 @@ func TestIntegrationErrors(t *testing.T) {
 	defer cancel()
 	err := send.To(ctx, c, io.Discard, fs+"@nope", send.Options{})
 	var e *errors.Error
-	if !errors.As(err, &e) || !errors.Is(err, errors.ErrNotExist) || e.Stderr == "" {
-		t.Errorf("missing snapshot: err = %v, want NotExist with stderr", err)
+	if assert.ErrorAs(t, err, &e, "missing snapshot") {
+		assert.ErrorIs(t, err, errors.ErrNotExist, "missing snapshot")
+		assert.NotEmpty(t, e.Stderr, "missing snapshot")
 	}
 	err = send.To(ctx, c, io.Discard, fs+"@s3", send.Options{From: fs + "@nope"})
 	if errors.KindOf(err) == errors.Other {
@@ -92,33 +86,22 @@ func TestIntegrationErrors(t *testing.T) {
 	} else {
 		t.Logf("missing source: %v (kind %v)", err, errors.KindOf(err))
 	}
-	if err == nil {
-		t.Error("missing incremental source accepted")
-	}
+	assert.Error(t, err, "missing incremental source accepted")
 }
 
 func TestIntegrationCloseStopsSend(t *testing.T) {
 	c, fs := labSetup(t)
 	s, err := send.Reader(context.Background(), c, fs+"@s3", send.Options{Replicate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.ReadFull(s, make([]byte, 300<<10)); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = io.ReadFull(s, make([]byte, 300<<10))
+	require.NoError(t, err)
 	start := time.Now()
-	if err := s.Close(); err != nil {
-		t.Errorf("Close: %v", err)
-	}
+	assert.NoError(t, s.Close(), "Close")
 	t.Logf("Close took %v", time.Since(start))
 	left, err := proc.Descendants(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, p := range left {
-		if p.Executable == "zfs" {
-			t.Errorf("zfs process %d still running after Close", p.PID)
-		}
+		assert.NotEqual(t, "zfs", p.Executable, "zfs process %d still running after Close", p.PID)
 	}
 }
 

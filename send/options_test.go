@@ -3,13 +3,14 @@ package send_test
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const token = "1-960a8dd4e-b8-789c636064000310a500c4ec50360710e72765a52697303030419460caa7a515a7968064b4e0f26c48f2499525a9c540fa828a0e56fd25f9e9a599290c0c72932ab65e9279be4303499e132c9f97989bcac05060a85f5c94ec506ccc8000001da315e4"
@@ -50,12 +51,8 @@ func TestArgs(t *testing.T) {
 			f := commandtest.New(t)
 			f.Expect(append([]string{"zfs"}, tt.want...)...).Stdout("stream")
 			var buf bytes.Buffer
-			if err := send.To(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), &buf, tt.snap, tt.opts); err != nil {
-				t.Fatal(err)
-			}
-			if got := buf.String(); got != "stream" {
-				t.Errorf("got %q, want %q", got, "stream")
-			}
+			require.NoError(t, send.To(context.Background(), zfs.New(zfs.ClientOptions{Runner: f}), &buf, tt.snap, tt.opts))
+			assert.Equal(t, "stream", buf.String())
 		})
 	}
 }
@@ -88,16 +85,12 @@ func TestVersionGatedArgs(t *testing.T) {
 			c := zfs.New(zfs.ClientOptions{Runner: f, Version: tt.version})
 			err := send.To(context.Background(), c, &bytes.Buffer{}, "tank/a@s1", tt.opts)
 			if tt.want != nil {
-				if err != nil {
-					t.Fatal(err)
-				}
+				require.NoError(t, err)
 				return
 			}
-			if !errors.Is(err, tt.kind.Err()) {
-				t.Fatalf("err = %v, want kind %v", err, tt.kind)
-			}
-			if tt.kind == errors.NotSupported && !errors.Is(err, errors.ErrUnsupported) {
-				t.Errorf("err = %v does not match errors.ErrUnsupported", err)
+			require.ErrorIs(t, err, tt.kind.Err(), "err = %v, want kind %v", err, tt.kind)
+			if tt.kind == errors.NotSupported {
+				assert.ErrorIs(t, err, errors.ErrUnsupported, "does not match errors.ErrUnsupported")
 			}
 		})
 	}
@@ -110,12 +103,8 @@ func TestVersionProbedOnlyWhenNeeded(t *testing.T) {
 	f.Expect("zfs", "send", "tank/a@s")
 	c := zfs.New(zfs.ClientOptions{Runner: f})
 	ctx := context.Background()
-	if err := send.To(ctx, c, &bytes.Buffer{}, "tank/a@s", send.Options{Replicate: true, ExcludeDatasets: []string{"tank/a/b"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := send.To(ctx, c, &bytes.Buffer{}, "tank/a@s", send.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, send.To(ctx, c, &bytes.Buffer{}, "tank/a@s", send.Options{Replicate: true, ExcludeDatasets: []string{"tank/a/b"}}))
+	require.NoError(t, send.To(ctx, c, &bytes.Buffer{}, "tank/a@s", send.Options{}))
 }
 
 func TestInvalid(t *testing.T) {
@@ -163,28 +152,17 @@ func TestInvalid(t *testing.T) {
 			c := zfs.New(zfs.ClientOptions{Runner: f})
 			err := send.To(context.Background(), c, &bytes.Buffer{}, tt.snap, tt.opts)
 			var e *errors.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("err = %v, want *errors.Error", err)
-			}
-			if e.Kind != tt.kind {
-				t.Errorf("kind = %v, want %v (%v)", e.Kind, tt.kind, err)
-			}
-			if e.Op != "send" {
-				t.Errorf("op = %q, want send", e.Op)
-			}
-			if !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("err = %q, want it to mention %q", err, tt.msg)
-			}
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.kind, e.Kind, "kind = %v, want %v (%v)", e.Kind, tt.kind, err)
+			assert.Equal(t, "send", e.Op, "op = %q, want send", e.Op)
+			assert.Contains(t, err.Error(), tt.msg)
 			// The same checks apply to Reader, Estimate and Validate.
-			if _, err := send.Reader(context.Background(), c, tt.snap, tt.opts); errors.KindOf(err) != tt.kind {
-				t.Errorf("Reader: err = %v, want kind %v", err, tt.kind)
-			}
-			if _, err := send.Estimate(context.Background(), c, tt.snap, tt.opts); errors.KindOf(err) != tt.kind {
-				t.Errorf("Estimate: err = %v, want kind %v", err, tt.kind)
-			}
-			if err := send.Validate(context.Background(), c, tt.snap, tt.opts); errors.KindOf(err) != tt.kind {
-				t.Errorf("Validate: err = %v, want kind %v", err, tt.kind)
-			}
+			_, err = send.Reader(context.Background(), c, tt.snap, tt.opts)
+			assert.Equal(t, tt.kind, errors.KindOf(err), "Reader: err = %v, want kind", err)
+			_, err = send.Estimate(context.Background(), c, tt.snap, tt.opts)
+			assert.Equal(t, tt.kind, errors.KindOf(err), "Estimate: err = %v, want kind", err)
+			err = send.Validate(context.Background(), c, tt.snap, tt.opts)
+			assert.Equal(t, tt.kind, errors.KindOf(err), "Validate: err = %v, want kind", err)
 		})
 	}
 }
@@ -192,10 +170,6 @@ func TestInvalid(t *testing.T) {
 func TestNilArguments(t *testing.T) {
 	f := commandtest.New(t)
 	c := zfs.New(zfs.ClientOptions{Runner: f})
-	if err := send.To(context.Background(), nil, &bytes.Buffer{}, "tank/a@s", send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
-		t.Errorf("nil client: err = %v", err)
-	}
-	if err := send.To(context.Background(), c, nil, "tank/a@s", send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
-		t.Errorf("nil writer: err = %v", err)
-	}
+	assert.ErrorIs(t, send.To(context.Background(), nil, &bytes.Buffer{}, "tank/a@s", send.Options{}), errors.ErrInvalidArgument, "nil client")
+	assert.ErrorIs(t, send.To(context.Background(), c, nil, "tank/a@s", send.Options{}), errors.ErrInvalidArgument, "nil writer")
 }

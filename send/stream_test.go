@@ -20,6 +20,8 @@ import (
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/compress"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeZFS returns a client whose zfs is a shell script, run by the real exec
@@ -29,9 +31,7 @@ func fakeZFS(t testing.TB, script string) (*zfs.Client, string) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "zfs")
-	if err := os.WriteFile(path, []byte("#!/bin/sh\nDIR="+dir+"\n"+script+"\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, []byte("#!/bin/sh\nDIR="+dir+"\n"+script+"\n"), 0o755))
 	r := &command.Exec{Paths: map[string]string{"zfs": path}, GracePeriod: 2 * time.Second}
 	return zfs.New(zfs.ClientOptions{Runner: r}), dir
 }
@@ -41,9 +41,7 @@ func testData(t testing.TB, dir string, n int) []byte {
 	t.Helper()
 	b := make([]byte, n)
 	rand.Read(b)
-	if err := os.WriteFile(filepath.Join(dir, "data"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data"), b, 0o644))
 	return b
 }
 
@@ -53,44 +51,29 @@ func TestReaderStreams(t *testing.T) {
 	c, dir := fakeZFS(t, `cat "$DIR/data"`)
 	want := testData(t, dir, 3<<20+17)
 	s, err := send.Reader(context.Background(), c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	got, err := io.ReadAll(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("read %d bytes, want %d identical bytes", len(got), len(want))
-	}
-	if err := s.Close(); err != nil {
-		t.Errorf("Close: %v", err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, want, got, "read")
+	assert.NoError(t, s.Close(), "Close")
 }
 
 func TestReaderErrorAfterLastByte(t *testing.T) {
 	c, dir := fakeZFS(t, `cat "$DIR/data"; echo "cannot open 'tank/a@s': dataset does not exist" >&2; exit 1`)
 	want := testData(t, dir, 1<<20)
 	s, err := send.Reader(context.Background(), c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	got, err := io.ReadAll(s)
-	if !bytes.Equal(got, want) {
-		t.Errorf("read %d bytes before the error, want all %d", len(got), len(want))
-	}
+	assert.Equal(t, want, got, "read")
 	var e *errors.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("err = %v, want *errors.Error", err)
-	}
-	if e.Op != "send" || e.Name != "tank/a@s" || e.ExitCode != 1 || !strings.Contains(e.Stderr, "dataset does not exist") {
-		t.Errorf("error = %+v", e)
-	}
-	if !errors.Is(err, errors.ErrNotExist) {
-		t.Errorf("err = %v, want Kind NotExist", err)
-	}
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "send", e.Op, "error = %+v", e)
+	assert.Equal(t, "tank/a@s", e.Name, "error = %+v", e)
+	assert.Equal(t, 1, e.ExitCode, "error = %+v", e)
+	assert.Contains(t, e.Stderr, "dataset does not exist", "error = %+v", e)
+	assert.ErrorIs(t, err, errors.ErrNotExist)
 }
 
 // pidOf reads the pid the fake wrote to dir/pid.
@@ -101,14 +84,10 @@ func pidOf(t *testing.T, dir string) int {
 		b, err := os.ReadFile(filepath.Join(dir, "pid"))
 		if err == nil && len(bytes.TrimSpace(b)) > 0 {
 			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return pid
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("fake zfs did not start")
-		}
+		require.False(t, time.Now().After(deadline), "fake zfs did not start")
 		time.Sleep(10 * time.Millisecond)
 	}
 }
@@ -133,9 +112,7 @@ func TestCloseBeforeEOFStopsSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, dir := fakeZFS(t, tt.script)
 			s, err := send.Reader(context.Background(), c, snap, send.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			go func() {
 				// Reading blocks for the stubborn fake; Close must end it.
 				buf := make([]byte, 64<<10)
@@ -147,16 +124,11 @@ func TestCloseBeforeEOFStopsSend(t *testing.T) {
 			}()
 			pid := pidOf(t, dir)
 			start := time.Now()
-			if err := s.Close(); err != nil {
-				t.Errorf("Close: %v", err)
-			}
-			if !gone(pid) {
-				t.Errorf("fake zfs %d still running after Close", pid)
-			}
+			assert.NoError(t, s.Close(), "Close")
+			assert.True(t, gone(pid), "fake zfs %d still running after Close", pid)
 			t.Logf("Close took %v", time.Since(start))
-			if _, err := s.Read(make([]byte, 1)); err == nil {
-				t.Error("Read after Close succeeded")
-			}
+			_, err = s.Read(make([]byte, 1))
+			assert.Error(t, err, "Read after Close succeeded")
 		})
 	}
 }
@@ -165,51 +137,38 @@ func TestCancelStopsSend(t *testing.T) {
 	c, dir := fakeZFS(t, `echo $$ > "$DIR/pid"; exec cat /dev/zero`)
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := send.Reader(ctx, c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	buf := make([]byte, 1<<20)
-	if _, err := io.ReadFull(s, buf); err != nil {
-		t.Fatal(err)
-	}
+	_, err = io.ReadFull(s, buf)
+	require.NoError(t, err)
 	pid := pidOf(t, dir)
 	cancel()
 	_, err = io.Copy(io.Discard, s)
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, errors.ErrCanceled) {
-		t.Errorf("err = %v, want a Canceled error matching context.Canceled", err)
-	}
-	if !gone(pid) {
-		t.Errorf("fake zfs %d still running", pid)
-	}
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, errors.ErrCanceled)
+	assert.True(t, gone(pid), "fake zfs %d still running", pid)
 }
 
 func TestWriteToRegularFileIsDirect(t *testing.T) {
 	// The fake reports whether its standard output is the very file.
 	c, dir := fakeZFS(t, `if [ "$(stat -L -c %i /proc/$$/fd/1)" = "$(stat -c %i "$DIR/out")" ]; then printf direct; else printf copied; fi`)
 	f, err := os.Create(filepath.Join(dir, "out"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	f.WriteString("head:")
 	s, err := send.Reader(context.Background(), c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
 	n, err := io.Copy(f, s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, _ := os.ReadFile(f.Name())
-	if string(got) != "head:direct" || n != 6 {
-		t.Errorf("file = %q, n = %d; want \"head:direct\", 6", got, n)
-	}
+	assert.Equal(t, "head:direct", string(got), "file")
+	assert.Equal(t, int64(6), n, "file")
 	// The stream is over: reading it now gives EOF.
-	if n, err := s.Read(make([]byte, 10)); n != 0 || err != io.EOF {
-		t.Errorf("Read after WriteTo = %d, %v; want 0, EOF", n, err)
-	}
+	rn, err := s.Read(make([]byte, 10))
+	assert.Zero(t, rn, "Read after WriteTo")
+	assert.Same(t, io.EOF, err, "Read after WriteTo = %v, want io.EOF itself", err)
 }
 
 func TestToHandsOverFilesAndSockets(t *testing.T) {
@@ -218,22 +177,14 @@ func TestToHandsOverFilesAndSockets(t *testing.T) {
 	ctx := context.Background()
 
 	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := send.To(ctx, c, pw, snap, send.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, send.To(ctx, c, pw, snap, send.Options{}))
 	pw.Close()
 	got, _ := io.ReadAll(pr)
-	if strings.TrimSpace(string(got)) != "fifo" {
-		t.Errorf("pipe: zfs wrote to a %q", got)
-	}
+	assert.Equal(t, "fifo", strings.TrimSpace(string(got)), "pipe: zfs wrote to a %q", got)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer ln.Close()
 	accepted := make(chan []byte)
 	go func() {
@@ -247,59 +198,39 @@ func TestToHandsOverFilesAndSockets(t *testing.T) {
 		accepted <- b
 	}()
 	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := send.To(ctx, c, conn, snap, send.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, send.To(ctx, c, conn, snap, send.Options{}))
 	// The connection is usable from Go afterwards, deadlines included, so
 	// it is back in non-blocking mode.
 	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if _, err := conn.Write([]byte("after\n")); err != nil {
-		t.Fatal(err)
-	}
+	_, err = conn.Write([]byte("after\n"))
+	require.NoError(t, err)
 	conn.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
-	if _, err := conn.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("read deadline on the connection: err = %v, want a timeout", err)
-	}
+	_, err = conn.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded, "read deadline on the connection")
 	conn.(*net.TCPConn).CloseWrite()
 	b := <-accepted
 	conn.Close()
-	if string(b) != "socket\nafter\n" {
-		t.Errorf("socket: received %q", b)
-	}
+	assert.Equal(t, "socket\nafter\n", string(b), "socket: received")
 
 	var buf bytes.Buffer
-	if err := send.To(ctx, c, &buf, snap, send.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSpace(buf.String()) != "fifo" {
-		t.Errorf("buffer: zfs wrote to a %q", buf.String())
-	}
+	require.NoError(t, send.To(ctx, c, &buf, snap, send.Options{}))
+	assert.Equal(t, "fifo", strings.TrimSpace(buf.String()), "buffer: zfs wrote to a %q", buf.String())
 }
 
 func TestTransforms(t *testing.T) {
 	c, dir := fakeZFS(t, `cat "$DIR/data"`)
 	data := bytes.Repeat([]byte("zfs send stream "), 1<<16)
-	if err := os.WriteFile(filepath.Join(dir, "data"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data"), data, 0o644))
 	z, err := compress.New(compress.Zstd, compress.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	unzip := func(t *testing.T, b []byte) []byte {
 		t.Helper()
 		r, err := z.NewReader(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer r.Close()
 		out, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return out
 	}
 	ctx := context.Background()
@@ -307,47 +238,33 @@ func TestTransforms(t *testing.T) {
 	t.Run("push", func(t *testing.T) {
 		p := stream.NewProgress(stream.ProgressOptions{})
 		var buf bytes.Buffer
-		if err := send.To(ctx, c, &buf, snap, send.Options{Transforms: []stream.WriteTransform{z.NewWriter}, Progress: p}); err != nil {
-			t.Fatal(err)
-		}
-		if buf.Len() >= len(data)/10 {
-			t.Errorf("compressed to %d bytes, want far fewer than %d", buf.Len(), len(data))
-		}
-		if !bytes.Equal(unzip(t, buf.Bytes()), data) {
-			t.Error("round trip differs")
-		}
-		if n := p.Snapshot().Bytes; n != int64(len(data)) {
-			t.Errorf("progress counted %d bytes, want %d (before transforms)", n, len(data))
-		}
+		require.NoError(t, send.To(ctx, c, &buf, snap, send.Options{Transforms: []stream.WriteTransform{z.NewWriter}, Progress: p}))
+		assert.Less(t, buf.Len(), len(data)/10, "compressed to %d bytes, want far fewer than %d", buf.Len(), len(data))
+		assert.Equal(t, data, unzip(t, buf.Bytes()), "round trip differs")
+		n := p.Snapshot().Bytes
+		assert.Equal(t, int64(len(data)), n, "progress counted %d bytes, want %d (before transforms)", n, len(data))
 	})
 	t.Run("pull", func(t *testing.T) {
 		p := stream.NewProgress(stream.ProgressOptions{})
 		s, err := send.Reader(ctx, c, snap, send.Options{Transforms: []stream.WriteTransform{z.NewWriter}, Progress: p, BufferSize: 64 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer s.Close()
 		var buf bytes.Buffer
-		if _, err := io.Copy(&buf, s); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(unzip(t, buf.Bytes()), data) {
-			t.Error("round trip differs")
-		}
-		if n := p.Snapshot().Bytes; n != int64(len(data)) {
-			t.Errorf("progress counted %d bytes, want %d", n, len(data))
-		}
+		_, err = io.Copy(&buf, s)
+		require.NoError(t, err)
+		assert.Equal(t, data, unzip(t, buf.Bytes()), "round trip differs")
+		n := p.Snapshot().Bytes
+		assert.Equal(t, int64(len(data)), n, "progress counted %d bytes, want %d", n, len(data))
 	})
 	t.Run("pull progress without transforms", func(t *testing.T) {
 		p := stream.NewProgress(stream.ProgressOptions{})
 		s, err := send.Reader(ctx, c, snap, send.Options{Progress: p})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		defer s.Close()
 		n, err := io.Copy(io.Discard, s)
-		if err != nil || n != int64(len(data)) || p.Snapshot().Bytes != n {
-			t.Errorf("copied %d (%v), progress %d; want %d", n, err, p.Snapshot().Bytes, len(data))
+		if assert.NoError(t, err, "copied %d (%v), progress %d; want %d", n, err, p.Snapshot().Bytes, len(data)) {
+			assert.Equal(t, int64(len(data)), n, "copied %d (%v), progress %d; want %d", n, err, p.Snapshot().Bytes, len(data))
+			assert.Equal(t, n, p.Snapshot().Bytes, "copied %d (%v), progress %d; want %d", n, err, p.Snapshot().Bytes, len(data))
 		}
 	})
 }
@@ -357,12 +274,9 @@ func TestWriterFailureStopsSend(t *testing.T) {
 	werr := errors.New("disk full")
 	w := &failingWriter{after: 1 << 20, err: werr}
 	err := send.To(context.Background(), c, w, snap, send.Options{})
-	if !errors.Is(err, werr) {
-		t.Errorf("err = %v, want it to wrap the writer's error", err)
-	}
-	if pid := pidOf(t, dir); !gone(pid) {
-		t.Errorf("fake zfs %d still running", pid)
-	}
+	assert.ErrorIs(t, err, werr)
+	pid := pidOf(t, dir)
+	assert.True(t, gone(pid), "fake zfs %d still running", pid)
 }
 
 type failingWriter struct {

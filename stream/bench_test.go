@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/chacha20poly1305"
-
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/compress"
 	"github.com/gozfs/gozfs/stream/encrypt"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // The headline benchmarks time ours and a baseline in the same iteration and
@@ -93,9 +93,7 @@ func benchEncrypt(b *testing.B, alg encrypt.Algorithm) {
 	data := make([]byte, 64<<20)
 	key := bytes.Repeat([]byte{9}, 32)
 	tr, err := encrypt.New(encrypt.Options{Key: key, Algorithm: alg})
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	var gcm cipher.AEAD
 	if alg == encrypt.ChaCha20Poly1305 {
 		gcm, _ = chacha20poly1305.New(key)
@@ -148,16 +146,13 @@ func BenchmarkDecryptAESGCM(b *testing.B) {
 		base += timeIt(func() {
 			for _, c := range raw {
 				p, err := gcm.Open(buf[:0], nonce, c, nil)
-				if err != nil {
-					b.Fatal(err)
-				}
+				require.NoError(b, err)
 				io.Discard.Write(p)
 			}
 		})
 		ours += timeIt(func() {
-			if _, err := io.Copy(io.Discard, tr.Reader(bytes.NewReader(sealed.Bytes()))); err != nil {
-				b.Fatal(err)
-			}
+			_, err := io.Copy(io.Discard, tr.Reader(bytes.NewReader(sealed.Bytes())))
+			require.NoError(b, err)
 		})
 	}
 	reportRatio(b, base, ours)

@@ -3,6 +3,7 @@ package stream_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"sync"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func randData(n int) []byte {
@@ -65,19 +68,15 @@ func TestBufferPipe(t *testing.T) {
 					got = out.Bytes()
 				}
 				wg.Wait()
-				if err != nil || werr != nil {
-					t.Fatalf("read err %v, write err %v", err, werr)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("got %d bytes, want %d (content differs)", len(got), len(want))
-				}
+				require.NoError(t, err, "read")
+				require.NoError(t, werr, "read")
+				require.Equal(t, want, got)
 				st := b.Stats()
-				if st.BytesIn != int64(len(want)) || st.BytesOut != int64(len(want)) || st.Fill != 0 {
-					t.Errorf("stats %+v", st)
-				}
-				if st.MaxFill > b.Options().Size || st.MaxFill == 0 {
-					t.Errorf("MaxFill %d outside (0, %d]", st.MaxFill, b.Options().Size)
-				}
+				assert.Equal(t, int64(len(want)), st.BytesIn, "stats %+v", st)
+				assert.Equal(t, int64(len(want)), st.BytesOut, "stats %+v", st)
+				assert.Zero(t, st.Fill, "stats %+v", st)
+				assert.LessOrEqual(t, st.MaxFill, b.Options().Size, "MaxFill")
+				assert.NotZero(t, st.MaxFill, "MaxFill")
 			})
 		}
 	}
@@ -88,13 +87,11 @@ func TestBufferCloseErrors(t *testing.T) {
 	b := stream.NewBuffer(stream.BufferOptions{Size: 16})
 	b.Write([]byte("abc"))
 	b.CloseWriteWithError(boom)
-	if _, err := b.Write([]byte("x")); !errors.Is(err, stream.ErrClosed) {
-		t.Errorf("Write after CloseWrite = %v", err)
-	}
+	_, err := b.Write([]byte("x"))
+	assert.ErrorIs(t, err, stream.ErrClosed, "Write after CloseWrite")
 	got, err := io.ReadAll(b)
-	if string(got) != "abc" || !errors.Is(err, boom) {
-		t.Errorf("ReadAll = %q, %v; want abc, %v", got, err, boom)
-	}
+	assert.Equal(t, "abc", string(got), "ReadAll")
+	assert.ErrorIs(t, err, boom, "ReadAll")
 
 	down := errors.New("downstream gone")
 	b = stream.NewBuffer(stream.BufferOptions{Size: 4})
@@ -105,12 +102,9 @@ func TestBufferCloseErrors(t *testing.T) {
 	}()
 	time.Sleep(10 * time.Millisecond)
 	b.CloseReadWithError(down)
-	if err := <-done; !errors.Is(err, down) {
-		t.Errorf("blocked Write after CloseReadWithError = %v", err)
-	}
-	if _, err := b.Read(make([]byte, 1)); !errors.Is(err, stream.ErrClosed) {
-		t.Errorf("Read after CloseRead = %v", err)
-	}
+	assert.ErrorIs(t, <-done, down, "blocked Write after CloseReadWithError")
+	_, err = b.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, stream.ErrClosed, "Read after CloseRead")
 }
 
 func TestBufferStallStats(t *testing.T) {
@@ -127,18 +121,15 @@ func TestBufferStallStats(t *testing.T) {
 			}
 		}
 	}()
-	if _, err := b.Write(make([]byte, 8192)); err != nil {
-		t.Fatal(err)
-	}
+	_, err := b.Write(make([]byte, 8192))
+	require.NoError(t, err)
 	b.CloseWrite()
 	<-drained
 	st := b.Stats()
-	if st.WriterStalls == 0 || st.WriterStallTime <= 0 {
-		t.Errorf("slow reader: writer stalls %d, %v; want > 0", st.WriterStalls, st.WriterStallTime)
-	}
-	if st.AvgFill <= 0 || st.AvgFill > 1024 {
-		t.Errorf("AvgFill = %v", st.AvgFill)
-	}
+	assert.NotZero(t, st.WriterStalls, "slow reader: writer stalls")
+	assert.Greater(t, st.WriterStallTime, time.Duration(0), "slow reader: writer stalls")
+	assert.Greater(t, st.AvgFill, float64(0), "AvgFill")
+	assert.LessOrEqual(t, st.AvgFill, float64(1024), "AvgFill")
 
 	// A slow writer: the reader stalls on an empty buffer.
 	b2 := stream.NewBuffer(stream.BufferOptions{Size: 1024})
@@ -150,8 +141,8 @@ func TestBufferStallStats(t *testing.T) {
 		b2.CloseWrite()
 	}()
 	io.Copy(io.Discard, b2.Reader())
-	if st := b2.Stats(); st.ReaderStalls == 0 || st.ReaderStallTime <= 0 {
-		t.Errorf("slow writer: reader stalls %d, %v; want > 0", st.ReaderStalls, st.ReaderStallTime)
+	if st := b2.Stats(); assert.NotZero(t, st.ReaderStalls, "slow writer: reader stalls") {
+		assert.Greater(t, st.ReaderStallTime, time.Duration(0), "slow writer: reader stalls")
 	}
 }
 
@@ -169,13 +160,11 @@ func TestBufferHighWatermark(t *testing.T) {
 	}
 	select {
 	case n := <-got:
-		t.Fatalf("reader resumed with %d bytes, below the high watermark", n)
+		require.Fail(t, fmt.Sprintf("reader resumed with %d bytes, below the high watermark", n))
 	case <-time.After(20 * time.Millisecond):
 	}
 	b.Write([]byte{1})
-	if n := <-got; n != 50 {
-		t.Errorf("reader got %d bytes, want 50", n)
-	}
+	assert.Equal(t, 50, <-got, "reader")
 }
 
 func TestBufferLowWatermark(t *testing.T) {
@@ -193,15 +182,15 @@ func TestBufferLowWatermark(t *testing.T) {
 	}
 	select {
 	case <-wrote:
-		t.Fatal("writer resumed above the low watermark")
+		require.Fail(t, "writer resumed above the low watermark")
 	case <-time.After(20 * time.Millisecond):
 	}
 	b.Read(p) // fill 4
 	<-wrote
 	b.CloseWrite()
 	rest, _ := io.ReadAll(b)
-	if len(rest) != 5 || rest[4] != 2 {
-		t.Errorf("rest = %v", rest)
+	if assert.Len(t, rest, 5, "rest") {
+		assert.Equal(t, byte(2), rest[4], "rest")
 	}
 }
 
@@ -211,26 +200,18 @@ func TestBufferTransforms(t *testing.T) {
 	keep := func(b *stream.Buffer) { stats = append(stats, b) }
 	var out bytes.Buffer
 	w, err := stream.ChainWriter(&out, stream.BufferWriter(stream.BufferOptions{Size: 64 << 10}, keep))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(w, bytes.NewReader(want)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Fatal("BufferWriter corrupted data")
-	}
+	require.NoError(t, err)
+	_, err = io.Copy(w, bytes.NewReader(want))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	require.Equal(t, want, out.Bytes(), "BufferWriter corrupted data")
 	r, _ := stream.ChainReader(bytes.NewReader(want), stream.BufferReader(stream.BufferOptions{Size: 64 << 10}, keep))
 	got, err := io.ReadAll(r)
 	r.Close()
-	if err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("BufferReader: %v", err)
-	}
-	if len(stats) != 2 || stats[0].Stats().BytesOut != int64(len(want)) {
-		t.Errorf("stats callback: %d buffers", len(stats))
+	require.NoError(t, err, "BufferReader")
+	require.Equal(t, want, got, "BufferReader")
+	if assert.Len(t, stats, 2, "stats callback") {
+		assert.Equal(t, int64(len(want)), stats[0].Stats().BytesOut, "stats callback")
 	}
 }
 
@@ -247,18 +228,13 @@ func TestBufferTransformErrors(t *testing.T) {
 			break
 		}
 	}
-	if !errors.Is(err, down) {
-		t.Errorf("Write = %v, want %v", err, down)
-	}
-	if err := w.Close(); !errors.Is(err, down) {
-		t.Errorf("Close = %v, want %v", err, down)
-	}
+	assert.ErrorIs(t, err, down, "Write")
+	assert.ErrorIs(t, w.Close(), down, "Close")
 
 	up := errors.New("source failed")
 	r, _ := stream.BufferReader(stream.BufferOptions{}, nil)(iotest.ErrReader(up))
-	if _, err := io.ReadAll(r); !errors.Is(err, up) {
-		t.Errorf("ReadAll = %v, want %v", err, up)
-	}
+	_, err = io.ReadAll(r)
+	assert.ErrorIs(t, err, up, "ReadAll")
 	r.Close()
 
 	// Closing early stops the pump (checked by goleak).
@@ -280,5 +256,5 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Fatal("condition not reached")
+	require.Fail(t, "condition not reached")
 }

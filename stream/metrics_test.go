@@ -3,12 +3,15 @@ package stream_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // slowWriter sleeps d per Write: a stage with real "own work".
@@ -38,7 +41,7 @@ func stageByName(t *testing.T, r stream.Report, name string) stream.StageReport 
 			return s
 		}
 	}
-	t.Fatalf("no stage %q in %v", name, r)
+	require.Fail(t, fmt.Sprintf("no stage %q in %v", name, r))
 	return stream.StageReport{}
 }
 
@@ -61,40 +64,28 @@ func TestPipelineFindsBottleneck(t *testing.T) {
 			p := stream.NewPipeline()
 			sink := p.Sink("network", slowWriter{io.Discard, tt.sinkDelay})
 			w, err := stream.ChainWriter(sink, tt.transforms(p)...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			src := p.Source("zfs send", bytes.NewReader(make([]byte, 20*1024)))
-			if _, err := io.CopyBuffer(struct{ io.Writer }{w}, src, make([]byte, 1024)); err != nil {
-				t.Fatal(err)
-			}
+			_, err = io.CopyBuffer(struct{ io.Writer }{w}, src, make([]byte, 1024))
+			require.NoError(t, err)
 			w.Close()
 			r := p.Report()
-			if r.Bottleneck != tt.slowStage {
-				t.Errorf("bottleneck %q, want %q\n%v", r.Bottleneck, tt.slowStage, r)
-			}
+			assert.Equal(t, tt.slowStage, r.Bottleneck, "bottleneck %q, want %q\n%v", r.Bottleneck, tt.slowStage, r)
 			var names []string
 			for _, s := range r.Stages {
 				names = append(names, s.Name)
 			}
-			if got := strings.Join(names, ","); got != "zfs send,compress,encrypt,network" {
-				t.Errorf("stage order %s", got)
-			}
+			assert.Equal(t, "zfs send,compress,encrypt,network", strings.Join(names, ","), "stage order")
 			c := stageByName(t, r, "compress")
-			if c.Bytes != 20*1024 || c.Calls != 20 {
-				t.Errorf("compress bytes %d calls %d", c.Bytes, c.Calls)
-			}
+			assert.Equal(t, int64(20*1024), c.Bytes, "compress bytes")
+			assert.Equal(t, int64(20), c.Calls, "compress bytes")
 			// compress does nothing itself: nearly all its time is blocked
 			// on the slow stage downstream.
-			if c.Blocked < 30*time.Millisecond || c.Busy > c.Blocked {
-				t.Errorf("compress busy %v blocked %v", c.Busy, c.Blocked)
-			}
-			if !strings.Contains(r.String(), "bottleneck: "+tt.slowStage) {
-				t.Errorf("String() lacks bottleneck line:\n%s", r)
-			}
-			if _, err := json.Marshal(r); err != nil {
-				t.Error(err)
-			}
+			assert.GreaterOrEqual(t, c.Blocked, 30*time.Millisecond, "compress busy")
+			assert.LessOrEqual(t, c.Busy, c.Blocked, "compress busy")
+			assert.Contains(t, r.String(), "bottleneck: "+tt.slowStage, "String() lacks bottleneck line")
+			_, err = json.Marshal(r)
+			assert.NoError(t, err)
 		})
 	}
 }
@@ -105,37 +96,24 @@ func TestPipelineReadSideAndBuffer(t *testing.T) {
 	r, err := stream.ChainReader(src,
 		p.Reader("decompress", stream.ReaderFunc(func(r io.Reader) io.Reader { return r })),
 		p.BufferReader("mbuffer", stream.BufferOptions{Size: 8192, BlockSize: 1024}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var out bytes.Buffer
 	w, _ := stream.ChainWriter(p.Sink("file", &out), p.BufferWriter("wbuf", stream.BufferOptions{Size: 4096}))
-	if _, err := io.Copy(w, r); err != nil {
-		t.Fatal(err)
-	}
+	_, err = io.Copy(w, r)
+	require.NoError(t, err)
 	r.Close()
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Close())
 	rep := p.Report()
-	if rep.Bottleneck != "disk" {
-		t.Errorf("bottleneck %q, want disk\n%v", rep.Bottleneck, rep)
-	}
+	assert.Equal(t, "disk", rep.Bottleneck, "bottleneck %q, want disk\n%v", rep.Bottleneck, rep)
 	var names []string
 	for _, s := range rep.Stages {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "disk,decompress,mbuffer,wbuf,file" {
-		t.Errorf("stage order %s", got)
-	}
+	assert.Equal(t, "disk,decompress,mbuffer,wbuf,file", strings.Join(names, ","), "stage order")
 	// The consumer waited on the buffer because the disk was slow.
-	if mb := stageByName(t, rep, "mbuffer"); mb.Blocked < 10*time.Millisecond || mb.Kind != stream.KindBuffer {
-		t.Errorf("mbuffer %+v", mb)
-	}
-	if d := stageByName(t, rep, "decompress"); d.Blocked < 10*time.Millisecond {
-		t.Errorf("decompress blocked %v, want most of the disk time", d.Blocked)
-	}
-	if out.Len() != 64*1024 {
-		t.Errorf("out %d bytes", out.Len())
-	}
+	mb := stageByName(t, rep, "mbuffer")
+	assert.GreaterOrEqual(t, mb.Blocked, 10*time.Millisecond, "mbuffer %+v", mb)
+	assert.Equal(t, stream.KindBuffer, mb.Kind, "mbuffer %+v", mb)
+	assert.GreaterOrEqual(t, stageByName(t, rep, "decompress").Blocked, 10*time.Millisecond, "decompress blocked")
+	assert.Equal(t, 64*1024, out.Len(), "out")
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // fakeClock is a settable clock for Progress tests.
@@ -39,48 +41,39 @@ func TestProgressRatesAndETA(t *testing.T) {
 		clk.Advance(100 * time.Millisecond)
 		p.Add(10)
 	}
-	if len(updates) != 4 {
-		t.Fatalf("got %d updates, want 4 (throttled to 1/s)", len(updates))
-	}
+	require.Len(t, updates, 4)
 	s := p.Snapshot()
-	if s.Bytes != 400 || s.Elapsed != 4*time.Second || s.AvgRate != 100 {
-		t.Errorf("snapshot %+v", s)
-	}
-	if s.Rate < 95 || s.Rate > 105 {
-		t.Errorf("Rate = %v, want ~100", s.Rate)
-	}
-	if s.ETA < 95*time.Second || s.ETA > 97*time.Second {
-		t.Errorf("ETA = %v, want ~96s", s.ETA)
-	}
-	if f := s.Fraction(); f != 0.04 {
-		t.Errorf("Fraction = %v", f)
-	}
+	assert.Equal(t, int64(400), s.Bytes, "snapshot %+v", s)
+	assert.Equal(t, 4*time.Second, s.Elapsed, "snapshot %+v", s)
+	assert.Equal(t, float64(100), s.AvgRate, "snapshot %+v", s)
+	assert.GreaterOrEqual(t, s.Rate, float64(95), "Rate")
+	assert.LessOrEqual(t, s.Rate, float64(105), "Rate")
+	assert.GreaterOrEqual(t, s.ETA, 95*time.Second, "ETA")
+	assert.LessOrEqual(t, s.ETA, 97*time.Second, "ETA")
+	assert.Equal(t, 0.04, s.Fraction(), "Fraction")
 	// Speed up to 300 B/s: the windowed rate follows, the average lags.
 	for range 30 {
 		clk.Advance(100 * time.Millisecond)
 		p.Add(30)
 	}
 	s = p.Snapshot()
-	if s.Rate < 280 || s.Rate > 320 || s.AvgRate > 200 {
-		t.Errorf("after speed-up: rate %v avg %v", s.Rate, s.AvgRate)
-	}
+	assert.GreaterOrEqual(t, s.Rate, float64(280), "after speed-up: rate")
+	assert.LessOrEqual(t, s.Rate, float64(320), "after speed-up: rate")
+	assert.LessOrEqual(t, s.AvgRate, float64(200), "after speed-up: rate")
 	// Stall: the windowed rate decays to zero; ETA falls back to average.
 	clk.Advance(10 * time.Second)
 	s = p.Snapshot()
-	if want := time.Duration(float64(10000-1300) / s.AvgRate * float64(time.Second)); s.Rate != 0 || s.ETA != want {
-		t.Errorf("stalled: rate %v eta %v, want 0 and %v", s.Rate, s.ETA, want)
-	}
+	want := time.Duration(float64(10000-1300) / s.AvgRate * float64(time.Second))
+	assert.Zero(t, s.Rate, "stalled: rate")
+	assert.Equal(t, want, s.ETA, "stalled: rate")
 	final := p.Finish()
-	if !final.Done || !updates[len(updates)-1].Done || final.Bytes != 1300 {
-		t.Errorf("Finish = %+v", final)
-	}
+	assert.True(t, final.Done, "Finish = %+v", final)
+	assert.True(t, updates[len(updates)-1].Done, "Finish = %+v", final)
+	assert.Equal(t, int64(1300), final.Bytes, "Finish = %+v", final)
 	n := len(updates)
-	if p.Finish(); len(updates) != n {
-		t.Errorf("second Finish delivered another update")
-	}
-	if got := final.String(); got == "" {
-		t.Error("empty String")
-	}
+	p.Finish()
+	assert.Len(t, updates, n, "second Finish delivered another update")
+	assert.NotEmpty(t, final.String(), "empty String")
 }
 
 func TestProgressAdaptersAndRun(t *testing.T) {
@@ -99,13 +92,12 @@ func TestProgressAdaptersAndRun(t *testing.T) {
 	mu.Lock()
 	got := last.Bytes
 	mu.Unlock()
-	if got != 10000 { // counted once by the reader and once by the writer
-		t.Errorf("Run's update saw %d bytes, want 10000", got)
-	}
+	// counted once by the reader and once by the writer
+	assert.Equal(t, int64(10000), got, "Run's update saw")
 	p.Finish()
 	cancel()
-	if err := <-ran; err != nil && err != context.Canceled {
-		t.Errorf("Run = %v", err)
+	if err := <-ran; err != nil {
+		assert.Same(t, context.Canceled, err, "Run")
 	}
 }
 
@@ -113,9 +105,8 @@ func TestCountingAdapters(t *testing.T) {
 	cw := stream.NewCountingWriter(nil)
 	cr := stream.NewCountingReader(bytes.NewReader(make([]byte, 12345)))
 	io.Copy(cw, cr)
-	if cw.N() != 12345 || cr.N() != 12345 {
-		t.Errorf("counts %d %d", cw.N(), cr.N())
-	}
+	assert.Equal(t, int64(12345), cw.N(), "counts")
+	assert.Equal(t, int64(12345), cr.N(), "counts")
 }
 
 func TestFormatBytes(t *testing.T) {
@@ -127,8 +118,6 @@ func TestFormatBytes(t *testing.T) {
 		{5 << 30, "5.0 GiB"}, {1 << 62, "4096.0 PiB"},
 	}
 	for _, tt := range tests {
-		if got := stream.FormatBytes(tt.n); got != tt.want {
-			t.Errorf("FormatBytes(%d) = %q, want %q", tt.n, got, tt.want)
-		}
+		assert.Equal(t, tt.want, stream.FormatBytes(tt.n), "FormatBytes(%d)", tt.n)
 	}
 }

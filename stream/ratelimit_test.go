@@ -3,13 +3,14 @@ package stream_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLimiterWriterLimits(t *testing.T) {
@@ -18,33 +19,27 @@ func TestLimiterWriterLimits(t *testing.T) {
 	w := l.Writer(context.Background(), &out)
 	start := time.Now()
 	n, err := w.Write(make([]byte, 60_000))
-	if err != nil || n != 60_000 || out.Len() != 60_000 {
-		t.Fatalf("Write = %d, %v", n, err)
-	}
+	require.NoError(t, err, "Write")
+	require.Equal(t, 60_000, n, "Write")
+	require.Equal(t, 60_000, out.Len(), "Write")
 	// 20 KB burst free, 40 KB at 200 KB/s: at least 200 ms (lower bound only).
-	if el := time.Since(start); el < 150*time.Millisecond {
-		t.Errorf("60 KB at 200 KB/s with 20 KB burst took %v, want >= ~200ms", el)
-	}
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond, "60 KB at 200 KB/s with 20 KB burst took")
 }
 
 func TestLimiterReaderAndChain(t *testing.T) {
 	l := stream.NewLimiter(0, 0) // unlimited
-	if !math.IsInf(l.Rate(), 1) || l.Burst() != 64<<10 {
-		t.Errorf("unlimited limiter: rate %v burst %d", l.Rate(), l.Burst())
-	}
+	assert.True(t, math.IsInf(l.Rate(), 1), "unlimited limiter: rate %v burst", l.Rate())
+	assert.Equal(t, 64<<10, l.Burst(), "unlimited limiter: rate %v burst", l.Rate())
 	ctx := context.Background()
 	r, _ := stream.ChainReader(bytes.NewReader(make([]byte, 1<<20)), l.ReadTransform(ctx))
 	n, err := io.Copy(io.Discard, r)
-	if err != nil || n != 1<<20 {
-		t.Fatalf("Copy = %d, %v", n, err)
-	}
+	require.NoError(t, err, "Copy")
+	require.Equal(t, int64(1<<20), n, "Copy")
 	var out bytes.Buffer
 	w, _ := stream.ChainWriter(&out, l.WriteTransform(ctx))
 	w.Write([]byte("hello"))
 	w.Close()
-	if out.String() != "hello" {
-		t.Errorf("out = %q", out.String())
-	}
+	assert.Equal(t, "hello", out.String(), "out")
 }
 
 func TestLimiterContextCancel(t *testing.T) {
@@ -59,11 +54,9 @@ func TestLimiterContextCancel(t *testing.T) {
 	cancel()
 	select {
 	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("err = %v, want context.Canceled", err)
-		}
+		assert.ErrorIs(t, err, context.Canceled)
 	case <-time.After(5 * time.Second):
-		t.Fatal("Write did not return after cancel")
+		require.Fail(t, "Write did not return after cancel")
 	}
 }
 
@@ -82,13 +75,9 @@ func TestLimiterSetRateWhileRunning(t *testing.T) {
 	l.SetBurst(1 << 20)
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 	case <-time.After(5 * time.Second):
-		t.Fatal("raising the rate did not take effect")
+		require.Fail(t, "raising the rate did not take effect")
 	}
-	if l.Burst() != 1<<20 {
-		t.Errorf("Burst = %d", l.Burst())
-	}
+	assert.Equal(t, 1<<20, l.Burst(), "Burst")
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // recordingWriter records the order in which stages close.
@@ -41,28 +43,17 @@ func TestChainWriterCloseOrderAndFlush(t *testing.T) {
 	errB := errors.New("b failed")
 	errC := errors.New("c failed")
 	w, err := stream.ChainWriter(&dst, recording("a", &log, nil), recording("b", &log, errB), recording("c", &log, errC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.WriteString(w, "data"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	_, err = io.WriteString(w, "data")
+	require.NoError(t, err)
 	err = w.Close()
-	if !errors.Is(err, errB) || !errors.Is(err, errC) {
-		t.Errorf("Close error = %v, want both stage errors joined", err)
-	}
-	if got, want := strings.Join(log, ","), "a,b,c"; got != want {
-		t.Errorf("close order = %s, want %s", got, want)
-	}
-	if got, want := dst.String(), "data<a><b><c>"; got != want {
-		t.Errorf("dst = %q, want %q", got, want)
-	}
-	if _, err := w.Write([]byte("x")); !errors.Is(err, stream.ErrClosed) {
-		t.Errorf("Write after Close = %v, want ErrClosed", err)
-	}
-	if err := w.Close(); err != nil {
-		t.Errorf("second Close = %v, want nil", err)
-	}
+	assert.ErrorIs(t, err, errB, "Close error")
+	assert.ErrorIs(t, err, errC, "Close error")
+	assert.Equal(t, "a,b,c", strings.Join(log, ","), "close order")
+	assert.Equal(t, "data<a><b><c>", dst.String(), "dst")
+	_, err = w.Write([]byte("x"))
+	assert.ErrorIs(t, err, stream.ErrClosed, "Write after Close")
+	assert.NoError(t, w.Close(), "second Close")
 }
 
 func TestChainBuildFailureClosesBuiltStages(t *testing.T) {
@@ -70,11 +61,9 @@ func TestChainBuildFailureClosesBuiltStages(t *testing.T) {
 	boom := errors.New("boom")
 	failing := func(io.Writer) (io.WriteCloser, error) { return nil, boom }
 	_, err := stream.ChainWriter(io.Discard, failing, recording("b", &log, nil))
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v, want boom", err)
-	}
-	if len(log) != 1 || log[0] != "b" {
-		t.Errorf("closed stages = %v, want [b]", log)
+	require.ErrorIs(t, err, boom)
+	if assert.Len(t, log, 1, "closed stages") {
+		assert.Equal(t, "b", log[0], "closed stages")
 	}
 }
 
@@ -96,29 +85,16 @@ func TestEncoderDecoderRoundTrip(t *testing.T) {
 			want := bytes.Repeat([]byte("hello transform "), 1000)
 			var enc bytes.Buffer
 			w, err := stream.Encoder(&enc, tt.ts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.Write(want); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
+			_, err = w.Write(want)
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
 			r, err := stream.Decoder(&enc, tt.ts...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, err := io.ReadAll(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := r.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("round trip mismatch: got %d bytes, want %d", len(got), len(want))
-			}
+			require.NoError(t, err)
+			require.NoError(t, r.Close())
+			assert.Equal(t, want, got, "round trip mismatch")
 		})
 	}
 }
@@ -132,9 +108,7 @@ func TestSpecString(t *testing.T) {
 		{stream.Spec{Name: "zstd", Params: map[string]string{"level": "3", "concurrency": "2"}}, "zstd(concurrency=2,level=3)"},
 	}
 	for _, tt := range tests {
-		if got := tt.spec.String(); got != tt.want {
-			t.Errorf("String() = %q, want %q", got, tt.want)
-		}
+		assert.Equal(t, tt.want, tt.spec.String(), "String()")
 	}
 }
 
@@ -142,17 +116,16 @@ func TestRegistry(t *testing.T) {
 	var g stream.Registry
 	g.Register("identity", func(stream.Spec) (stream.Transform, error) { return stream.Identity(), nil })
 	ts, err := g.Build(stream.Spec{Name: "identity"})
-	if err != nil || len(ts) != 1 || ts[0].Spec().Name != "identity" {
-		t.Fatalf("Build = %v, %v", ts, err)
-	}
-	if _, err := g.Build(stream.Spec{Name: "rot13"}); !errors.Is(err, stream.ErrUnknownTransform) {
-		t.Errorf("Build unknown = %v, want ErrUnknownTransform", err)
-	}
-	if got := g.Names(); len(got) != 1 || got[0] != "identity" {
-		t.Errorf("Names = %v", got)
+	require.NoError(t, err, "Build")
+	require.Len(t, ts, 1, "Build")
+	require.Equal(t, "identity", ts[0].Spec().Name, "Build")
+	_, err = g.Build(stream.Spec{Name: "rot13"})
+	assert.ErrorIs(t, err, stream.ErrUnknownTransform, "Build unknown")
+	got := g.Names()
+	if assert.Len(t, got, 1, "Names") {
+		assert.Equal(t, "identity", got[0], "Names")
 	}
 	oneWay := stream.New(stream.Spec{Name: "w"}, nil, nil)
-	if _, err := oneWay.NewWriter(io.Discard); !errors.Is(err, stream.ErrUnsupportedDirection) {
-		t.Errorf("NewWriter on nil func = %v", err)
-	}
+	_, err = oneWay.NewWriter(io.Discard)
+	assert.ErrorIs(t, err, stream.ErrUnsupportedDirection, "NewWriter on nil func")
 }

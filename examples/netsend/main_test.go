@@ -7,10 +7,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/gozfs/gozfs/stream/transport"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSendFileAndStdin(t *testing.T) {
@@ -24,9 +25,7 @@ func TestSendFileAndStdin(t *testing.T) {
 		return err
 	})}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
@@ -34,9 +33,7 @@ func TestSendFileAndStdin(t *testing.T) {
 
 	data := bytes.Repeat([]byte("0123456789"), 100_000)
 	in := filepath.Join(t.TempDir(), "in")
-	if err := os.WriteFile(in, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(in, data, 0o600))
 	base := []string{"-addr", ln.Addr().String(), "-insecure-plaintext", "-dataset", "tank/x",
 		"-meta", "snap=mon", "-transform", "zstd:level=3"}
 	for _, tc := range []struct {
@@ -49,14 +46,13 @@ func TestSendFileAndStdin(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := run(context.Background(), tc.args, tc.stdin, &out, io.Discard); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.Bytes(), data) || !strings.Contains(out.String(), "receiver: ok") {
-				t.Fatalf("receiver got %d bytes; output %q", got.Len(), out.String())
-			}
-			if seen.Dataset != "tank/x" || seen.Meta["snap"] != "mon" || seen.Transforms[0].String() != "zstd(level=3)" {
-				t.Errorf("header %+v", seen.Header)
+			require.NoError(t, run(context.Background(), tc.args, tc.stdin, &out, io.Discard))
+			require.True(t, bytes.Equal(got.Bytes(), data), "receiver got %d bytes", got.Len())
+			require.Contains(t, out.String(), "receiver: ok")
+			assert.Equal(t, "tank/x", seen.Dataset, "header %+v", seen.Header)
+			assert.Equal(t, "mon", seen.Meta["snap"], "header %+v", seen.Header)
+			if assert.NotEmpty(t, seen.Transforms, "header %+v", seen.Header) {
+				assert.Equal(t, "zstd(level=3)", seen.Transforms[0].String(), "header %+v", seen.Header)
 			}
 		})
 	}
@@ -70,11 +66,8 @@ func TestParseErrors(t *testing.T) {
 		{"-addr", "h:1", "-meta", "novalue"},
 		{"-addr", "h:1", "extra"},
 	} {
-		if _, err := parse(args, io.Discard); err == nil {
-			t.Errorf("parse(%q) succeeded", args)
-		}
+		_, err := parse(args, io.Discard)
+		assert.Error(t, err, "parse(%q) succeeded", args)
 	}
-	if got := describe(&transport.RejectedError{Message: "no"}); !strings.Contains(got, "refused the stream: no") {
-		t.Errorf("describe = %q", got)
-	}
+	assert.Contains(t, describe(&transport.RejectedError{Message: "no"}), "refused the stream: no", "describe")
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const snapList = "tank/a@auto-20240101-000000\tsnapshot\t1\t10\t1704067200\n" +
@@ -31,30 +33,19 @@ func TestRotate(t *testing.T) {
 	c := zfs.New(zfs.ClientOptions{Runner: f, TextOutput: true, Version: zfs.Version{Major: 2, Minor: 3}})
 	var out, errb bytes.Buffer
 	rc := run(context.Background(), c, now, []string{"-keep", "2", "-r", "tank/a"}, &out, &errb)
-	if rc != 1 {
-		t.Fatalf("exit %d, want 1 (a held snapshot)", rc)
-	}
+	require.Equal(t, 1, rc, "exit code, want 1 (a held snapshot)")
 	want := "created tank/a@auto-20240101-030000\ndestroyed tank/a@auto-20240101-010000\n"
-	if out.String() != want {
-		t.Errorf("got %q, want %q", out.String(), want)
-	}
-	if !bytes.Contains(errb.Bytes(), []byte("auto-20240101-000000")) {
-		t.Errorf("held snapshot not reported: %q", errb.String())
-	}
+	assert.Equal(t, want, out.String())
+	assert.Contains(t, errb.String(), "auto-20240101-000000", "held snapshot not reported")
 
 	// Dry run: nothing is created or destroyed.
 	f.Expect(list...).Stdout(snapList)
 	f.Expect("zfs", "destroy", "-n", "-v", "-p", "tank/a@auto-20240101-000000,auto-20240101-010000,auto-20240101-020000").
 		Stdout("destroy\ttank/a@auto-20240101-000000\ndestroy\ttank/a@auto-20240101-010000\ndestroy\ttank/a@auto-20240101-020000\nreclaim\t4096\n")
 	out.Reset()
-	if rc := run(context.Background(), c, now, []string{"-n", "-keep", "1", "tank/a"}, &out, &errb); rc != 0 {
-		t.Fatalf("dry run: exit %d: %s", rc, errb.String())
-	}
+	rc = run(context.Background(), c, now, []string{"-n", "-keep", "1", "tank/a"}, &out, &errb)
+	require.Equal(t, 0, rc, "dry run: %s", errb.String())
 	want = "would create tank/a@auto-20240101-030000\nwould destroy tank/a@auto-20240101-000000\nwould destroy tank/a@auto-20240101-010000\nwould destroy tank/a@auto-20240101-020000\nwould reclaim 4096 bytes\n"
-	if out.String() != want {
-		t.Errorf("got %q, want %q", out.String(), want)
-	}
-	if rc := run(context.Background(), c, now, []string{"-keep", "0", "tank/a"}, &out, &errb); rc != 2 {
-		t.Errorf("keep 0: exit %d", rc)
-	}
+	assert.Equal(t, want, out.String())
+	assert.Equal(t, 2, run(context.Background(), c, now, []string{"-keep", "0", "tank/a"}, &out, &errb), "keep 0: exit code")
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 
 	"github.com/gozfs/gozfs/internal/commandtest"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestZfslist(t *testing.T) {
@@ -22,12 +23,9 @@ func TestZfslist(t *testing.T) {
 		f := commandtest.New(t)
 		f.Expect("zfs", "list", "-j", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation,used,com.example:k", "tank").Stdout(listing)
 		var out, errb bytes.Buffer
-		if rc := run(tc.args, &out, &errb, zfs.ClientOptions{Runner: f, Version: zfs.Version{Major: 2, Minor: 3}}); rc != 0 {
-			t.Fatalf("%v: exit %d: %s", tc.args, rc, errb.String())
-		}
-		if out.String() != tc.want {
-			t.Errorf("%v:\ngot  %q\nwant %q", tc.args, out.String(), tc.want)
-		}
+		rc := run(tc.args, &out, &errb, zfs.ClientOptions{Runner: f, Version: zfs.Version{Major: 2, Minor: 3}})
+		require.Equal(t, 0, rc, "%v: %s", tc.args, errb.String())
+		assert.Equal(t, tc.want, out.String(), "%v", tc.args)
 	}
 	// On OpenZFS 2.1 (text output), values without sources come from one
 	// `zfs list` line per dataset, with sources from `zfs get`.
@@ -36,19 +34,19 @@ func TestZfslist(t *testing.T) {
 	f.Expect("zfs", "list", "-H", "-p", "-r", "-t", "snapshot", "-o", "name,type,guid,createtxg,creation,used,referenced", "tank").
 		Stdout("tank/a@s\tsnapshot\t18446744073709551615\t7\t1700000000\t1024\t4096\n")
 	var out bytes.Buffer
-	if rc := run([]string{"-H", "-r", "-t", "snapshot", "-o", "used,referenced", "tank"}, &out, &bytes.Buffer{}, zfs.ClientOptions{Runner: f, Version: v21}); rc != 0 || out.String() != "tank/a@s\t1024\t4096\n" {
-		t.Errorf("2.1 without sources: exit %d, %q", rc, out.String())
-	}
+	rc := run([]string{"-H", "-r", "-t", "snapshot", "-o", "used,referenced", "tank"}, &out, &bytes.Buffer{}, zfs.ClientOptions{Runner: f, Version: v21})
+	assert.Equal(t, 0, rc, "2.1 without sources: exit code")
+	assert.Equal(t, "tank/a@s\t1024\t4096\n", out.String(), "2.1 without sources")
 	f = commandtest.New(t)
 	f.Expect("zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", "-t", "snapshot", "name,type,guid,createtxg,creation,used", "tank").
 		Stdout("tank/a@s\tname\ttank/a@s\t-\ntank/a@s\ttype\tsnapshot\t-\ntank/a@s\tused\t1024\t-\n")
 	out.Reset()
-	if rc := run([]string{"-H", "-sources", "-r", "-t", "snapshot", "-o", "used", "tank"}, &out, &bytes.Buffer{}, zfs.ClientOptions{Runner: f, Version: v21}); rc != 0 || out.String() != "tank/a@s\t1024\t-\n" {
-		t.Errorf("2.1 with sources: exit %d, %q", rc, out.String())
-	}
+	rc = run([]string{"-H", "-sources", "-r", "-t", "snapshot", "-o", "used", "tank"}, &out, &bytes.Buffer{}, zfs.ClientOptions{Runner: f, Version: v21})
+	assert.Equal(t, 0, rc, "2.1 with sources: exit code")
+	assert.Equal(t, "tank/a@s\t1024\t-\n", out.String(), "2.1 with sources")
 
 	var errb bytes.Buffer
-	if rc := run([]string{"-t", "bogus"}, &bytes.Buffer{}, &errb, zfs.ClientOptions{}); rc != 2 || !strings.Contains(errb.String(), "unknown type") {
-		t.Errorf("bad type: exit %d, %q", rc, errb.String())
-	}
+	rc = run([]string{"-t", "bogus"}, &bytes.Buffer{}, &errb, zfs.ClientOptions{})
+	assert.Equal(t, 2, rc, "bad type: exit code")
+	assert.Contains(t, errb.String(), "unknown type", "bad type")
 }

@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The streams and tokens come from the sendstream and resumetoken test
@@ -24,23 +27,16 @@ const (
 func fixture(t *testing.T, name string) string {
 	t.Helper()
 	f, err := os.Open(filepath.Join(streamDir, name+".zsend.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), name+".zsend")
 	out, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer out.Close()
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
+	_, err = io.Copy(out, zr)
+	require.NoError(t, err)
 	return path
 }
 
@@ -58,13 +54,9 @@ func TestDumpSummaryMatchesZstream(t *testing.T) {
 	for _, name := range []string{"full", "replicate-R", "raw-w", "lec"} {
 		t.Run(name, func(t *testing.T) {
 			code, out, errOut := runCmd(t, nil, "dump", fixture(t, name))
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errOut)
-			}
+			require.Equal(t, 0, code, "exit code: %s", errOut)
 			want, err := os.ReadFile(filepath.Join(streamDir, name+".dump"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			// Every SUMMARY line of zstream dump appears in ours.
 			sc := bufio.NewScanner(bytes.NewReader(want))
 			inSummary := false
@@ -73,13 +65,11 @@ func TestDumpSummaryMatchesZstream(t *testing.T) {
 				if line == "SUMMARY:" {
 					inSummary = true
 				}
-				if inSummary && !strings.Contains(out, line+"\n") {
-					t.Errorf("missing %q in:\n%s", line, out)
+				if inSummary {
+					assert.Contains(t, out, line+"\n", "missing %q", line)
 				}
 			}
-			if !inSummary {
-				t.Fatal("no SUMMARY in zstream dump output")
-			}
+			require.True(t, inSummary, "no SUMMARY in zstream dump output")
 		})
 	}
 }
@@ -107,21 +97,14 @@ func TestDumpVerboseMatchesZstream(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := fixture(t, name)
 			code, out, errOut := runCmd(t, nil, "dump", "-vv", path)
-			if code != 0 {
-				t.Fatalf("exit %d: %s", code, errOut)
-			}
+			require.Equal(t, 0, code, "exit code: %s", errOut)
 			want, err := exec.Command(zstream, "dump", "-vv", path).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			got, wantLines := records(out), records(string(want))
-			if len(got) != len(wantLines) || len(got) == 0 {
-				t.Fatalf("%d record lines, zstream prints %d", len(got), len(wantLines))
-			}
+			require.NotEmpty(t, got, "record lines")
+			require.Equal(t, len(wantLines), len(got), "record lines (zstream prints %d)", len(wantLines))
 			for i := range got {
-				if got[i] != wantLines[i] {
-					t.Fatalf("line %d:\n got %s\nwant %s", i, got[i], wantLines[i])
-				}
+				require.Equal(t, wantLines[i], got[i], "line %d", i)
 			}
 		})
 	}
@@ -129,92 +112,78 @@ func TestDumpVerboseMatchesZstream(t *testing.T) {
 
 func TestDumpJSON(t *testing.T) {
 	code, out, errOut := runCmd(t, nil, "dump", "-json", fixture(t, "replicate-R"))
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	require.Equal(t, 0, code, "exit code: %s", errOut)
 	var s jsonSummary
-	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		t.Fatal(err)
+	require.NoError(t, json.Unmarshal([]byte(out), &s))
+	assert.True(t, s.Complete, "summary = %+v", s)
+	if assert.NotNil(t, s.Compound, "summary = %+v", s) {
+		assert.NotNil(t, s.Compound.NVList, "summary = %+v", s)
 	}
-	if !s.Complete || s.Compound == nil || len(s.Substreams) != 4 || s.Substreams[3].ToName != "gozfsfx/fs/child@c" ||
-		s.Records["BEGIN"] != 5 || s.Compound.NVList == nil {
-		t.Errorf("summary = %+v", s)
+	if assert.Len(t, s.Substreams, 4, "summary = %+v", s) {
+		assert.Equal(t, "gozfsfx/fs/child@c", s.Substreams[3].ToName, "summary = %+v", s)
 	}
+	assert.EqualValues(t, 5, s.Records["BEGIN"], "summary = %+v", s)
 }
 
 func TestDumpStdinAndErrors(t *testing.T) {
 	data, err := os.ReadFile(fixture(t, "incremental"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	code, out, _ := runCmd(t, bytes.NewReader(data), "dump", "-")
-	if code != 0 || !strings.Contains(out, "SUBSTREAM 0 gozfsfx/fs@b") {
-		t.Errorf("dump from stdin: exit %d\n%s", code, out)
-	}
+	assert.Equal(t, 0, code, "dump from stdin: exit code")
+	assert.Contains(t, out, "SUBSTREAM 0 gozfsfx/fs@b", "dump from stdin")
 	code, out, errOut := runCmd(t, bytes.NewReader(data[:len(data)-100]), "dump")
-	if code != 1 || !strings.Contains(errOut, "truncated") || !strings.Contains(out, "Stream is incomplete") {
-		t.Errorf("truncated dump: exit %d\n%s\n%s", code, out, errOut)
-	}
+	assert.Equal(t, 1, code, "truncated dump: exit code")
+	assert.Contains(t, errOut, "truncated", "truncated dump")
+	assert.Contains(t, out, "Stream is incomplete", "truncated dump")
 }
 
 func TestVerify(t *testing.T) {
 	path := fixture(t, "replicate-R")
 	code, out, errOut := runCmd(t, nil, "verify", path)
-	if code != 0 || !strings.HasPrefix(out, "ok: compound stream, 4 substreams") {
-		t.Errorf("exit %d: %s%s", code, out, errOut)
-	}
+	assert.Equal(t, 0, code, "exit code: %s", errOut)
+	assert.True(t, strings.HasPrefix(out, "ok: compound stream, 4 substreams"), "output %q", out)
 	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	data[len(data)/2] ^= 0x40
 	code, _, errOut = runCmd(t, bytes.NewReader(data), "verify")
-	if code != 1 || !strings.Contains(errOut, "checksum mismatch") {
-		t.Errorf("corrupt stream: exit %d: %s", code, errOut)
-	}
+	assert.Equal(t, 1, code, "corrupt stream: exit code")
+	assert.Contains(t, errOut, "checksum mismatch", "corrupt stream")
 }
 
 func TestToken(t *testing.T) {
 	toks, err := os.ReadFile(filepath.Join(tokenDir, "tokens.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, line := range strings.Split(strings.TrimSpace(string(toks)), "\n") {
 		label, tok, _ := strings.Cut(line, " ")
 		want, err := os.ReadFile(filepath.Join(tokenDir, label+".zstream-token"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		code, out, errOut := runCmd(t, nil, "token", tok)
-		if code != 0 || out != string(want) {
-			t.Errorf("%s: exit %d %s\n got:\n%s\nwant (zstream token):\n%s", label, code, errOut, out, want)
-		}
+		assert.Equal(t, 0, code, "%s: exit code: %s", label, errOut)
+		assert.Equal(t, string(want), out, "%s: output, want zstream token's", label)
 	}
 	full := strings.Fields(strings.Split(string(toks), "\n")[0])[1]
-	if code, out, _ := runCmd(t, strings.NewReader(full+"\n"), "token", "-json", "-"); code != 0 || !strings.Contains(out, `"toname": "gozfsfx/fs@a"`) {
-		t.Errorf("token -json from stdin: exit %d\n%s", code, out)
-	}
-	if code, out, _ := runCmd(t, nil, "token", "-snapshot", "gozfsfx/fs@a", "-guid", "9909600919720690415", full); code != 0 || !strings.Contains(out, "token matches") {
-		t.Errorf("matching snapshot: exit %d\n%s", code, out)
-	}
-	if code, _, errOut := runCmd(t, nil, "token", "-snapshot", "gozfsfx/fs@a", "-guid", "0x1", full); code != 1 || !strings.Contains(errOut, "toguid") {
-		t.Errorf("other snapshot: exit %d: %s", code, errOut)
-	}
-	if code, _, errOut := runCmd(t, nil, "token", "1-2-3"); code != 1 || !strings.Contains(errOut, "malformed") {
-		t.Errorf("bad token: exit %d: %s", code, errOut)
-	}
+	code, out, _ := runCmd(t, strings.NewReader(full+"\n"), "token", "-json", "-")
+	assert.Equal(t, 0, code, "token -json from stdin: exit code")
+	assert.Contains(t, out, `"toname": "gozfsfx/fs@a"`, "token -json from stdin")
+	code, out, _ = runCmd(t, nil, "token", "-snapshot", "gozfsfx/fs@a", "-guid", "9909600919720690415", full)
+	assert.Equal(t, 0, code, "matching snapshot: exit code")
+	assert.Contains(t, out, "token matches", "matching snapshot")
+	code, _, errOut := runCmd(t, nil, "token", "-snapshot", "gozfsfx/fs@a", "-guid", "0x1", full)
+	assert.Equal(t, 1, code, "other snapshot: exit code")
+	assert.Contains(t, errOut, "toguid", "other snapshot")
+	code, _, errOut = runCmd(t, nil, "token", "1-2-3")
+	assert.Equal(t, 1, code, "bad token: exit code")
+	assert.Contains(t, errOut, "malformed", "bad token")
 }
 
 func TestUsage(t *testing.T) {
 	for _, args := range [][]string{{}, {"bogus"}, {"dump", "-nope"}, {"dump", "a", "b"}, {"token"}, {"token", "-guid", "1", "x"}} {
-		if code, _, errOut := runCmd(t, nil, args...); code != 2 || !strings.Contains(errOut, "usage:") {
-			t.Errorf("%q: exit %d: %s", args, code, errOut)
-		}
+		code, _, errOut := runCmd(t, nil, args...)
+		assert.Equal(t, 2, code, "%q: exit code", args)
+		assert.Contains(t, errOut, "usage:", "%q", args)
 	}
-	if code, out, _ := runCmd(t, nil, "help"); code != 0 || !strings.Contains(out, "zstream verify") {
-		t.Errorf("help: exit %d", code)
-	}
-	if len(summaryOrder) != 11 {
-		t.Errorf("summaryOrder has %d types", len(summaryOrder))
-	}
+	code, out, _ := runCmd(t, nil, "help")
+	assert.Equal(t, 0, code, "help: exit code")
+	assert.Contains(t, out, "zstream verify", "help")
+	assert.Len(t, summaryOrder, 11, "summaryOrder types")
 }

@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
-	"os"
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/gozfs/gozfs/internal/golden"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // allTypes builds the list that testdata/all-types.*.hex holds, as packed by
@@ -66,14 +68,9 @@ func allTypes() *List {
 
 func readHex(t *testing.T, name string) []byte {
 	t.Helper()
-	s, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := golden.Read(t, name)
 	b, err := hex.DecodeString(strings.TrimSpace(string(s)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -90,26 +87,15 @@ func TestGoldenLibnvpair(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			packed := readHex(t, tt.file)
 			enc, order, err := DecodeHeader(packed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if enc != tt.enc || order != binary.LittleEndian {
-				t.Errorf("DecodeHeader = %v, %v; want %v, little endian", enc, order, tt.enc)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.enc, enc, "DecodeHeader encoding")
+			assert.Equal(t, binary.LittleEndian, order, "DecodeHeader byte order")
 			got, err := Decode(packed)
-			if err != nil {
-				t.Fatalf("Decode: %v", err)
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("Decode mismatch:\n got %s\nwant %s", mustJSON(t, got), mustJSON(t, want))
-			}
+			require.NoError(t, err, "Decode")
+			assert.Equal(t, want, got, "Decode mismatch:\n got %s\nwant %s", mustJSON(t, got), mustJSON(t, want))
 			again, err := want.Encode(tt.enc, binary.LittleEndian)
-			if err != nil {
-				t.Fatalf("Encode: %v", err)
-			}
-			if !bytes.Equal(again, packed) {
-				t.Errorf("Encode differs from libnvpair:\n got %x\nwant %x", again, packed)
-			}
+			require.NoError(t, err, "Encode")
+			assert.Equal(t, packed, again, "Encode differs from libnvpair")
 		})
 	}
 }
@@ -117,9 +103,7 @@ func TestGoldenLibnvpair(t *testing.T) {
 func mustJSON(t *testing.T, l *List) string {
 	t.Helper()
 	b, err := json.Marshal(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return string(b)
 }
 
@@ -139,24 +123,17 @@ func TestRoundTrip(t *testing.T) {
 			for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
 				t.Run(name+"/"+enc.String()+"/"+order.String(), func(t *testing.T) {
 					packed, err := l.Encode(enc, order)
-					if err != nil {
-						t.Fatal(err)
-					}
+					require.NoError(t, err)
 					gotEnc, gotOrder, err := DecodeHeader(packed)
-					if err != nil || gotEnc != enc || gotOrder != order {
-						t.Errorf("DecodeHeader = %v, %v, %v; want %v, %v", gotEnc, gotOrder, err, enc, order)
-					}
+					assert.NoError(t, err, "DecodeHeader")
+					assert.Equal(t, enc, gotEnc, "DecodeHeader encoding")
+					assert.Equal(t, order, gotOrder, "DecodeHeader byte order")
 					got, err := Decode(packed)
-					if err != nil {
-						t.Fatalf("Decode: %v", err)
-					}
-					if !reflect.DeepEqual(got, l) {
-						t.Errorf("round trip mismatch:\n got %s\nwant %s", mustJSON(t, got), mustJSON(t, l))
-					}
+					require.NoError(t, err, "Decode")
+					assert.Equal(t, l, got, "round trip mismatch:\n got %s\nwant %s", mustJSON(t, got), mustJSON(t, l))
 					// Trailing padding is ignored, as OpenZFS pads payloads.
-					if _, err := Decode(append(packed, 0, 0, 0, 0)); err != nil {
-						t.Errorf("Decode with padding: %v", err)
-					}
+					_, err = Decode(append(packed, 0, 0, 0, 0))
+					assert.NoError(t, err, "Decode with padding")
 				})
 			}
 		}
@@ -175,73 +152,67 @@ func TestNativeByteOrders(t *testing.T) {
 	wantBE := "00000000" + "00000000" + "00000001" +
 		"00000020" + "0002" + "0000" + "00000001" + "00000008" + "6100000000000000" +
 		"0102030405060708" + "00000000"
-	if got := hex.EncodeToString(le); got != wantLE {
-		t.Errorf("little endian = %s, want %s", got, wantLE)
-	}
-	if got := hex.EncodeToString(be); got != wantBE {
-		t.Errorf("big endian = %s, want %s", got, wantBE)
-	}
+	assert.Equal(t, wantLE, hex.EncodeToString(le), "little endian")
+	assert.Equal(t, wantBE, hex.EncodeToString(be), "big endian")
 }
 
 func TestAccessors(t *testing.T) {
 	l := allTypes()
-	if v, ok := l.Uint64("u64"); !ok || v != 0x94a20a5f25877859 {
-		t.Errorf("Uint64(u64) = %#x, %v", v, ok)
+	if v, ok := l.Uint64("u64"); assert.True(t, ok, "Uint64(u64)") {
+		assert.Equal(t, uint64(0x94a20a5f25877859), v, "Uint64(u64)")
 	}
-	if _, ok := l.Uint64("i64"); ok {
-		t.Error("Uint64(i64) succeeded on an int64 pair")
+	_, ok := l.Uint64("i64")
+	assert.False(t, ok, "Uint64(i64) succeeded on an int64 pair")
+	if v, ok := l.Int64("i64"); assert.True(t, ok, "Int64(i64)") {
+		assert.Equal(t, int64(-5000000000), v, "Int64(i64)")
 	}
-	if v, ok := l.Int64("i64"); !ok || v != -5000000000 {
-		t.Errorf("Int64(i64) = %d, %v", v, ok)
+	if v, ok := l.Uint32("u32"); assert.True(t, ok, "Uint32(u32)") {
+		assert.Equal(t, uint32(4000000000), v, "Uint32(u32)")
 	}
-	if v, ok := l.Uint32("u32"); !ok || v != 4000000000 {
-		t.Errorf("Uint32(u32) = %d, %v", v, ok)
+	if v, ok := l.Int32("i32"); assert.True(t, ok, "Int32(i32)") {
+		assert.Equal(t, int32(-70000), v, "Int32(i32)")
 	}
-	if v, ok := l.Int32("i32"); !ok || v != -70000 {
-		t.Errorf("Int32(i32) = %d, %v", v, ok)
+	if v, ok := l.String("str"); assert.True(t, ok, "String(str)") {
+		assert.Equal(t, "tank/fs@snap", v, "String(str)")
 	}
-	if v, ok := l.String("str"); !ok || v != "tank/fs@snap" {
-		t.Errorf("String(str) = %q, %v", v, ok)
+	if v, ok := l.Bool("flag"); assert.True(t, ok, "Bool(flag)") {
+		assert.True(t, v, "Bool(flag)")
 	}
-	if v, ok := l.Bool("flag"); !ok || !v {
-		t.Errorf("Bool(flag) = %v, %v", v, ok)
+	if v, ok := l.Bool("bv"); assert.True(t, ok, "Bool(bv)") {
+		assert.True(t, v, "Bool(bv)")
 	}
-	if v, ok := l.Bool("bv"); !ok || !v {
-		t.Errorf("Bool(bv) = %v, %v", v, ok)
-	}
-	if _, ok := l.Bool("u64"); ok {
-		t.Error("Bool(u64) succeeded")
-	}
-	if !l.Has("flag") || l.Has("nope") {
-		t.Error("Has is wrong")
+	_, ok = l.Bool("u64")
+	assert.False(t, ok, "Bool(u64) succeeded")
+	if assert.True(t, l.Has("flag"), "Has is wrong") {
+		assert.False(t, l.Has("nope"), "Has is wrong")
 	}
 	nested, ok := l.List("nested")
-	if !ok {
-		t.Fatal("List(nested) failed")
-	}
+	require.True(t, ok, "List(nested) failed")
 	inner, ok := nested.List("inner")
-	if x, _ := inner.Uint64("x"); !ok || x != 1 {
-		t.Errorf("nested/inner/x = %d, %v", x, ok)
+	if x, _ := inner.Uint64("x"); assert.True(t, ok, "nested/inner/x") {
+		assert.Equal(t, uint64(1), x, "nested/inner/x")
 	}
-	if ls, ok := l.Lists("nla"); !ok || len(ls) != 3 {
-		t.Errorf("Lists(nla) = %d lists, %v", len(ls), ok)
+	if ls, ok := l.Lists("nla"); assert.True(t, ok, "Lists(nla)") {
+		assert.Len(t, ls, 3, "Lists(nla)")
 	}
-	if a, ok := l.Uint64Array("u64a"); !ok || len(a) != 3 || a[2] != math.MaxUint64 {
-		t.Errorf("Uint64Array(u64a) = %v, %v", a, ok)
+	if a, ok := l.Uint64Array("u64a"); assert.True(t, ok, "Uint64Array(u64a)") {
+		if assert.Len(t, a, 3, "Uint64Array(u64a)") {
+			assert.Equal(t, uint64(math.MaxUint64), a[2], "Uint64Array(u64a)")
+		}
 	}
-	if a, ok := l.StringArray("sa"); !ok || !reflect.DeepEqual(a, []string{"a", "", "hello world"}) {
-		t.Errorf("StringArray(sa) = %q, %v", a, ok)
+	if a, ok := l.StringArray("sa"); assert.True(t, ok, "StringArray(sa)") {
+		assert.Equal(t, []string{"a", "", "hello world"}, a, "StringArray(sa)")
 	}
-	if b, ok := l.Bytes("bya"); !ok || !bytes.Equal(b, []byte{1, 2, 3, 0xff, 0x80}) {
-		t.Errorf("Bytes(bya) = %x, %v", b, ok)
+	if b, ok := l.Bytes("bya"); assert.True(t, ok, "Bytes(bya)") {
+		assert.Equal(t, []byte{1, 2, 3, 0xff, 0x80}, b, "Bytes(bya)")
 	}
-	if got := l.Names(); len(got) != l.Len() || got[0] != "flag" || got[len(got)-1] != "last" {
-		t.Errorf("Names() = %q", got)
+	if got := l.Names(); assert.Len(t, got, l.Len(), "Names()") {
+		assert.Equal(t, "flag", got[0], "Names()")
+		assert.Equal(t, "last", got[len(got)-1], "Names()")
 	}
 	var nilList *List
-	if _, ok := nilList.Lookup("x"); ok {
-		t.Error("Lookup on nil list succeeded")
-	}
+	_, ok = nilList.Lookup("x")
+	assert.False(t, ok, "Lookup on nil list succeeded")
 }
 
 func TestMapAndJSON(t *testing.T) {
@@ -256,17 +227,11 @@ func TestMapAndJSON(t *testing.T) {
 		"props":  map[string]any{"compression": uint64(15)},
 		"arr":    []map[string]any{{"b": false}},
 	}
-	if !reflect.DeepEqual(m, want) {
-		t.Errorf("Map() = %#v, want %#v", m, want)
-	}
+	assert.Equal(t, want, m, "Map()")
 	b, err := json.Marshal(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	const wantJSON = `{"toname":"tank/fs@b","toguid":7,"rawok":true,"props":{"compression":15},"arr":[{"b":false}]}`
-	if string(b) != wantJSON {
-		t.Errorf("JSON = %s, want %s", b, wantJSON)
-	}
+	assert.Equal(t, wantJSON, string(b), "JSON")
 }
 
 func TestAddAndEncodeErrors(t *testing.T) {
@@ -289,20 +254,16 @@ func TestAddAndEncodeErrors(t *testing.T) {
 			for _, enc := range []Encoding{Native, XDR} {
 				_, err := l.Encode(enc, binary.LittleEndian)
 				var ee *EncodeError
-				if !errors.Is(err, tt.want) || !errors.As(err, &ee) {
-					t.Errorf("Encode(%v) error = %v, want %v", enc, err, tt.want)
-				}
+				assert.ErrorIs(t, err, tt.want, "Encode(%v) error", enc)
+				assert.ErrorAs(t, err, &ee, "Encode(%v) error", enc)
 			}
 			if tt.pair.Name == "a" {
-				if err := New().Add(tt.pair.Name, tt.pair.Type, tt.pair.Value); !errors.Is(err, tt.want) {
-					t.Errorf("Add error = %v, want %v", err, tt.want)
-				}
+				assert.ErrorIs(t, New().Add(tt.pair.Name, tt.pair.Type, tt.pair.Value), tt.want, "Add error")
 			}
 		})
 	}
-	if _, err := New().Encode(Encoding(7), nil); !errors.Is(err, ErrInvalidValue) {
-		t.Errorf("Encode(unknown encoding) = %v", err)
-	}
+	_, err := New().Encode(Encoding(7), nil)
+	assert.ErrorIs(t, err, ErrInvalidValue, "Encode(unknown encoding)")
 }
 
 // deepList returns a list nested depth levels below the top.
@@ -318,21 +279,16 @@ func TestDepthLimit(t *testing.T) {
 	for _, enc := range []Encoding{Native, XDR} {
 		ok := deepList(MaxDepth)
 		packed, err := ok.Encode(enc, binary.LittleEndian)
-		if err != nil {
-			t.Fatalf("%v: Encode at MaxDepth: %v", enc, err)
-		}
-		if _, err := Decode(packed); err != nil {
-			t.Errorf("%v: Decode at MaxDepth: %v", enc, err)
-		}
-		if _, err := deepList(MaxDepth+1).Encode(enc, binary.LittleEndian); !errors.Is(err, ErrTooDeep) {
-			t.Errorf("%v: Encode beyond MaxDepth = %v, want ErrTooDeep", enc, err)
-		}
+		require.NoError(t, err, "%v: Encode at MaxDepth", enc)
+		_, err = Decode(packed)
+		assert.NoError(t, err, "%v: Decode at MaxDepth", enc)
+		_, err = deepList(MaxDepth+1).Encode(enc, binary.LittleEndian)
+		assert.ErrorIs(t, err, ErrTooDeep, "%v: Encode beyond MaxDepth", enc)
 		// Build a too-deep packed list by wrapping the deepest valid one
 		// in one more level by hand.
 		deeper := wrapPacked(t, packed, enc)
-		if _, err := Decode(deeper); !errors.Is(err, ErrTooDeep) {
-			t.Errorf("%v: Decode beyond MaxDepth = %v, want ErrTooDeep", enc, err)
-		}
+		_, err = Decode(deeper)
+		assert.ErrorIs(t, err, ErrTooDeep, "%v: Decode beyond MaxDepth", enc)
 	}
 }
 
@@ -373,9 +329,7 @@ func wrapPacked(t *testing.T, inner []byte, enc Encoding) []byte {
 
 func TestDecodeErrors(t *testing.T) {
 	valid, err := New().AddUint64("a", 1).AddBool("b", true).Encode(Native, binary.LittleEndian)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// valid layout: header 0..4, version 4..8, flags 8..12,
 	// pair "a" at 12 (size 32), pair "b" at 44 (size 32), end at 76.
 	patch := func(off int, b ...byte) []byte {
@@ -408,9 +362,8 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Decode(tt.in)
 			var de *DecodeError
-			if !errors.Is(err, tt.want) || !errors.As(err, &de) {
-				t.Fatalf("Decode error = %v, want %v", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want, "Decode error")
+			require.ErrorAs(t, err, &de, "Decode error")
 		})
 	}
 }
@@ -419,9 +372,7 @@ func TestDecodeXDRErrors(t *testing.T) {
 	l := New().AddString("s", "abc")
 	_ = l.Add("u8a", TypeUint8Array, []byte{1, 2})
 	valid, err := l.Encode(XDR, binary.BigEndian)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// layout: header 0..4, version, flags; pair "s" at 12: enc 12, dec 16,
 	// name 20..28, type 28, nelem 32, string len 36, "abc\0" 40..44;
 	// pair "u8a" at 44: enc, dec, name 52..60, type 60, nelem 64, count 68.
@@ -446,9 +397,7 @@ func TestDecodeXDRErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Decode(tt.in)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("Decode error = %v, want %v", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want, "Decode error")
 		})
 	}
 }
@@ -459,11 +408,10 @@ func TestTruncationEverywhere(t *testing.T) {
 	for file, slack := range map[string]int{"all-types.native-le.hex": 0, "all-types.xdr.hex": 4} {
 		packed := readHex(t, file)
 		for n := 0; n < len(packed)-slack; n++ {
-			if _, err := Decode(packed[:n]); err == nil {
-				t.Fatalf("%s: Decode of %d-byte prefix succeeded", file, n)
-			} else if !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrMalformed) {
-				t.Fatalf("%s: Decode of %d-byte prefix: %v", file, n, err)
-			}
+			_, err := Decode(packed[:n])
+			require.Error(t, err, "%s: Decode of %d-byte prefix succeeded", file, n)
+			require.True(t, errors.Is(err, ErrTruncated) || errors.Is(err, ErrMalformed),
+				"%s: Decode of %d-byte prefix: %v, want ErrTruncated or ErrMalformed", file, n, err)
 		}
 	}
 }
@@ -484,22 +432,16 @@ func TestHostileCounts(t *testing.T) {
 		in = be.AppendUint32(in, 0x7fffffff)
 		in = be.AppendUint32(in, 0x7fffffff)
 		allocs := testing.AllocsPerRun(5, func() {
-			if _, err := Decode(in); err == nil {
-				t.Errorf("%v: hostile count accepted", typ)
-			}
+			_, err := Decode(in)
+			assert.Error(t, err, "%v: hostile count accepted", typ)
 		})
-		if allocs > 20 {
-			t.Errorf("%v: %v allocations for a rejected hostile count", typ, allocs)
-		}
+		assert.LessOrEqual(t, allocs, float64(20), "%v: %v allocations for a rejected hostile count", typ, allocs)
 	}
 }
 
 func FuzzDecode(f *testing.F) {
 	for _, file := range []string{"all-types.native-le.hex", "all-types.xdr.hex"} {
-		s, err := os.ReadFile("testdata/" + file)
-		if err != nil {
-			f.Fatal(err)
-		}
+		s := golden.Read(f, file)
 		b, _ := hex.DecodeString(strings.TrimSpace(string(s)))
 		f.Add(b)
 	}
@@ -511,26 +453,20 @@ func FuzzDecode(f *testing.F) {
 		l, err := Decode(data)
 		if err != nil {
 			var de *DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("error is not a *DecodeError: %v", err)
-			}
+			require.ErrorAs(t, err, &de, "error is not a *DecodeError")
 			return
 		}
 		enc, order, _ := DecodeHeader(data)
 		packed, err := l.Encode(enc, order)
-		if err != nil {
-			t.Fatalf("re-encoding a decoded list: %v", err)
-		}
+		require.NoError(t, err, "re-encoding a decoded list")
 		l2, err := Decode(packed)
-		if err != nil {
-			t.Fatalf("decoding a re-encoded list: %v", err)
-		}
+		require.NoError(t, err, "decoding a re-encoded list")
 		packed2, err := l2.Encode(enc, order)
-		if err != nil || !bytes.Equal(packed, packed2) {
-			t.Fatalf("encoding is not stable: %v", err)
-		}
-		if _, err := json.Marshal(l); err != nil {
-			t.Fatalf("MarshalJSON: %v", err)
-		}
+		require.NoError(t, err, "encoding is not stable")
+		// Both are non-nil here (an encoding has at least its header), so
+		// Equal's nil/empty distinction does not narrow bytes.Equal.
+		require.Equal(t, packed, packed2, "encoding is not stable")
+		_, err = json.Marshal(l)
+		require.NoError(t, err, "MarshalJSON")
 	})
 }

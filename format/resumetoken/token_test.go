@@ -6,17 +6,18 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gozfs/gozfs/format/nvlist"
+	"github.com/gozfs/gozfs/internal/golden"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The testdata tokens were left by interrupted `zfs receive -s` runs on
@@ -26,9 +27,7 @@ import (
 func realTokens(t *testing.T) map[string]string {
 	t.Helper()
 	f, err := os.Open("testdata/tokens.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	toks := map[string]string{}
 	sc := bufio.NewScanner(f)
@@ -38,9 +37,7 @@ func realTokens(t *testing.T) map[string]string {
 			toks[label] = tok
 		}
 	}
-	if len(toks) == 0 {
-		t.Fatal("no tokens in testdata/tokens.txt")
-	}
+	require.NotEmpty(t, toks, "no tokens in testdata/tokens.txt")
 	return toks
 }
 
@@ -65,10 +62,7 @@ func zstreamToken(t *testing.T, text string) map[string]string {
 
 func guids(t *testing.T) map[string]uint64 {
 	t.Helper()
-	data, err := os.ReadFile("testdata/guids.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := golden.Read(t, "guids.txt")
 	m := map[string]uint64{}
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
@@ -102,51 +96,32 @@ func TestRealTokens(t *testing.T) {
 	for label, s := range realTokens(t) {
 		t.Run(label, func(t *testing.T) {
 			tok, err := Decode(s + "\n")
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := os.ReadFile("testdata/" + label + ".zstream-token")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := tokenFields(tok), zstreamToken(t, string(out)); !reflect.DeepEqual(got, want) {
-				t.Errorf("decoded %v\nzstream token says %v", got, want)
-			}
+			require.NoError(t, err)
+			out := golden.Read(t, label+".zstream-token")
+			assert.Equal(t, zstreamToken(t, string(out)), tokenFields(tok), "decoded fields (actual) vs zstream token (expected)")
 			guid, ok := snaps[tok.ToName]
-			if !ok || tok.ToGUID != guid {
-				t.Errorf("toguid %#x, snapshot %s has %#x", tok.ToGUID, tok.ToName, guid)
+			if assert.True(t, ok, "toguid %#x, snapshot %s has %#x", tok.ToGUID, tok.ToName, guid) {
+				assert.Equal(t, guid, tok.ToGUID, "toguid %#x, snapshot %s has %#x", tok.ToGUID, tok.ToName, guid)
 			}
-			if err := tok.Validate(tok.ToName, guid); err != nil {
-				t.Errorf("Validate: %v", err)
-			}
-			if tok.Incremental() != (label == "incremental") {
-				t.Errorf("Incremental() = %v", tok.Incremental())
-			}
+			assert.NoError(t, tok.Validate(tok.ToName, guid), "Validate")
+			assert.Equal(t, label == "incremental", tok.Incremental(), "Incremental()")
 			// The kernel's packed list is byte-for-byte what ToNVList
 			// encodes: same keys, same order, same native layout.
 			parts := strings.SplitN(s, "-", 4)
 			compressed, _ := hex.DecodeString(parts[3])
 			zr, err := zlib.NewReader(bytes.NewReader(compressed))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			kernel, _ := io.ReadAll(zr)
 			ours, err := tok.ToNVList().Encode(nvlist.Native, binary.LittleEndian)
-			if err != nil || !bytes.Equal(ours, kernel) {
-				t.Errorf("ToNVList packs to\n%x\nkernel packed\n%x", ours, kernel)
+			if assert.NoError(t, err, "ToNVList encoding") {
+				assert.Equal(t, kernel, ours, "ToNVList packs differently from the kernel")
 			}
 			// Encode and decode again.
 			again, err := tok.Encode()
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			tok2, err := Decode(again)
-			if err != nil {
-				t.Fatalf("decoding our encoding: %v", err)
-			}
-			if !reflect.DeepEqual(tokenFields(tok2), tokenFields(tok)) {
-				t.Errorf("round trip: %v, want %v", tokenFields(tok2), tokenFields(tok))
-			}
+			require.NoError(t, err, "decoding our encoding")
+			assert.Equal(t, tokenFields(tok), tokenFields(tok2), "round trip")
 		})
 	}
 }
@@ -154,24 +129,22 @@ func TestRealTokens(t *testing.T) {
 func TestValidate(t *testing.T) {
 	tok := &Token{ToGUID: 0x1234, ToName: "tank/fs@b", FromGUID: 0x99}
 	var me *MismatchError
-	if err := tok.Validate("tank/fs@b", 0x1234); err != nil {
-		t.Errorf("matching snapshot: %v", err)
+	assert.NoError(t, tok.Validate("tank/fs@b", 0x1234), "matching snapshot")
+	if err := tok.Validate("tank/fs@b", 0x1235); assert.ErrorIs(t, err, ErrMismatch, "other GUID") {
+		if assert.ErrorAs(t, err, &me, "other GUID") {
+			assert.Equal(t, "toguid", me.Field, "other GUID")
+		}
 	}
-	if err := tok.Validate("tank/fs@b", 0x1235); !errors.Is(err, ErrMismatch) || !errors.As(err, &me) || me.Field != "toguid" {
-		t.Errorf("other GUID: %v", err)
+	if err := tok.Validate("tank/fs@renamed", 0x1234); assert.ErrorAs(t, err, &me, "renamed snapshot") {
+		assert.Equal(t, "toname", me.Field, "renamed snapshot")
+		assert.Equal(t, "tank/fs@b", me.Token, "renamed snapshot")
 	}
-	if err := tok.Validate("tank/fs@renamed", 0x1234); !errors.As(err, &me) || me.Field != "toname" || me.Token != "tank/fs@b" {
-		t.Errorf("renamed snapshot: %v", err)
+	assert.NoError(t, tok.ValidateFrom(0x99), "ValidateFrom")
+	if err := tok.ValidateFrom(0); assert.ErrorAs(t, err, &me, "ValidateFrom(0)") {
+		assert.Equal(t, "fromguid", me.Field, "ValidateFrom(0)")
 	}
-	if err := tok.ValidateFrom(0x99); err != nil {
-		t.Errorf("ValidateFrom: %v", err)
-	}
-	if err := tok.ValidateFrom(0); !errors.As(err, &me) || me.Field != "fromguid" {
-		t.Errorf("ValidateFrom(0): %v", err)
-	}
-	if tok.Dataset() != "tank/fs" || tok.Snapshot() != "b" {
-		t.Errorf("Dataset/Snapshot = %q, %q", tok.Dataset(), tok.Snapshot())
-	}
+	assert.Equal(t, "tank/fs", tok.Dataset(), "Dataset/Snapshot")
+	assert.Equal(t, "b", tok.Snapshot(), "Dataset/Snapshot")
 }
 
 func TestEncodeAllFields(t *testing.T) {
@@ -182,28 +155,20 @@ func TestEncodeAllFields(t *testing.T) {
 		RedactSnaps: []uint64{1, 2}, BookRedactSnaps: []uint64{3},
 	}
 	s, err := tok.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := Decode(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got.NVList = nil
-	if !reflect.DeepEqual(got, tok) {
-		t.Errorf("round trip = %+v, want %+v", got, tok)
-	}
+	assert.Equal(t, tok, got, "round trip")
 	// Cross-check with zstream token where it works (it needs the zfs
 	// kernel module loaded, even though it only decodes).
 	if zstream, err := exec.LookPath("zstream"); err == nil && zstreamTokenWorks(t, zstream) {
 		out, err := exec.Command(zstream, "token", s).CombinedOutput()
-		if err != nil {
-			t.Fatalf("zstream token rejects our token: %v\n%s", err, out)
-		}
+		require.NoError(t, err, "zstream token rejects our token:\n%s", out)
 		fields := zstreamToken(t, string(out))
-		if fields["toname"] != tok.ToName || fields["toguid"] != fmt.Sprint(tok.ToGUID) || fields["rawok"] != "true" {
-			t.Errorf("zstream token says %v", fields)
-		}
+		assert.Equal(t, tok.ToName, fields["toname"], "zstream token says %v", fields)
+		assert.Equal(t, fmt.Sprint(tok.ToGUID), fields["toguid"], "zstream token says %v", fields)
+		assert.Equal(t, "true", fields["rawok"], "zstream token says %v", fields)
 	}
 }
 
@@ -217,9 +182,7 @@ func zstreamTokenWorks(t *testing.T, zstream string) bool {
 
 func TestDecodeErrors(t *testing.T) {
 	valid, err := (&Token{ToGUID: 1, ToName: "p/fs@s"}).Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	parts := strings.SplitN(valid, "-", 4)
 	withLength := func(n uint64) string {
 		return fmt.Sprintf("%s-%s-%x-%s", parts[0], parts[1], n, parts[3])
@@ -267,9 +230,8 @@ func TestDecodeErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Decode(tt.in)
 			var de *DecodeError
-			if !errors.Is(err, tt.want) || !errors.As(err, &de) {
-				t.Errorf("Decode error = %v, want %v", err, tt.want)
-			}
+			assert.ErrorIs(t, err, tt.want, "Decode error")
+			assert.ErrorAs(t, err, &de, "Decode error")
 		})
 	}
 }
@@ -279,8 +241,8 @@ func TestUncompressedPayload(t *testing.T) {
 	packed, _ := (&Token{ToGUID: 5, ToName: "p/fs@s"}).ToNVList().Encode(nvlist.Native, binary.LittleEndian)
 	s := fmt.Sprintf("1-%x-%x-%x", checksumWord(packed, binary.LittleEndian), len(packed), packed)
 	tok, err := Decode(s)
-	if err != nil || tok.ToGUID != 5 {
-		t.Errorf("Decode = %+v, %v", tok, err)
+	if assert.NoError(t, err, "Decode = %+v", tok) {
+		assert.Equal(t, uint64(5), tok.ToGUID, "Decode = %+v", tok)
 	}
 }
 
@@ -294,16 +256,13 @@ func TestBigEndianChecksum(t *testing.T) {
 	zw.Close()
 	s := fmt.Sprintf("1-%x-%x-%x", checksumWord(buf.Bytes(), binary.BigEndian), len(packed), buf.Bytes())
 	got, err := Decode(s)
-	if err != nil || got.ToGUID != 9 {
-		t.Errorf("Decode = %+v, %v", got, err)
+	if assert.NoError(t, err, "Decode = %+v", got) {
+		assert.Equal(t, uint64(9), got.ToGUID, "Decode = %+v", got)
 	}
 }
 
 func FuzzDecode(f *testing.F) {
-	data, err := os.ReadFile("testdata/tokens.txt")
-	if err != nil {
-		f.Fatal(err)
-	}
+	data := golden.Read(f, "tokens.txt")
 	for _, line := range strings.Split(string(data), "\n") {
 		if _, tok, ok := strings.Cut(line, " "); ok {
 			f.Add(tok)
@@ -314,22 +273,15 @@ func FuzzDecode(f *testing.F) {
 		tok, err := Decode(s)
 		if err != nil {
 			var de *DecodeError
-			if !errors.As(err, &de) {
-				t.Fatalf("untyped error %v", err)
-			}
+			require.ErrorAs(t, err, &de, "untyped error")
 			return
 		}
 		again, err := tok.Encode()
-		if err != nil {
-			t.Fatalf("Encode: %v", err)
-		}
+		require.NoError(t, err, "Encode")
 		tok2, err := Decode(again)
-		if err != nil {
-			t.Fatalf("decoding our encoding: %v", err)
-		}
-		if !reflect.DeepEqual(tokenFields(tok), tokenFields(tok2)) ||
-			!reflect.DeepEqual(tok.RedactSnaps, tok2.RedactSnaps) || !reflect.DeepEqual(tok.BookRedactSnaps, tok2.BookRedactSnaps) {
-			t.Fatalf("round trip changed the token: %+v vs %+v", tok, tok2)
-		}
+		require.NoError(t, err, "decoding our encoding")
+		require.Equal(t, tokenFields(tok2), tokenFields(tok), "round trip changed the token: %+v vs %+v", tok, tok2)
+		require.Equal(t, tok2.RedactSnaps, tok.RedactSnaps, "round trip changed the token: %+v vs %+v", tok, tok2)
+		require.Equal(t, tok2.BookRedactSnaps, tok.BookRedactSnaps, "round trip changed the token: %+v vs %+v", tok, tok2)
 	})
 }

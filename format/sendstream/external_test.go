@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestExternalStreams checks every *.zsend file in the directory named by
@@ -22,28 +24,22 @@ func TestExternalStreams(t *testing.T) {
 	}
 	zstream, _ := exec.LookPath("zstream")
 	files, err := filepath.Glob(filepath.Join(dir, "*.zsend"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no *.zsend files in %s", dir)
-	}
+	require.NoError(t, err, "no *.zsend files in %s", dir)
+	require.NotEmpty(t, files, "no *.zsend files in %s", dir)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			out, err := os.ReadFile(strings.TrimSuffix(f, ".zsend") + ".dump")
 			if err != nil {
 				if zstream == "" {
 					t.Skip("no .dump file and zstream not installed")
 				}
-				if out, err = exec.Command(zstream, "dump", f).Output(); err != nil {
-					t.Fatalf("zstream dump: %v", err)
-				}
+				out, err = exec.Command(zstream, "dump", f).Output()
+				require.NoError(t, err, "zstream dump")
 			}
 			dump, err := parseZstreamDump(bytes.NewReader(out))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			compareDump(t, bytes.NewReader(data), dump)
 		})
 	}

@@ -1,12 +1,11 @@
 package sendstream_test
 
 import (
-	"bytes"
 	"encoding/binary"
-	"os"
 	"testing"
 
 	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
+	"github.com/gozfs/gozfs/internal/golden"
 )
 
 // syntheticFixture is the generator configuration behind
@@ -20,20 +19,7 @@ func syntheticFixture(t testing.TB) []byte {
 }
 
 // TestSyntheticFixture keeps the committed synthetic stream identical to
-// what the generator produces; run with GOZFS_UPDATE_FIXTURES=1 to rewrite.
+// what the generator produces; run with -update to rewrite.
 func TestSyntheticFixture(t *testing.T) {
-	const path = "testdata/synthetic-compound.zsend"
-	want := syntheticFixture(t)
-	if os.Getenv("GOZFS_UPDATE_FIXTURES") != "" {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the generator's output; rerun with GOZFS_UPDATE_FIXTURES=1", path)
-	}
+	golden.Equal(t, "synthetic-compound.zsend", syntheticFixture(t))
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/gozfs/gozfs/format/nvlist"
 	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The testdata/*.zsend.gz streams were made by real OpenZFS 2.3 with
@@ -22,18 +24,12 @@ import (
 func readFixture(t *testing.T, name string) []byte {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name+".zsend.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return data
 }
 
@@ -41,9 +37,7 @@ func readFixture(t *testing.T, name string) []byte {
 func snapshotGUIDs(t *testing.T) map[string]uint64 {
 	t.Helper()
 	f, err := os.Open("testdata/guids.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	guids := map[string]uint64{}
 	sc := bufio.NewScanner(f)
@@ -51,9 +45,7 @@ func snapshotGUIDs(t *testing.T) map[string]uint64 {
 		fields := strings.Fields(sc.Text())
 		if len(fields) == 3 && fields[0] == "snapshot" {
 			g, err := strconv.ParseUint(fields[2], 10, 64)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			guids[fields[1]] = g
 		}
 	}
@@ -76,25 +68,22 @@ func TestRealStreams(t *testing.T) {
 		{name: "intermediates-I", compound: true, features: sendstream.FeatureSASpill,
 			substreams: []string{"fs@a>fs@b", "fs@b>fs@c"},
 			check: func(t *testing.T, s sendstream.Summary) {
-				if s.Compound.PayloadLen != 0 || s.Compound.NVList != nil {
-					t.Errorf("-I header carries a payload: %+v", s.Compound)
-				}
+				assert.Zero(t, s.Compound.PayloadLen, "-I header carries a payload: %+v", s.Compound)
+				assert.Nil(t, s.Compound.NVList, "-I header carries a payload: %+v", s.Compound)
 			}},
 		{name: "replicate-R", compound: true, features: sendstream.FeatureSASpill,
 			substreams: []string{"fs@a", "fs@a>fs@b", "fs@b>fs@c", "fs/child@c"},
 			check: func(t *testing.T, s sendstream.Summary) {
 				fss, ok := s.Compound.NVList.List("fss")
-				if !ok || fss.Len() != 2 {
-					t.Fatalf("header fss = %v", s.Compound.NVList.Map())
-				}
+				require.True(t, ok, "header fss = %v", s.Compound.NVList.Map())
+				require.Equal(t, 2, fss.Len(), "header fss = %v", s.Compound.NVList.Map())
 				names := map[string]bool{}
 				for _, p := range fss.Pairs {
 					name, _ := p.Value.(*nvlist.List).String("name")
 					names[name] = true
 				}
-				if !names[pool+"/fs"] || !names[pool+"/fs/child"] {
-					t.Errorf("header datasets = %v", names)
-				}
+				assert.True(t, names[pool+"/fs"], "header datasets = %v", names)
+				assert.True(t, names[pool+"/fs/child"], "header datasets = %v", names)
 			}},
 		{name: "replicate-holds-Rh", compound: true, header: sendstream.FeatureHolds, features: sendstream.FeatureSASpill,
 			substreams: []string{"fs@a", "fs@a>fs@b", "fs@b>fs@c", "fs/child@c"},
@@ -109,32 +98,24 @@ func TestRealStreams(t *testing.T) {
 						}
 					}
 				}
-				if !found {
-					t.Errorf("no hold \"keep\" on @c in the header")
-				}
+				assert.True(t, found, "no hold \"keep\" on @c in the header")
 			}},
 		{name: "props-p", compound: true, features: sendstream.FeatureSASpill, substreams: []string{"fs@b"},
 			check: func(t *testing.T, s sendstream.Summary) {
 				fss, _ := s.Compound.NVList.List("fss")
 				props, _ := fss.Pairs[0].Value.(*nvlist.List).Map()["props"].(map[string]any)
-				if props["com.example:note"] != "fixture" {
-					t.Errorf("props = %v", props)
-				}
+				assert.Equal(t, "fixture", props["com.example:note"], "props = %v", props)
 			}},
 		{name: "compressed-c", features: sendstream.FeatureSASpill | sendstream.FeatureCompressed | sendstream.FeatureLZ4,
 			substreams: []string{"fs@a"}},
 		{name: "embedded-e", features: sendstream.FeatureSASpill | sendstream.FeatureEmbedData | sendstream.FeatureLZ4,
 			substreams: []string{"fs@a"},
 			check: func(t *testing.T, s sendstream.Summary) {
-				if s.Records[sendstream.TypeWriteEmbedded] == 0 {
-					t.Error("no WRITE_EMBEDDED records")
-				}
+				assert.NotZero(t, s.Records[sendstream.TypeWriteEmbedded], "no WRITE_EMBEDDED records")
 			}},
 		{name: "largeblock-L", features: sendstream.FeatureSASpill | sendstream.FeatureLargeBlocks, substreams: []string{"big@s"},
 			check: func(t *testing.T, s sendstream.Summary) {
-				if s.PayloadBytes[sendstream.TypeWrite] < 1<<20 {
-					t.Error("no large WRITE payloads")
-				}
+				assert.GreaterOrEqual(t, s.PayloadBytes[sendstream.TypeWrite], int64(1<<20), "no large WRITE payloads")
 			}},
 		{name: "lec", features: sendstream.FeatureSASpill | sendstream.FeatureLargeBlocks | sendstream.FeatureEmbedData |
 			sendstream.FeatureLZ4 | sendstream.FeatureCompressed, substreams: []string{"big@s"}},
@@ -142,62 +123,45 @@ func TestRealStreams(t *testing.T) {
 			substreams: []string{"enc@s"},
 			check: func(t *testing.T, s sendstream.Summary) {
 				keys, ok := s.Substreams[0].Begin.NVList.List("crypt_keydata")
-				if !ok || !keys.Has("DSL_CRYPTO_MASTER_KEY_1") {
-					t.Errorf("raw BEGIN payload = %v", s.Substreams[0].Begin.NVList)
+				if assert.True(t, ok, "raw BEGIN payload = %v", s.Substreams[0].Begin.NVList) {
+					assert.True(t, keys.Has("DSL_CRYPTO_MASTER_KEY_1"), "raw BEGIN payload = %v", s.Substreams[0].Begin.NVList)
 				}
-				if s.Records[sendstream.TypeObjectRange] == 0 {
-					t.Error("no OBJECT_RANGE records in a raw stream")
-				}
+				assert.NotZero(t, s.Records[sendstream.TypeObjectRange], "no OBJECT_RANGE records in a raw stream")
 			}},
 		{name: "resumed-t", features: sendstream.FeatureSASpill | sendstream.FeatureResuming, substreams: []string{"fs@a"},
 			check: func(t *testing.T, s sendstream.Summary) {
-				if _, ok := s.Substreams[0].Begin.NVList.Uint64("resume_object"); !ok {
-					t.Errorf("resumed BEGIN payload = %v", s.Substreams[0].Begin.NVList)
-				}
+				_, ok := s.Substreams[0].Begin.NVList.Uint64("resume_object")
+				assert.True(t, ok, "resumed BEGIN payload = %v", s.Substreams[0].Begin.NVList)
 			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data := readFixture(t, tt.name)
 			dumpFile, err := os.Open(filepath.Join("testdata", tt.name+".dump"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer dumpFile.Close()
 			dump, err := parseZstreamDump(dumpFile)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			compareDump(t, bytes.NewReader(data), dump)
 
 			s, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
-			if err != nil {
-				t.Fatal(err)
+			require.NoError(t, err)
+			require.Equal(t, tt.compound, s.Compound != nil, "compound")
+			if tt.compound {
+				assert.Equal(t, tt.header, s.Compound.Features, "header features")
 			}
-			if (s.Compound != nil) != tt.compound {
-				t.Fatalf("compound = %v, want %v", s.Compound != nil, tt.compound)
-			}
-			if tt.compound && s.Compound.Features != tt.header {
-				t.Errorf("header features = %v, want %v", s.Compound.Features, tt.header)
-			}
-			if len(s.Substreams) != len(tt.substreams) {
-				t.Fatalf("%d substreams, want %d", len(s.Substreams), len(tt.substreams))
-			}
+			require.Len(t, s.Substreams, len(tt.substreams))
 			for i, want := range tt.substreams {
 				b := s.Substreams[i].Begin
 				from, to, incremental := strings.Cut(want, ">")
 				if !incremental {
 					to, from = from, ""
 				}
-				if b.ToName != pool+"/"+to || b.ToGUID != guids[pool+"/"+to] {
-					t.Errorf("substream %d: %s %#x, want %s %#x", i, b.ToName, b.ToGUID, to, guids[pool+"/"+to])
-				}
-				if wantFrom := guids[pool+"/"+from]; b.FromGUID != wantFrom {
-					t.Errorf("substream %d: fromguid %#x, want %#x (%s)", i, b.FromGUID, wantFrom, from)
-				}
-				if b.Features != tt.features {
-					t.Errorf("substream %d: features %v, want %v", i, b.Features, tt.features)
-				}
+				assert.Equal(t, pool+"/"+to, b.ToName, "substream %d: %s %#x, want %s %#x", i, b.ToName, b.ToGUID, to, guids[pool+"/"+to])
+				assert.Equal(t, guids[pool+"/"+to], b.ToGUID, "substream %d: %s %#x, want %s %#x", i, b.ToName, b.ToGUID, to, guids[pool+"/"+to])
+				wantFrom := guids[pool+"/"+from]
+				assert.Equal(t, wantFrom, b.FromGUID, "substream %d: fromguid %#x, want %#x (%s)", i, b.FromGUID, wantFrom, from)
+				assert.Equal(t, tt.features, b.Features, "substream %d: features", i)
 			}
 			if tt.check != nil {
 				tt.check(t, s)
@@ -205,13 +169,14 @@ func TestRealStreams(t *testing.T) {
 
 			// The verifying transforms pass real streams through.
 			var out bytes.Buffer
-			if _, err := io.Copy(&out, sendstream.NewVerifyingReader(bytes.NewReader(data), sendstream.Options{})); err != nil || !bytes.Equal(out.Bytes(), data) {
-				t.Errorf("VerifyingReader: %v", err)
+			if _, err := io.Copy(&out, sendstream.NewVerifyingReader(bytes.NewReader(data), sendstream.Options{})); assert.NoError(t, err, "VerifyingReader") {
+				assert.Equal(t, data, out.Bytes(), "VerifyingReader")
 			}
 			out.Reset()
 			w := sendstream.NewVerifyingWriter(&out, sendstream.Options{})
-			if _, err := io.Copy(w, bytes.NewReader(data)); err != nil || w.Close() != nil || !bytes.Equal(out.Bytes(), data) {
-				t.Errorf("VerifyingWriter: %v", err)
+			if _, err := io.Copy(w, bytes.NewReader(data)); assert.NoError(t, err, "VerifyingWriter") {
+				assert.NoError(t, w.Close(), "VerifyingWriter")
+				assert.Equal(t, data, out.Bytes(), "VerifyingWriter")
 			}
 		})
 	}

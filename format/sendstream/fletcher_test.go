@@ -10,6 +10,8 @@ import (
 
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // naiveFletcher4 is the textbook loop, one word at a time.
@@ -44,22 +46,14 @@ func TestFletcher4KnownValues(t *testing.T) {
 	le := []byte{1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xff} // trailing byte ignored
 	f := sendstream.NewFletcher4(nil)
 	f.Update(le)
-	if got, want := f.Sum(), (sendstream.Checksum{6, 10, 15, 21}); got != want {
-		t.Errorf("little endian sum = %v, want %v", got, want)
-	}
+	assert.Equal(t, (sendstream.Checksum{6, 10, 15, 21}), f.Sum(), "little endian sum")
 	be := []byte{0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3}
 	f = sendstream.NewFletcher4(binary.BigEndian)
 	f.Update(be)
-	if got, want := f.Sum(), (sendstream.Checksum{6, 10, 15, 21}); got != want {
-		t.Errorf("big endian sum = %v, want %v", got, want)
-	}
+	assert.Equal(t, (sendstream.Checksum{6, 10, 15, 21}), f.Sum(), "big endian sum")
 	f.Reset()
-	if !f.Sum().IsZero() {
-		t.Error("Reset did not zero the sums")
-	}
-	if s := (sendstream.Checksum{0xa, 0, 1, 0xffffffffffffffff}).String(); s != "a/0/1/ffffffffffffffff" {
-		t.Errorf("String() = %q", s)
-	}
+	assert.True(t, f.Sum().IsZero(), "Reset did not zero the sums")
+	assert.Equal(t, "a/0/1/ffffffffffffffff", (sendstream.Checksum{0xa, 0, 1, 0xffffffffffffffff}).String(), "String()")
 }
 
 func TestFletcher4MatchesNaive(t *testing.T) {
@@ -77,9 +71,7 @@ func TestFletcher4MatchesNaive(t *testing.T) {
 			f.Update(buf[:split])
 			f.Update(buf[split:n])
 			want := naiveFletcher4(sendstream.Checksum{}, buf[:n], order)
-			if got := f.Sum(); got != want {
-				t.Errorf("%v, %d bytes: %v, want %v", order, n, got, want)
-			}
+			assert.Equal(t, want, f.Sum(), "%v, %d bytes", order, n)
 		}
 	}
 }
@@ -156,15 +148,13 @@ func BenchmarkReader(b *testing.B) {
 		_, _ = io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf)
 		b.ResetTimer()
 		for range b.N {
-			if _, err := io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
-				b.Fatal(err)
-			}
+			_, err := io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf)
+			require.NoError(b, err)
 		}
 	}
 	base := nsPerOp(func() {
-		if _, err := io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
-			b.Fatal(err)
-		}
+		_, err := io.CopyBuffer(io.Discard, onlyReader{bytes.NewReader(le)}, copyBuf)
+		require.NoError(b, err)
 	})
 	ratio := func(b *testing.B) {
 		b.ReportMetric(base/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "ratio")
@@ -174,9 +164,8 @@ func BenchmarkReader(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			scan := func() {
-				if _, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{}); err != nil {
-					b.Fatal(err)
-				}
+				_, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
+				require.NoError(b, err)
 			}
 			scan() // warm up, so that -benchtime 1x measures a steady state
 			b.ResetTimer()
@@ -190,9 +179,8 @@ func BenchmarkReader(b *testing.B) {
 		b.SetBytes(int64(len(le)))
 		pass := func() {
 			v := sendstream.NewVerifyingReader(bytes.NewReader(le), sendstream.Options{})
-			if _, err := io.CopyBuffer(io.Discard, onlyReader{v}, copyBuf); err != nil {
-				b.Fatal(err)
-			}
+			_, err := io.CopyBuffer(io.Discard, onlyReader{v}, copyBuf)
+			require.NoError(b, err)
 		}
 		pass()
 		b.ResetTimer()
@@ -205,12 +193,9 @@ func BenchmarkReader(b *testing.B) {
 		b.SetBytes(int64(len(le)))
 		pass := func() {
 			v := sendstream.NewVerifyingWriter(io.Discard, sendstream.Options{})
-			if _, err := io.CopyBuffer(v, onlyReader{bytes.NewReader(le)}, copyBuf); err != nil {
-				b.Fatal(err)
-			}
-			if err := v.Close(); err != nil {
-				b.Fatal(err)
-			}
+			_, err := io.CopyBuffer(v, onlyReader{bytes.NewReader(le)}, copyBuf)
+			require.NoError(b, err)
+			require.NoError(b, v.Close())
 		}
 		pass()
 		b.ResetTimer()

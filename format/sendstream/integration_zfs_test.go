@@ -14,6 +14,8 @@ import (
 	"github.com/gozfs/gozfs/format/resumetoken"
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/internal/ztest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // receive runs `zfs receive args...` with stdin as its input and returns
@@ -50,79 +52,49 @@ func TestIntegrationVerifyingReaderIntoReceive(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		text.WriteString("line " + strconv.Itoa(i) + " of a file that compresses well\n")
 	}
-	if err := os.WriteFile(filepath.Join(mnt, "data.txt"), text.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(mnt, "data.txt"), text.Bytes(), 0o644))
 	ztest.Run(t, "zfs", "snapshot", fs+"@s")
 	guid, err := strconv.ParseUint(strings.TrimSpace(ztest.Run(t, "zfs", "get", "-Hp", "-o", "value", "guid", fs+"@s")), 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	stream := []byte(ztest.Run(t, "zfs", "send", fs+"@s"))
 
 	sum, err := sendstream.Scan(bytes.NewReader(stream), sendstream.Options{})
-	if err != nil || len(sum.Substreams) != 1 || sum.Substreams[0].Begin.ToGUID != guid {
-		t.Fatalf("Scan = %+v, %v; snapshot guid %#x", sum, err, guid)
-	}
+	require.NoError(t, err, "Scan = %+v", sum)
+	require.Len(t, sum.Substreams, 1, "Scan = %+v", sum)
+	require.Equal(t, guid, sum.Substreams[0].Begin.ToGUID, "Scan = %+v", sum)
 	var mid int64 = -1
 	for rec, err := range sendstream.NewReader(bytes.NewReader(stream), sendstream.Options{}).All() {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if rec.Type == sendstream.TypeWrite && rec.Offset > int64(len(stream))/2 && mid < 0 {
 			mid = rec.Offset + sendstream.HeaderSize + rec.PayloadLen/2
 		}
 	}
-	if mid < 0 {
-		t.Fatal("no WRITE record in the second half of the stream")
-	}
+	require.GreaterOrEqual(t, mid, int64(0), "no WRITE record in the second half of the stream")
 
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(stream), sendstream.Options{}), pool.Name+"/ok"); err != nil {
-		t.Fatalf("valid stream not received: %v", err)
-	}
-	if !exists(pool.Name + "/ok@s") {
-		t.Fatal("received snapshot missing")
-	}
+	require.NoError(t, receive(t, sendstream.NewVerifyingReader(bytes.NewReader(stream), sendstream.Options{}), pool.Name+"/ok"), "valid stream not received")
+	require.True(t, exists(pool.Name+"/ok@s"), "received snapshot missing")
 
 	bad := bytes.Clone(stream)
 	bad[mid] ^= 0x20
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(bad), sendstream.Options{}), pool.Name+"/bad"); err == nil {
-		t.Error("damaged stream received without error")
-	}
-	if exists(pool.Name + "/bad@s") {
-		t.Error("damaged stream created a snapshot")
-	}
+	assert.Error(t, receive(t, sendstream.NewVerifyingReader(bytes.NewReader(bad), sendstream.Options{}), pool.Name+"/bad"), "damaged stream received without error")
+	assert.False(t, exists(pool.Name+"/bad@s"), "damaged stream created a snapshot")
 
 	cut := stream[:mid]
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(cut), sendstream.Options{}), "-s", pool.Name+"/part"); err == nil {
-		t.Error("truncated stream received without error")
-	}
-	if exists(pool.Name + "/part@s") {
-		t.Error("truncated stream created a snapshot")
-	}
+	assert.Error(t, receive(t, sendstream.NewVerifyingReader(bytes.NewReader(cut), sendstream.Options{}), "-s", pool.Name+"/part"), "truncated stream received without error")
+	assert.False(t, exists(pool.Name+"/part@s"), "truncated stream created a snapshot")
 	tokStr := strings.TrimSpace(ztest.Run(t, "zfs", "get", "-H", "-o", "value", "receive_resume_token", pool.Name+"/part"))
 	tok, err := resumetoken.Decode(tokStr)
-	if err != nil {
-		t.Fatalf("resume token %q: %v", tokStr, err)
-	}
-	if err := tok.Validate(fs+"@s", guid); err != nil {
-		t.Errorf("token does not match the snapshot: %v", err)
-	}
-	if tok.Bytes == 0 || tok.Bytes > uint64(mid) {
-		t.Errorf("token bytes = %d, stream cut at %d", tok.Bytes, mid)
-	}
+	require.NoError(t, err, "resume token %q", tokStr)
+	assert.NoError(t, tok.Validate(fs+"@s", guid), "token does not match the snapshot")
+	assert.NotZero(t, tok.Bytes, "token bytes = %d, stream cut at %d", tok.Bytes, mid)
+	assert.LessOrEqual(t, tok.Bytes, uint64(mid), "token bytes = %d, stream cut at %d", tok.Bytes, mid)
 
 	// Resume with zfs send -t; the resumed stream verifies and completes
 	// the receive.
 	resumed := []byte(ztest.Run(t, "zfs", "send", "-t", tokStr))
 	rs, err := sendstream.Scan(bytes.NewReader(resumed), sendstream.Options{})
-	if err != nil || !rs.Substreams[0].Begin.Features.Has(sendstream.FeatureResuming) {
-		t.Fatalf("resumed stream: %+v, %v", rs, err)
-	}
-	if err := receive(t, sendstream.NewVerifyingReader(bytes.NewReader(resumed), sendstream.Options{}), "-s", pool.Name+"/part"); err != nil {
-		t.Fatalf("resumed stream not received: %v", err)
-	}
-	if !exists(pool.Name + "/part@s") {
-		t.Error("resumed receive did not create the snapshot")
-	}
+	require.NoError(t, err, "resumed stream: %+v", rs)
+	require.True(t, rs.Substreams[0].Begin.Features.Has(sendstream.FeatureResuming), "resumed stream: %+v", rs)
+	require.NoError(t, receive(t, sendstream.NewVerifyingReader(bytes.NewReader(resumed), sendstream.Options{}), "-s", pool.Name+"/part"), "resumed stream not received")
+	assert.True(t, exists(pool.Name+"/part@s"), "resumed receive did not create the snapshot")
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/gozfs/gozfs/format/nvlist"
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var orders = []binary.ByteOrder{binary.LittleEndian, binary.BigEndian}
@@ -36,9 +38,7 @@ func headerNVList(t testing.TB) []byte {
 	fs.AddList("snaps", nvlist.New().AddUint64("snapa", 0x2001))
 	l := nvlist.New().AddString("tosnap", "snap").AddList("fss", nvlist.New().AddList("0x1234", fs))
 	b, err := l.Encode(nvlist.XDR, binary.LittleEndian)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return b
 }
 
@@ -59,54 +59,48 @@ func TestReaderSubstream(t *testing.T) {
 			var types []sendstream.RecordType
 			var offset int64
 			for rec, err := range r.All() {
-				if err != nil {
-					t.Fatal(err)
-				}
-				if rec.Offset != offset || rec.Index != int64(len(types)) {
-					t.Errorf("record %d at offset %d, want index %d offset %d", rec.Index, rec.Offset, len(types), offset)
-				}
-				if int64(len(rec.Payload)) != rec.PayloadLen {
-					t.Errorf("record %d: payload %d bytes, PayloadLen %d", rec.Index, len(rec.Payload), rec.PayloadLen)
-				}
-				if !bytes.Equal(rec.Payload, data[rec.Offset+sendstream.HeaderSize:rec.Offset+sendstream.HeaderSize+rec.PayloadLen]) {
-					t.Errorf("record %d: payload differs from the stream", rec.Index)
-				}
-				if rec.Type != sendstream.TypeBegin && rec.ToGUID() != 0x2001 {
-					t.Errorf("record %d (%v): toguid %#x", rec.Index, rec.Type, rec.ToGUID())
+				require.NoError(t, err)
+				assert.Equal(t, offset, rec.Offset, "record %d at offset %d, want index %d offset %d", rec.Index, rec.Offset, len(types), offset)
+				assert.Equal(t, int64(len(types)), rec.Index, "record %d at offset %d, want index %d offset %d", rec.Index, rec.Offset, len(types), offset)
+				assert.Equal(t, rec.PayloadLen, int64(len(rec.Payload)), "record %d: payload %d bytes, PayloadLen", rec.Index, len(rec.Payload))
+				assert.Equal(t, data[rec.Offset+sendstream.HeaderSize:rec.Offset+sendstream.HeaderSize+rec.PayloadLen], rec.Payload, "record %d: payload differs from the stream", rec.Index)
+				if rec.Type != sendstream.TypeBegin {
+					assert.Equal(t, uint64(0x2001), rec.ToGUID(), "record %d (%v): toguid", rec.Index, rec.Type)
 				}
 				switch rec.Type {
 				case sendstream.TypeBegin:
 					b := rec.Begin
-					if b.ToName != "tank/fs@snapa" || b.Dataset() != "tank/fs" || b.Snapshot() != "snapa" ||
-						b.HeaderType != sendstream.Substream || b.ToGUID != 0x2001 || b.Incremental() ||
-						b.Features != sendstream.FeatureSASpill|sendstream.FeatureEmbedData|sendstream.FeatureLZ4 ||
-						b.ObjsetType != sendstream.ObjsetZFS || b.BigEndian != (order == binary.BigEndian) ||
-						b.Created().Unix() != 1700000000 {
-						t.Errorf("BEGIN = %+v", b)
-					}
+					assert.Equal(t, "tank/fs@snapa", b.ToName, "BEGIN = %+v", b)
+					assert.Equal(t, "tank/fs", b.Dataset(), "BEGIN = %+v", b)
+					assert.Equal(t, "snapa", b.Snapshot(), "BEGIN = %+v", b)
+					assert.Equal(t, sendstream.Substream, b.HeaderType, "BEGIN = %+v", b)
+					assert.Equal(t, uint64(0x2001), b.ToGUID, "BEGIN = %+v", b)
+					assert.False(t, b.Incremental(), "BEGIN = %+v", b)
+					assert.Equal(t, sendstream.FeatureSASpill|sendstream.FeatureEmbedData|sendstream.FeatureLZ4, b.Features, "BEGIN = %+v", b)
+					assert.Equal(t, sendstream.ObjsetZFS, b.ObjsetType, "BEGIN = %+v", b)
+					assert.Equal(t, order == binary.BigEndian, b.BigEndian, "BEGIN = %+v", b)
+					assert.Equal(t, int64(1700000000), b.Created().Unix(), "BEGIN = %+v", b)
 				case sendstream.TypeWrite:
 					w := rec.Write
-					if w.Object < 128 || w.LogicalSize == 0 || w.ChecksumType != 7 {
-						t.Errorf("WRITE = %+v", w)
-					}
+					assert.GreaterOrEqual(t, w.Object, uint64(128), "WRITE = %+v", w)
+					assert.NotZero(t, w.LogicalSize, "WRITE = %+v", w)
+					assert.Equal(t, uint8(7), w.ChecksumType, "WRITE = %+v", w)
 				case sendstream.TypeWriteEmbedded:
-					if e := rec.WriteEmbedded; e.PSize != 37 || e.LSize != 4096 || rec.PayloadLen != 40 {
-						t.Errorf("WRITE_EMBEDDED = %+v, payload %d", e, rec.PayloadLen)
-					}
+					e := rec.WriteEmbedded
+					assert.Equal(t, uint32(37), e.PSize, "WRITE_EMBEDDED = %+v, payload", e)
+					assert.Equal(t, uint32(4096), e.LSize, "WRITE_EMBEDDED = %+v, payload", e)
+					assert.Equal(t, int64(40), rec.PayloadLen, "WRITE_EMBEDDED = %+v, payload", e)
 				case sendstream.TypeFree:
-					if f := rec.Free; f.Length != ^uint64(0) {
-						t.Errorf("FREE = %+v", f)
-					}
+					f := rec.Free
+					assert.Equal(t, ^uint64(0), f.Length, "FREE = %+v", f)
 				}
-				if rec.Substream == nil || rec.Substream.Index != 0 {
-					t.Errorf("record %d: Substream = %+v", rec.Index, rec.Substream)
+				if assert.NotNil(t, rec.Substream, "record %d: Substream", rec.Index) {
+					assert.Zero(t, rec.Substream.Index, "record %d: Substream", rec.Index)
 				}
 				types = append(types, rec.Type)
 				offset += sendstream.HeaderSize + rec.PayloadLen
 			}
-			if offset != int64(len(data)) {
-				t.Errorf("records cover %d bytes of %d", offset, len(data))
-			}
+			assert.Equal(t, int64(len(data)), offset, "records cover %d bytes of %d", offset, len(data))
 			s := r.Summary()
 			want := map[sendstream.RecordType]int64{
 				sendstream.TypeBegin: 1, sendstream.TypeObject: 2, sendstream.TypeWrite: 5, sendstream.TypeFree: 2,
@@ -114,16 +108,17 @@ func TestReaderSubstream(t *testing.T) {
 				sendstream.TypeRedact: 1, sendstream.TypeFreeObjects: 1, sendstream.TypeEnd: 1,
 			}
 			for typ := sendstream.RecordType(0); typ < sendstream.NumRecordTypes; typ++ {
-				if s.Records[typ] != want[typ] {
-					t.Errorf("Summary.Records[%v] = %d, want %d", typ, s.Records[typ], want[typ])
-				}
+				assert.Equal(t, want[typ], s.Records[typ], "Summary.Records[%v]", typ)
 			}
-			if !s.Complete || s.StreamBytes != int64(len(data)) || s.TotalRecords != int64(len(types)) ||
-				s.HeaderBytes != int64(len(types))*sendstream.HeaderSize || s.HeaderBytes+s.TotalPayload != s.StreamBytes {
-				t.Errorf("Summary = %+v", s)
-			}
-			if len(s.Substreams) != 1 || !s.Substreams[0].Complete || s.Substreams[0].Bytes != int64(len(data)) || s.Compound != nil {
-				t.Errorf("Summary substreams = %+v, compound %v", s.Substreams, s.Compound)
+			assert.True(t, s.Complete, "Summary = %+v", s)
+			assert.Equal(t, int64(len(data)), s.StreamBytes, "Summary = %+v", s)
+			assert.Equal(t, int64(len(types)), s.TotalRecords, "Summary = %+v", s)
+			assert.Equal(t, int64(len(types))*sendstream.HeaderSize, s.HeaderBytes, "Summary = %+v", s)
+			assert.Equal(t, s.StreamBytes, s.HeaderBytes+s.TotalPayload, "Summary = %+v", s)
+			if assert.Len(t, s.Substreams, 1, "Summary substreams") {
+				assert.True(t, s.Substreams[0].Complete, "Summary substreams")
+				assert.Equal(t, int64(len(data)), s.Substreams[0].Bytes, "Summary substreams")
+				assert.Nil(t, s.Compound, "Summary substreams")
 			}
 		})
 	}
@@ -134,37 +129,32 @@ func TestReaderCompound(t *testing.T) {
 		t.Run(order.String(), func(t *testing.T) {
 			data := compound(t, order)
 			sum, begins, ends, err := readAll(bytes.NewReader(data), sendstream.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sum.Compound == nil || sum.Compound.HeaderType != sendstream.Compound ||
-				sum.Compound.Features != sendstream.FeatureSASpill|sendstream.FeatureHolds {
-				t.Fatalf("Compound = %+v", sum.Compound)
-			}
-			if tosnap, _ := sum.Compound.NVList.String("tosnap"); tosnap != "snap" {
-				t.Errorf("compound nvlist tosnap = %q", tosnap)
-			}
+			require.NoError(t, err)
+			require.NotNil(t, sum.Compound, "Compound")
+			require.Equal(t, sendstream.Compound, sum.Compound.HeaderType, "Compound")
+			require.Equal(t, sendstream.FeatureSASpill|sendstream.FeatureHolds, sum.Compound.Features, "Compound")
+			tosnap, _ := sum.Compound.NVList.String("tosnap")
+			assert.Equal(t, "snap", tosnap, "compound nvlist tosnap")
 			fss, _ := sum.Compound.NVList.List("fss")
-			if fs, _ := fss.List("0x1234"); fs == nil {
-				t.Errorf("compound nvlist has no fss/0x1234: %v", sum.Compound.NVList.Map())
-			}
-			if len(sum.Substreams) != 3 {
-				t.Fatalf("%d substreams", len(sum.Substreams))
-			}
+			fs, _ := fss.List("0x1234")
+			assert.NotNil(t, fs, "compound nvlist has no fss/0x1234: %v", sum.Compound.NVList.Map())
+			require.Len(t, sum.Substreams, 3, "substreams")
 			for i, ss := range sum.Substreams {
-				if !ss.Complete || ss.Index != i || ss.Begin.ToGUID != 0x2001+uint64(i) || ss.Records[sendstream.TypeWrite] != 2 {
-					t.Errorf("substream %d = %+v", i, ss)
+				assert.True(t, ss.Complete, "substream %d = %+v", i, ss)
+				assert.Equal(t, i, ss.Index, "substream %d = %+v", i, ss)
+				assert.Equal(t, 0x2001+uint64(i), ss.Begin.ToGUID, "substream %d = %+v", i, ss)
+				assert.Equal(t, int64(2), ss.Records[sendstream.TypeWrite], "substream %d = %+v", i, ss)
+				if i > 0 {
+					assert.Equal(t, 0x1000+uint64(i), ss.Begin.FromGUID, "substream %d fromguid", i)
 				}
-				if i > 0 && ss.Begin.FromGUID != 0x1000+uint64(i) {
-					t.Errorf("substream %d fromguid = %#x", i, ss.Begin.FromGUID)
+			}
+			if assert.Len(t, begins, 4) {
+				if assert.Len(t, ends, 5) {
+					assert.Equal(t, "0/0/0/0", ends[4])
 				}
 			}
-			if len(begins) != 4 || len(ends) != 5 || ends[4] != "0/0/0/0" {
-				t.Errorf("%d BEGINs, ENDs %v", len(begins), ends)
-			}
-			if !sum.Complete || sum.StreamBytes != int64(len(data)) {
-				t.Errorf("Complete = %v, StreamBytes = %d of %d", sum.Complete, sum.StreamBytes, len(data))
-			}
+			assert.True(t, sum.Complete, "Complete = %v, StreamBytes = %d of %d", sum.Complete, sum.StreamBytes, len(data))
+			assert.Equal(t, int64(len(data)), sum.StreamBytes, "Complete = %v, StreamBytes = %d of %d", sum.Complete, sum.StreamBytes, len(data))
 		})
 	}
 }
@@ -183,17 +173,11 @@ func TestAgreesWithZstream(t *testing.T) {
 	for name, data := range streams {
 		t.Run(name, func(t *testing.T) {
 			f := filepath.Join(t.TempDir(), "s.zsend")
-			if err := os.WriteFile(f, data, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, os.WriteFile(f, data, 0o600))
 			out, err := exec.Command(zstream, "dump", f).Output()
-			if err != nil {
-				t.Fatalf("zstream dump: %v", err)
-			}
+			require.NoError(t, err, "zstream dump")
 			dump, err := parseZstreamDump(bytes.NewReader(out))
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			compareDump(t, bytes.NewReader(data), dump)
 		})
 	}
@@ -202,13 +186,12 @@ func TestAgreesWithZstream(t *testing.T) {
 func TestScan(t *testing.T) {
 	data := small(binary.LittleEndian)
 	sum, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
-	if err != nil || !sum.Complete || sum.StreamBytes != int64(len(data)) {
-		t.Errorf("Scan = %+v, %v", sum, err)
-	}
+	assert.NoError(t, err, "Scan = %+v", sum)
+	assert.True(t, sum.Complete, "Scan = %+v", sum)
+	assert.Equal(t, int64(len(data)), sum.StreamBytes, "Scan = %+v", sum)
 	sum, err = sendstream.Scan(bytes.NewReader(data[:len(data)-1]), sendstream.Options{})
-	if !errors.Is(err, sendstream.ErrTruncated) || sum.Complete {
-		t.Errorf("Scan(truncated) = %v, complete %v", err, sum.Complete)
-	}
+	assert.ErrorIs(t, err, sendstream.ErrTruncated, "Scan(truncated)")
+	assert.False(t, sum.Complete, "Scan(truncated)")
 }
 
 // recordOffsets returns the header offsets of every record in a valid
@@ -217,9 +200,7 @@ func recordOffsets(t *testing.T, data []byte) []int64 {
 	t.Helper()
 	var offs []int64
 	for rec, err := range sendstream.NewReader(bytes.NewReader(data), sendstream.Options{}).All() {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		offs = append(offs, rec.Offset)
 	}
 	return offs
@@ -239,14 +220,12 @@ func TestTruncation(t *testing.T) {
 					}
 					_, err := sendstream.Scan(bytes.NewReader(data[:n]), sendstream.Options{})
 					var te *sendstream.TruncatedError
-					if !errors.As(err, &te) || !errors.Is(err, sendstream.ErrTruncated) || !errors.Is(err, io.ErrUnexpectedEOF) {
-						t.Fatalf("prefix %d: error %v, want a *TruncatedError", n, err)
-					}
-					if te.Offset != int64(n) {
-						t.Fatalf("prefix %d: TruncatedError.Offset = %d", n, te.Offset)
-					}
-					if boundaries[n] && te.Missing != 0 {
-						t.Fatalf("prefix %d ends at a record boundary but Missing = %d (%v)", n, te.Missing, err)
+					require.ErrorAs(t, err, &te, "prefix %d: error: a *TruncatedError", n)
+					require.ErrorIs(t, err, sendstream.ErrTruncated, "prefix %d: error: a *TruncatedError", n)
+					require.ErrorIs(t, err, io.ErrUnexpectedEOF, "prefix %d: error: a *TruncatedError", n)
+					require.Equal(t, int64(n), te.Offset, "prefix %d: TruncatedError.Offset", n)
+					if boundaries[n] {
+						require.Zero(t, te.Missing, "prefix %d ends at a record boundary but Missing = %d (%v)", n, te.Missing, err)
 					}
 				}
 			})
@@ -266,9 +245,7 @@ func TestBitFlips(t *testing.T) {
 				copy(bad, data)
 				bad[i/8] ^= 1 << (i % 8)
 				_, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
-				if err == nil {
-					t.Fatalf("flip of bit %d (byte %d) not detected", i%8, i/8)
-				}
+				require.Error(t, err, "flip of bit %d (byte %d) not detected", i%8, i/8)
 				found := false
 				for _, s := range []error{sendstream.ErrChecksum, sendstream.ErrTruncated, sendstream.ErrBadMagic,
 					sendstream.ErrUnknownRecord, sendstream.ErrMalformed, sendstream.ErrTrailingData} {
@@ -277,13 +254,9 @@ func TestBitFlips(t *testing.T) {
 						found = true
 					}
 				}
-				if !found {
-					t.Fatalf("flip at byte %d: untyped error %v", i/8, err)
-				}
+				require.True(t, found, "flip at byte %d: untyped error %v", i/8, err)
 			}
-			if counts[sendstream.ErrChecksum] < len(data)*8/stride()/2 {
-				t.Errorf("only %d of %d flips reported as checksum errors: %v", counts[sendstream.ErrChecksum], len(data)*8/stride(), counts)
-			}
+			assert.GreaterOrEqual(t, counts[sendstream.ErrChecksum], len(data)*8/stride()/2, "only %d of %d flips reported as checksum errors: %v", counts[sendstream.ErrChecksum], len(data)*8/stride(), counts)
 		})
 	}
 }
@@ -297,9 +270,11 @@ func TestChecksumErrorDetails(t *testing.T) {
 	bad[offs[1]+sendstream.HeaderSize] ^= 0x10
 	_, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
 	var ce *sendstream.ChecksumError
-	if !errors.As(err, &ce) || ce.Index != 2 || ce.Offset != offs[2] || ce.StreamEnd || ce.Stored == ce.Computed {
-		t.Fatalf("error = %#v", err)
-	}
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, int64(2), ce.Index)
+	require.Equal(t, offs[2], ce.Offset)
+	require.False(t, ce.StreamEnd)
+	require.NotEqual(t, ce.Computed, ce.Stored)
 	// Corrupt the END record's stream checksum in a stream without header
 	// checksums: the END check fails.
 	var buf bytes.Buffer
@@ -311,12 +286,11 @@ func TestChecksumErrorDetails(t *testing.T) {
 	bad = buf.Bytes()
 	bad[len(bad)-sendstream.HeaderSize+8] ^= 1
 	_, err = sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
-	if !errors.As(err, &ce) || !ce.StreamEnd || ce.Type != sendstream.TypeEnd || ce.Index != 2 {
-		t.Fatalf("error = %#v", err)
-	}
-	if ce.Error() == "" {
-		t.Error("empty error message")
-	}
+	require.ErrorAs(t, err, &ce)
+	require.True(t, ce.StreamEnd)
+	require.Equal(t, sendstream.TypeEnd, ce.Type)
+	require.Equal(t, int64(2), ce.Index)
+	assert.NotEmpty(t, ce.Error(), "empty error message")
 }
 
 func TestZeroChecksumsSkipped(t *testing.T) {
@@ -330,13 +304,11 @@ func TestZeroChecksumsSkipped(t *testing.T) {
 	g.Write(128, 0, make([]byte, 512))
 	g.End()
 	data := buf.Bytes()
-	if _, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{}); err != nil {
-		t.Fatalf("stream without header checksums: %v", err)
-	}
+	_, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
+	require.NoError(t, err, "stream without header checksums")
 	data[sendstream.HeaderSize+40] ^= 1 // OBJECT's toguid
-	if _, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{}); !errors.Is(err, sendstream.ErrChecksum) {
-		t.Fatalf("corrupt stream without header checksums: %v", err)
-	}
+	_, err = sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
+	require.ErrorIs(t, err, sendstream.ErrChecksum, "corrupt stream without header checksums")
 }
 
 // rawStream builds a stream from a BEGIN record and the given records.
@@ -395,9 +367,7 @@ func TestStructureErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := sendstream.Scan(bytes.NewReader(tt.in), tt.opts)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("error = %v, want %v", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want)
 		})
 	}
 }
@@ -406,13 +376,13 @@ func TestConcatenated(t *testing.T) {
 	valid := small(binary.LittleEndian)
 	two := append(bytes.Clone(valid), small(binary.BigEndian)...)
 	sum, err := sendstream.Scan(bytes.NewReader(two), sendstream.Options{AllowConcatenated: true})
-	if err != nil || len(sum.Substreams) != 2 || !sum.Substreams[1].Begin.BigEndian || !sum.Complete {
-		t.Fatalf("Scan = %v, %d substreams", err, len(sum.Substreams))
-	}
+	require.NoError(t, err, "Scan: substreams")
+	require.Len(t, sum.Substreams, 2, "Scan: substreams")
+	require.True(t, sum.Substreams[1].Begin.BigEndian, "Scan: substreams")
+	require.True(t, sum.Complete, "Scan: substreams")
 	sum, err = sendstream.Scan(bytes.NewReader(two[:len(two)-1]), sendstream.Options{AllowConcatenated: true})
-	if !errors.Is(err, sendstream.ErrTruncated) || sum.Complete {
-		t.Fatalf("truncated second stream: %v, complete %v", err, sum.Complete)
-	}
+	require.ErrorIs(t, err, sendstream.ErrTruncated, "truncated second stream")
+	require.False(t, sum.Complete, "truncated second stream")
 }
 
 func TestTrailingPayloadBytesUnchecked(t *testing.T) {
@@ -421,26 +391,20 @@ func TestTrailingPayloadBytesUnchecked(t *testing.T) {
 	data := small(binary.LittleEndian)
 	var off int64 = -1
 	for rec, err := range sendstream.NewReader(bytes.NewReader(data), sendstream.Options{}).All() {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if rec.Type == sendstream.TypeWrite && rec.PayloadLen == 99 {
 			off = rec.Offset + sendstream.HeaderSize
 		}
 	}
-	if off < 0 {
-		t.Fatal("no 99-byte WRITE")
-	}
+	require.GreaterOrEqual(t, off, int64(0), "no 99-byte WRITE")
 	bad := bytes.Clone(data)
 	bad[off+98] ^= 0xff
-	if _, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{}); err != nil {
-		t.Errorf("flip in the unchecked tail: %v", err)
-	}
+	_, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
+	assert.NoError(t, err, "flip in the unchecked tail")
 	bad = bytes.Clone(data)
 	bad[off+95] ^= 0xff
-	if _, err := sendstream.Scan(bytes.NewReader(bad), sendstream.Options{}); !errors.Is(err, sendstream.ErrChecksum) {
-		t.Errorf("flip in the last checked word: %v", err)
-	}
+	_, err = sendstream.Scan(bytes.NewReader(bad), sendstream.Options{})
+	assert.ErrorIs(t, err, sendstream.ErrChecksum, "flip in the last checked word")
 }
 
 func TestLargePayload(t *testing.T) {
@@ -449,53 +413,40 @@ func TestLargePayload(t *testing.T) {
 	r := sendstream.NewReader(bytes.NewReader(data), sendstream.Options{})
 	n := 0
 	for rec, err := range r.All() {
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if rec.Type == sendstream.TypeWrite {
 			n++
-			if !bytes.Equal(rec.Payload, data[rec.Offset+sendstream.HeaderSize:rec.Offset+sendstream.HeaderSize+rec.PayloadLen]) {
-				t.Error("large payload differs")
-			}
+			assert.Equal(t, data[rec.Offset+sendstream.HeaderSize:rec.Offset+sendstream.HeaderSize+rec.PayloadLen], rec.Payload, "large payload differs")
 		}
 	}
-	if n != 2 {
-		t.Errorf("%d WRITE records", n)
-	}
-	if _, err := sendstream.Scan(bytes.NewReader(data[:len(data)/2]), sendstream.Options{}); !errors.Is(err, sendstream.ErrTruncated) {
-		t.Errorf("truncated large payload: %v", err)
-	}
+	assert.Equal(t, 2, n, "WRITE records")
+	_, err := sendstream.Scan(bytes.NewReader(data[:len(data)/2]), sendstream.Options{})
+	assert.ErrorIs(t, err, sendstream.ErrTruncated, "truncated large payload")
 }
 
 func TestReaderErrorsAreSticky(t *testing.T) {
 	r := sendstream.NewReader(bytes.NewReader([]byte("garbage garbage garbage")), sendstream.Options{})
 	_, err1 := r.Next()
 	_, err2 := r.Next()
-	if err1 == nil || err1 != err2 {
-		t.Errorf("errors %v then %v", err1, err2)
+	if assert.Error(t, err1) {
+		assert.Same(t, err1, err2, "errors %v then %v", err1, err2)
 	}
 }
 
 func TestFeatures(t *testing.T) {
 	f := sendstream.FeatureEmbedData | sendstream.FeatureLZ4 | sendstream.FeatureRaw | 1<<40
-	if got := f.String(); got != "EMBED_DATA|LZ4|RAW|bit(40)" {
-		t.Errorf("String() = %q", got)
-	}
-	if f.Supported() || !(f &^ (1 << 40)).Supported() || sendstream.FeatureDedup.Supported() {
-		t.Error("Supported is wrong")
-	}
-	if f.Unknown() != 1<<40 || !f.Has(sendstream.FeatureLZ4|sendstream.FeatureRaw) {
-		t.Error("Unknown/Has is wrong")
-	}
-	if sendstream.Features(0).String() != "0" {
-		t.Error("zero features")
-	}
+	assert.Equal(t, "EMBED_DATA|LZ4|RAW|bit(40)", f.String(), "String()")
+	assert.False(t, f.Supported(), "Supported is wrong")
+	assert.True(t, (f &^ (1 << 40)).Supported(), "Supported is wrong")
+	assert.False(t, sendstream.FeatureDedup.Supported(), "Supported is wrong")
+	assert.Equal(t, sendstream.Features(1<<40), f.Unknown(), "Unknown/Has is wrong")
+	assert.True(t, f.Has(sendstream.FeatureLZ4|sendstream.FeatureRaw), "Unknown/Has is wrong")
+	assert.Equal(t, "0", sendstream.Features(0).String(), "zero features")
 	vi := sendstream.VersionInfo(sendstream.Compound, f)
-	if h, g := sendstream.SplitVersionInfo(vi); h != sendstream.Compound || g != f {
-		t.Errorf("SplitVersionInfo(VersionInfo) = %v, %v", h, g)
-	}
+	h, g := sendstream.SplitVersionInfo(vi)
+	assert.Equal(t, sendstream.Compound, h, "SplitVersionInfo(VersionInfo)")
+	assert.Equal(t, f, g, "SplitVersionInfo(VersionInfo)")
 	// The feature value zstream prints for OpenZFS's redacted test stream.
-	if got := sendstream.Features(0x630004).String(); got != "SA_SPILL|EMBED_DATA|LZ4|REDACTED|COMPRESSED" {
-		t.Errorf("0x630004 = %s", got)
-	}
+	got := sendstream.Features(0x630004).String()
+	assert.Equal(t, "SA_SPILL|EMBED_DATA|LZ4|REDACTED|COMPRESSED", got, "0x630004 = %s", got)
 }

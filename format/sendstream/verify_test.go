@@ -11,6 +11,8 @@ import (
 
 	"github.com/gozfs/gozfs/format/sendstream"
 	"github.com/gozfs/gozfs/format/sendstream/internal/streamgen"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // chunkReader returns reads of pseudo-random sizes between 1 and max.
@@ -90,15 +92,11 @@ func TestVerifyingReaderPassThrough(t *testing.T) {
 		for src := range sources(data) {
 			for _, size := range []int{1, 100, 311, 312, 313, 4096, 1 << 20} {
 				out, v, err := readVerified(sources(data)[src], size)
-				if err != nil {
-					t.Fatalf("%s/%s/%d: %v", name, src, size, err)
-				}
-				if !bytes.Equal(out, data) {
-					t.Fatalf("%s/%s/%d: output differs (%d of %d bytes)", name, src, size, len(out), len(data))
-				}
-				if s := v.Summary(); !s.Complete || s.StreamBytes != int64(len(data)) {
-					t.Fatalf("%s/%s/%d: summary %+v", name, src, size, s)
-				}
+				require.NoError(t, err, "%s/%s/%d", name, src, size)
+				require.Equal(t, data, out, "%s/%s/%d: output differs: bytes)", name, src, size)
+				s := v.Summary()
+				require.True(t, s.Complete, "%s/%s/%d: summary %+v", name, src, size, s)
+				require.Equal(t, int64(len(data)), s.StreamBytes, "%s/%s/%d: summary %+v", name, src, size, s)
 			}
 		}
 	}
@@ -108,18 +106,12 @@ func TestVerifyingWriterPassThrough(t *testing.T) {
 	for _, data := range [][]byte{small(binary.LittleEndian), compound(t, binary.BigEndian)} {
 		for _, chunk := range []int{1, 7, 311, 312, 313, 4096, len(data)} {
 			out, v, err := writeVerified(data, chunk)
-			if err != nil {
-				t.Fatalf("chunk %d: %v", chunk, err)
-			}
-			if !bytes.Equal(out, data) {
-				t.Fatalf("chunk %d: output differs (%d of %d bytes)", chunk, len(out), len(data))
-			}
-			if s := v.Summary(); !s.Complete {
-				t.Fatalf("chunk %d: summary %+v", chunk, s)
-			}
-			if _, err := v.Write([]byte{0}); err == nil {
-				t.Fatal("Write after Close succeeded")
-			}
+			require.NoError(t, err, "chunk %d", chunk)
+			require.Equal(t, data, out, "chunk %d: output differs: bytes)", chunk)
+			s := v.Summary()
+			require.True(t, s.Complete, "chunk %d: summary %+v", chunk, s)
+			_, err = v.Write([]byte{0})
+			require.Error(t, err, "Write after Close succeeded")
 		}
 	}
 }
@@ -147,14 +139,10 @@ func checkedHeaderAt(data []byte, offs []int64, i int64) int64 {
 // maxComplete substreams and never the whole stream.
 func checkGuarantee(t *testing.T, what string, bad, out []byte, err error, damage, badHeader int64, maxComplete int) {
 	t.Helper()
-	if err == nil {
-		t.Fatalf("%s: damage at byte %d not detected", what, damage)
-	}
-	if !bytes.HasPrefix(bad, out) {
-		t.Fatalf("%s: output is not a prefix of the input", what)
-	}
-	if badHeader >= 0 && int64(len(out)) > badHeader {
-		t.Fatalf("%s: damage at %d in header %d, but %d bytes were passed on", what, damage, badHeader, len(out))
+	require.Error(t, err, "%s: damage at byte %d not detected", what, damage)
+	require.True(t, bytes.HasPrefix(bad, out), "%s: output is not a prefix of the input", what)
+	if badHeader >= 0 {
+		require.LessOrEqual(t, int64(len(out)), badHeader, "%s: damage at %d in header %d, but %d bytes were passed on", what, damage, badHeader, len(out))
 	}
 	sum, _ := sendstream.Scan(bytes.NewReader(out), sendstream.Options{})
 	complete := 0
@@ -163,10 +151,8 @@ func checkGuarantee(t *testing.T, what string, bad, out []byte, err error, damag
 			complete++
 		}
 	}
-	if sum.Complete || complete > maxComplete {
-		t.Fatalf("%s: damage at %d, but the %d bytes passed on complete %d substreams (stream complete: %v)",
-			what, damage, len(out), complete, sum.Complete)
-	}
+	require.False(t, sum.Complete, "%s: damage at %d, but the %d bytes passed on complete", what, damage, len(out))
+	require.LessOrEqual(t, complete, maxComplete, "%s: damage at %d, but the %d bytes passed on complete", what, damage, len(out))
 }
 
 func TestVerifierGuaranteeBitFlips(t *testing.T) {
@@ -196,9 +182,7 @@ func TestVerifierGuaranteeBitFlips(t *testing.T) {
 func TestVerifierGuaranteeCompound(t *testing.T) {
 	data := compound(t, binary.LittleEndian)
 	sum, err := sendstream.Scan(bytes.NewReader(data), sendstream.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	offs := recordOffsets(t, data)
 	rng := rand.New(rand.NewPCG(7, 7))
 	for _, ss := range sum.Substreams {
@@ -234,15 +218,11 @@ func TestVerifierTruncation(t *testing.T) {
 				}
 			}
 			out, _, err := readVerified(iotest.HalfReader(bytes.NewReader(cut)), 1000)
-			if !errors.Is(err, sendstream.ErrTruncated) {
-				t.Fatalf("reader, prefix %d: %v", n, err)
-			}
+			require.ErrorIs(t, err, sendstream.ErrTruncated, "reader, prefix %d", n)
 			hdr := checkedHeaderAt(data, offs, int64(n))
 			checkGuarantee(t, "reader", cut, out, err, int64(n), hdr, complete)
 			out, _, err = writeVerified(cut, 700)
-			if !errors.Is(err, sendstream.ErrTruncated) {
-				t.Fatalf("writer, prefix %d: %v", n, err)
-			}
+			require.ErrorIs(t, err, sendstream.ErrTruncated, "writer, prefix %d", n)
 			checkGuarantee(t, "writer", cut, out, err, int64(n), hdr, complete)
 		}
 	}
@@ -252,17 +232,12 @@ func TestVerifierUnderlyingErrors(t *testing.T) {
 	data := small(binary.LittleEndian)
 	boom := errors.New("boom")
 	src := io.MultiReader(bytes.NewReader(data[:1000]), iotest.ErrReader(boom))
-	if _, _, err := readVerified(src, 512); !errors.Is(err, boom) {
-		t.Errorf("reader error = %v, want boom", err)
-	}
+	_, _, err := readVerified(src, 512)
+	assert.ErrorIs(t, err, boom, "reader error")
 	v := sendstream.NewVerifyingWriter(&failWriter{after: 500, err: boom}, sendstream.Options{})
-	_, err := v.Write(data)
-	if !errors.Is(err, boom) {
-		t.Errorf("writer error = %v, want boom", err)
-	}
-	if err := v.Close(); !errors.Is(err, boom) {
-		t.Errorf("Close after failed write = %v", err)
-	}
+	_, err = v.Write(data)
+	assert.ErrorIs(t, err, boom, "writer error: boom")
+	assert.ErrorIs(t, v.Close(), boom, "Close after failed write")
 }
 
 // stuckReader returns no data and no error, forever.
@@ -271,12 +246,10 @@ type stuckReader struct{}
 func (stuckReader) Read([]byte) (int, error) { return 0, nil }
 
 func TestNoProgress(t *testing.T) {
-	if _, _, err := readVerified(stuckReader{}, 512); !errors.Is(err, io.ErrNoProgress) {
-		t.Errorf("VerifyingReader: %v", err)
-	}
-	if _, err := sendstream.Scan(stuckReader{}, sendstream.Options{}); !errors.Is(err, io.ErrNoProgress) {
-		t.Errorf("Reader: %v", err)
-	}
+	_, _, err := readVerified(stuckReader{}, 512)
+	assert.ErrorIs(t, err, io.ErrNoProgress, "VerifyingReader")
+	_, err = sendstream.Scan(stuckReader{}, sendstream.Options{})
+	assert.ErrorIs(t, err, io.ErrNoProgress, "Reader")
 }
 
 type failWriter struct {
@@ -303,22 +276,19 @@ func FuzzReader(f *testing.F) {
 			var ce *sendstream.ChecksumError
 			var te *sendstream.TruncatedError
 			var re *sendstream.RecordError
-			if !errors.As(rerr, &ce) && !errors.As(rerr, &te) && !errors.As(rerr, &re) {
-				t.Fatalf("untyped error %v", rerr)
-			}
-		} else if !sum.Complete || sum.StreamBytes != int64(len(data)) {
-			t.Fatalf("valid stream but summary %+v", sum)
+			require.True(t, errors.As(rerr, &ce) || errors.As(rerr, &te) || errors.As(rerr, &re), "untyped error %v", rerr)
+		} else {
+			require.True(t, sum.Complete, "valid stream but summary %+v", sum)
+			require.Equal(t, int64(len(data)), sum.StreamBytes, "valid stream but summary %+v", sum)
 		}
 		out, _, verr := readVerified(&chunkReader{bytes.NewReader(data), rand.New(rand.NewPCG(uint64(len(data)), 1)), 400}, 1000)
-		if (rerr == nil) != (verr == nil) {
-			t.Fatalf("Reader error %v, VerifyingReader error %v", rerr, verr)
-		}
-		if !bytes.HasPrefix(data, out) || (verr == nil && len(out) != len(data)) {
-			t.Fatalf("VerifyingReader output is not the input (%d of %d bytes)", len(out), len(data))
+		require.Equal(t, rerr == nil, verr == nil, "Reader error %v, VerifyingReader error %v", rerr, verr)
+		require.True(t, bytes.HasPrefix(data, out), "VerifyingReader output is not the input (%d of %d bytes)", len(out), len(data))
+		if verr == nil {
+			require.Len(t, out, len(data), "VerifyingReader output is not the input")
 		}
 		wout, _, werr := writeVerified(data, 1+len(data)%500)
-		if (rerr == nil) != (werr == nil) || !bytes.HasPrefix(data, wout) {
-			t.Fatalf("Reader error %v, VerifyingWriter error %v", rerr, werr)
-		}
+		require.Equal(t, rerr == nil, werr == nil, "Reader error %v, VerifyingWriter error %v", rerr, werr)
+		require.True(t, bytes.HasPrefix(data, wout), "Reader error %v, VerifyingWriter error %v", rerr, werr)
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/format/sendstream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // zstreamDump is what a test compares from `zstream dump` output.
@@ -125,16 +127,10 @@ func readAll(r io.Reader, opts sendstream.Options) (sendstream.Summary, []sendst
 // compareDump checks a stream against zstream dump's view of it.
 func compareDump(t *testing.T, stream io.Reader, dump *zstreamDump) {
 	t.Helper()
-	if !dump.summaryOK {
-		t.Fatal("zstream dump output has no SUMMARY")
-	}
-	if dump.cksumBad {
-		t.Fatal("zstream dump reports a checksum problem")
-	}
+	require.True(t, dump.summaryOK, "zstream dump output has no SUMMARY")
+	require.False(t, dump.cksumBad, "zstream dump reports a checksum problem")
 	sum, begins, ends, err := readAll(stream, sendstream.Options{AllowConcatenated: true})
-	if err != nil {
-		t.Fatalf("reading stream: %v", err)
-	}
+	require.NoError(t, err, "reading stream")
 	for typ := sendstream.RecordType(0); typ < sendstream.NumRecordTypes; typ++ {
 		name := typ.String()
 		want, ok := dump.records[name]
@@ -142,12 +138,8 @@ func compareDump(t *testing.T, stream io.Reader, dump *zstreamDump) {
 			// Older zstream versions do not list every type.
 			continue
 		}
-		if got := sum.Records[typ]; got != want {
-			t.Errorf("%s records = %d, zstream says %d", name, got, want)
-		}
-		if got := sum.PayloadBytes[typ]; got != dump.bytes[name] {
-			t.Errorf("%s bytes = %d, zstream says %d", name, got, dump.bytes[name])
-		}
+		assert.Equal(t, want, sum.Records[typ], "%s records", name)
+		assert.Equal(t, dump.bytes[name], sum.PayloadBytes[typ], "%s bytes", name)
 	}
 	checks := []struct {
 		name      string
@@ -159,24 +151,14 @@ func compareDump(t *testing.T, stream io.Reader, dump *zstreamDump) {
 		{"stream length", sum.StreamBytes, dump.length},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s = %d, zstream says %d", c.name, c.got, c.want)
-		}
+		assert.Equal(t, c.want, c.got, "%s", c.name)
 	}
-	if len(begins) != len(dump.begins) {
-		t.Fatalf("%d BEGIN records, zstream shows %d", len(begins), len(dump.begins))
-	}
+	require.Len(t, begins, len(dump.begins))
 	for i, b := range begins {
 		want := dump.begins[i]
 		got := dumpBegin{int(b.HeaderType), uint64(b.Features), b.ToGUID, b.FromGUID, b.ToName}
-		if got != want {
-			t.Errorf("BEGIN %d = %+v, zstream says %+v", i, got, want)
-		}
+		assert.Equal(t, want, got, "BEGIN %d", i)
 	}
-	if fmt.Sprint(ends) != fmt.Sprint(dump.ends) {
-		t.Errorf("END checksums = %v, zstream says %v", ends, dump.ends)
-	}
-	if !sum.Complete {
-		t.Error("stream not complete")
-	}
+	assert.Equal(t, fmt.Sprint(dump.ends), fmt.Sprint(ends), "END checksums = %v, zstream says %v", ends, dump.ends)
+	assert.True(t, sum.Complete, "stream not complete")
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/gozfs/gozfs/command"
+	"github.com/stretchr/testify/assert"
 )
 
 // TB is the subset of testing.TB the fake needs.
@@ -133,7 +134,7 @@ func (f *Fake) Run(ctx context.Context, c *command.Cmd) error {
 	e := f.match(argv)
 	if e == nil {
 		f.t.Helper()
-		f.t.Errorf("commandtest: unexpected command: %s", c.String())
+		assert.Fail(f.t, "commandtest: unexpected command: "+c.String())
 		return fmt.Errorf("commandtest: unexpected command: %s", c.String())
 	}
 	if err := ctx.Err(); err != nil {
@@ -176,7 +177,7 @@ func (f *Fake) verify() {
 		case e.times < 0:
 		case e.times == 0 && e.used != 1, e.times > 0 && e.used != e.times:
 			f.t.Helper()
-			f.t.Errorf("commandtest: expected %q to run %d time(s), ran %d", strings.Join(e.argv, " "), max(e.times, 1), e.used)
+			assert.Fail(f.t, fmt.Sprintf("commandtest: expected %q to run %d time(s), ran %d", strings.Join(e.argv, " "), max(e.times, 1), e.used))
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/hashicorp/go-multierror"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestAppendNil(t *testing.T) {
@@ -26,21 +28,15 @@ func TestAppendNil(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := errs.Append(tc.err, tc.errs...); got != nil {
-				t.Errorf("Append = %#v, want untyped nil", got)
-			}
+			assert.NoError(t, errs.Append(tc.err, tc.errs...), "Append")
 		})
 	}
 }
 
 func TestAppendSingle(t *testing.T) {
 	e := errors.New("one")
-	if got := errs.Append(nil, nil, e); got != e {
-		t.Errorf("Append(nil, nil, e) = %v, want e itself", got)
-	}
-	if got := errs.Append(e, nil); got != e {
-		t.Errorf("Append(e, nil) = %v, want e itself", got)
-	}
+	assert.Same(t, e, errs.Append(nil, nil, e), "Append(nil, nil, e) must return e itself")
+	assert.Same(t, e, errs.Append(e, nil), "Append(e, nil) must return e itself")
 }
 
 func TestAppendMatchable(t *testing.T) {
@@ -59,33 +55,27 @@ func TestAppendMatchable(t *testing.T) {
 	err = errs.Append(err, invalid)
 
 	for _, target := range []error{errors.ErrBusy, errors.ErrNotExist, fs.ErrNotExist, errors.ErrInvalidName} {
-		if !errors.Is(err, target) {
-			t.Errorf("errors.Is(batch, %v) = false", target)
-		}
+		assert.ErrorIs(t, err, target, "batch")
 	}
-	if errors.Is(err, errors.ErrPermission) {
-		t.Errorf("errors.Is(batch, ErrPermission) = true")
-	}
+	assert.NotErrorIs(t, err, errors.ErrPermission, "batch")
 	var e *errors.Error
-	if !errors.As(err, &e) || e.Name != "tank/a@1" {
-		t.Errorf("errors.As finds %v, want the first failure", e)
+	if assert.ErrorAs(t, err, &e) {
+		assert.Equal(t, "tank/a@1", e.Name, "errors.As must find the first failure")
 	}
 	list := errors.Errors(err)
-	if len(list) != 3 || list[0] != busy || list[1] != missing || list[2] != invalid {
-		t.Errorf("Errors = %v", list)
+	if assert.Len(t, list, 3, "Errors") {
+		assert.Same(t, busy, list[0], "Errors[0]")
+		assert.Same(t, missing, list[1], "Errors[1]")
+		assert.Same(t, invalid, list[2], "Errors[2]")
 	}
 	want := "3 errors: zfs destroy tank/a@1: dataset is busy; " +
 		"zfs destroy tank/a@2: could not find any snapshots to destroy; check snapshot names; " +
 		"zfs destroy tank/a@: invalid name: empty component"
-	if got := err.Error(); got != want {
-		t.Errorf("Error() = %q\nwant      %q", got, want)
-	}
+	assert.Equal(t, want, err.Error(), "Error()")
 
 	// Appending batches flattens them.
 	other := errs.Append(errors.New("x"), errors.New("y"))
-	if n := len(errors.Errors(errs.Append(err, other))); n != 5 {
-		t.Errorf("flattened batch has %d errors, want 5", n)
-	}
+	assert.Len(t, errors.Errors(errs.Append(err, other)), 5, "flattened batch")
 }
 
 func TestResumable(t *testing.T) {
@@ -96,93 +86,80 @@ func TestResumable(t *testing.T) {
 		"    zfs send -t " + tok + "\n"
 	err := errors.FromCommand("receive", "tank/b", exitErr(1, stderr, "receive", "-s", "tank/b"))
 	var re *errors.ResumableError
-	if !errors.As(err, &re) {
-		t.Fatalf("FromCommand returned %T, want *ResumableError", err)
-	}
-	if re.Token != tok {
-		t.Errorf("Token = %q, want %q", re.Token, tok)
-	}
+	require.ErrorAs(t, err, &re, "FromCommand")
+	assert.Equal(t, tok, re.Token, "Token")
 	var e *errors.Error
-	if !errors.As(err, &e) || e.Kind != errors.Interrupted {
-		t.Errorf("errors.As(*Error) failed or kind wrong: %v", e)
+	if assert.ErrorAs(t, err, &e) {
+		assert.Equal(t, errors.Interrupted, e.Kind, "kind of %v", e)
 	}
-	if !errors.Is(err, errors.ErrInterrupted) {
-		t.Errorf("errors.Is(err, ErrInterrupted) = false")
-	}
+	assert.ErrorIs(t, err, errors.ErrInterrupted, "errors.Is(err, ErrInterrupted) = false")
 	want := "zfs receive tank/b: checksum mismatch or incomplete stream. Partially received snapshot is saved"
-	if got := err.Error(); got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
+	assert.Equal(t, want, err.Error(), "Error()")
 
 	// Interrupted wins over the context: the state is what matters.
 	xe := exitErr(1, stderr, "receive", "-s", "tank/b")
 	xe.Err = context.Canceled
 	err = errors.FromCommand("receive", "tank/b", xe)
-	if !errors.As(err, &re) || !errors.Is(err, context.Canceled) || errors.KindOf(err) != errors.Interrupted {
-		t.Errorf("canceled resumable receive = %v (kind %v)", err, errors.KindOf(err))
+	if assert.ErrorAs(t, err, &re, "canceled resumable receive") {
+		assert.ErrorIs(t, err, context.Canceled, "canceled resumable receive")
+		assert.Equal(t, errors.Interrupted, errors.KindOf(err), "canceled resumable receive")
 	}
 
 	// Partial state on the destination: a ResumableError without token.
 	err = errors.FromCommand("receive", "tank/b", exitErr(1,
 		"cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n"))
-	if !errors.As(err, &re) || re.Token != "" || !errors.Is(err, errors.ErrResumableStatePresent) {
-		t.Fatalf("partial state error = %#v", err)
-	}
+	require.ErrorAs(t, err, &re, "partial state error")
+	require.Empty(t, re.Token, "partial state error")
+	require.ErrorIs(t, err, errors.ErrResumableStatePresent, "partial state error")
 	// The caller fills in the token it reads from the property.
 	err2 := errs.Resumable(err, tok)
 	var re2 *errors.ResumableError
-	if !errors.As(err2, &re2) || re2.Token != tok || re.Token != "" {
-		t.Errorf("Resumable(ResumableError) = %v; original token %q", re2, re.Token)
+	if assert.ErrorAs(t, err2, &re2, "Resumable(ResumableError)") {
+		assert.Equal(t, tok, re2.Token, "Resumable(ResumableError) = %v", re2)
+		assert.Empty(t, re.Token, "Resumable(ResumableError) changed the original token")
 	}
 	// Resumable on a plain *Error (a receive killed by its context).
 	canceled := errors.FromCommand("receive", "tank/b", &command.ExitError{Argv: []string{"zfs", "receive", "-s", "tank/b"}, Code: -1, Err: context.Canceled})
 	err3 := errs.Resumable(canceled, tok)
-	if !errors.As(err3, &re2) || re2.Token != tok || !errors.Is(err3, context.Canceled) {
-		t.Errorf("Resumable(*Error) = %v", err3)
+	if assert.ErrorAs(t, err3, &re2, "Resumable(*Error)") {
+		assert.Equal(t, tok, re2.Token, "Resumable(*Error)")
+		assert.ErrorIs(t, err3, context.Canceled, "Resumable(*Error)")
 	}
 	plain := errors.New("plain")
-	if got := errs.Resumable(plain, tok); got != plain {
-		t.Errorf("Resumable(plain) = %v, want it unchanged", got)
-	}
+	assert.Same(t, plain, errs.Resumable(plain, tok), "Resumable(plain) must return it unchanged")
 	var zero errors.ResumableError
-	if zero.Error() == "" || zero.Unwrap() != nil {
-		t.Errorf("zero ResumableError: %q, %v", zero.Error(), zero.Unwrap())
+	if assert.NotEmpty(t, zero.Error(), "zero ResumableError") {
+		assert.NoError(t, zero.Unwrap(), "zero ResumableError")
 	}
 }
 
 func TestNewfWraps(t *testing.T) {
 	err := errs.Newf(errors.InvalidArgument, "send", "tank/a@s", "bad base: %w", fs.ErrNotExist)
-	if !errors.Is(err, fs.ErrNotExist) || !errors.Is(err, errors.ErrInvalidArgument) {
-		t.Errorf("Newf with %%w does not match both: %v", err)
-	}
+	assert.ErrorIs(t, err, fs.ErrNotExist, "Newf with %w does not match both")
+	assert.ErrorIs(t, err, errors.ErrInvalidArgument, "Newf with %w does not match both")
 	var e *errors.Error
-	if !errors.As(err, &e) || e.ExitCode != -1 || e.Argv != nil {
-		t.Errorf("Newf = %#v", e)
+	if assert.ErrorAs(t, err, &e, "Newf") {
+		assert.Equal(t, -1, e.ExitCode, "Newf = %#v", e)
+		assert.Nil(t, e.Argv, "Newf = %#v", e)
 	}
 }
 
 func TestWithOp(t *testing.T) {
 	orig := errs.InvalidNamef("", "tank/@", "empty component")
 	err := errs.WithOp(orig, "destroy")
-	if got, want := err.Error(), "zfs destroy tank/@: invalid name: empty component"; got != want {
-		t.Errorf("WithOp: %q, want %q", got, want)
-	}
-	if got, want := orig.Error(), "zfs tank/@: invalid name: empty component"; got != want {
-		t.Errorf("WithOp changed the original: %q", got)
-	}
-	if again := errs.WithOp(err, "other"); again != err {
-		t.Errorf("WithOp replaced a set Op")
-	}
+	assert.Equal(t, "zfs destroy tank/@: invalid name: empty component", err.Error(), "WithOp")
+	assert.Equal(t, "zfs tank/@: invalid name: empty component", orig.Error(), "WithOp changed the original")
+	assert.Same(t, err, errs.WithOp(err, "other"), "WithOp replaced a set Op")
 	res := &errors.ResumableError{Token: "1-a-b-c", Err: &errors.Error{Kind: errors.Interrupted}}
 	got := errs.WithOp(res, "receive")
 	var re *errors.ResumableError
-	if !errors.As(got, &re) || re.Err.Op != "receive" || re.Token != "1-a-b-c" || res.Err.Op != "" {
-		t.Errorf("WithOp(ResumableError) = %#v", got)
+	if assert.ErrorAs(t, got, &re, "WithOp(ResumableError)") {
+		assert.Equal(t, "receive", re.Err.Op, "WithOp(ResumableError)")
+		assert.Equal(t, "1-a-b-c", re.Token, "WithOp(ResumableError)")
+		assert.Empty(t, res.Err.Op, "WithOp(ResumableError)")
 	}
 	plain := errors.New("x")
-	if errs.WithOp(plain, "op") != plain {
-		t.Errorf("WithOp changed a plain error")
-	}
+	assert.Same(t, plain, errs.WithOp(plain, "op"), "WithOp changed a plain error")
 }
 
 func exitErr(code int, stderr string, args ...string) *command.ExitError {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/internal/names"
+	"github.com/stretchr/testify/require"
 )
 
 // reference is an independent statement of the grammar the validators
@@ -51,9 +52,7 @@ func FuzzValidate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		anyErr := names.Any(s)
-		if (anyErr == nil) != refOK(s) {
-			t.Fatalf("Any(%q) = %v, reference says valid=%v", s, anyErr, refOK(s))
-		}
+		require.Equal(t, refOK(s), anyErr == nil, "Any(%q) = %v, reference says valid", s, anyErr)
 		ds, snap, bm := names.Dataset(s), names.Snapshot(s), names.Bookmark(s)
 		accepted := 0
 		for _, err := range []error{ds, snap, bm} {
@@ -61,36 +60,30 @@ func FuzzValidate(f *testing.F) {
 				accepted++
 			}
 		}
-		if anyErr == nil && accepted != 1 || anyErr != nil && accepted != 0 {
-			t.Fatalf("%q: Any=%v but Dataset=%v Snapshot=%v Bookmark=%v", s, anyErr, ds, snap, bm)
-		}
-		if (names.SnapshotOrBookmark(s) == nil) != (snap == nil || bm == nil) {
-			t.Fatalf("%q: SnapshotOrBookmark disagrees with Snapshot and Bookmark", s)
-		}
+		wantAccepted := 0
 		if anyErr == nil {
-			if len(s) == 0 || len(s) > names.MaxLen || s[0] == '-' || s[0] == '/' {
-				t.Fatalf("accepted %q violates length or leading-character bounds", s)
-			}
-			if err := names.Operand(s); err != nil {
-				t.Fatalf("accepted %q but Operand rejects it: %v", s, err)
-			}
-			if strings.ContainsAny(s, "%\x00\n") {
-				t.Fatalf("accepted %q with a forbidden character", s)
-			}
-			if err := names.Pool(names.PoolOf(s)); err != nil {
-				t.Fatalf("accepted %q but its pool part is invalid: %v", s, err)
-			}
+			wantAccepted = 1
+		}
+		require.Equal(t, wantAccepted, accepted, "%q: Any=%v but Dataset=%v Snapshot=%v Bookmark=%v", s, anyErr, ds, snap, bm)
+		require.Equal(t, snap == nil || bm == nil, names.SnapshotOrBookmark(s) == nil, "%q: SnapshotOrBookmark disagrees with Snapshot and Bookmark", s)
+		if anyErr == nil {
+			require.NotEmpty(t, s, "accepted: violates length or leading-character bounds")
+			require.LessOrEqual(t, len(s), names.MaxLen, "accepted: violates length or leading-character bounds")
+			require.NotEqual(t, byte('-'), s[0], "accepted: violates length or leading-character bounds")
+			require.NotEqual(t, byte('/'), s[0], "accepted: violates length or leading-character bounds")
+			require.NoError(t, names.Operand(s), "accepted %q but Operand rejects it", s)
+			require.False(t, strings.ContainsAny(s, "%\x00\n"), "accepted %q with a forbidden character", s)
+			require.NoError(t, names.Pool(names.PoolOf(s)), "accepted %q but its pool part is invalid", s)
 		}
 		if names.Pool(s) == nil {
-			if ds != nil || len(s) > names.MaxPoolLen {
-				t.Fatalf("Pool accepts %q but Dataset says %v", s, ds)
-			}
+			require.NoError(t, ds, "Pool accepts")
+			require.LessOrEqual(t, len(s), names.MaxPoolLen, "Pool accepts")
 		}
-		if names.NewPool(s) == nil && names.Pool(s) != nil {
-			t.Fatalf("NewPool accepts %q but Pool does not", s)
+		if names.NewPool(s) == nil {
+			require.NoError(t, names.Pool(s), "NewPool accepts %q but Pool does not", s)
 		}
-		if err := names.Component(s); err == nil && strings.ContainsAny(s, "/@#") {
-			t.Fatalf("Component accepts %q", s)
+		if err := names.Component(s); err == nil {
+			require.False(t, strings.ContainsAny(s, "/@#"), "Component accepts %q", s)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
 	"github.com/gozfs/gozfs/internal/names"
+	"github.com/stretchr/testify/assert"
 )
 
 // ok and anyErr are outcomes in the tables below.
@@ -20,22 +21,21 @@ const (
 func check(t *testing.T, fn string, f func(string) error, name, want string) {
 	t.Helper()
 	err := f(name)
-	switch {
-	case want == ok && err != nil:
-		t.Errorf("%s(%q) = %v, want nil", fn, name, err)
-	case want != ok && err == nil:
-		t.Errorf("%s(%q) = nil, want error %q", fn, name, want)
-	case want != ok:
-		if !errors.Is(err, errors.ErrInvalidName) {
-			t.Errorf("%s(%q) = %v, not an InvalidName error", fn, name, err)
-		}
-		var e *errors.Error
-		if !errors.As(err, &e) || e.Name != name || e.Op != "" {
-			t.Errorf("%s(%q): error %#v does not carry the name", fn, name, e)
-		}
-		if want != anyErr && !strings.Contains(err.Error(), want) {
-			t.Errorf("%s(%q) = %q, want it to contain %q", fn, name, err, want)
-		}
+	if want == ok {
+		assert.NoError(t, err, "%s(%q)", fn, name)
+		return
+	}
+	if !assert.Error(t, err, "%s(%q): want error %q", fn, name, want) {
+		return
+	}
+	assert.ErrorIs(t, err, errors.ErrInvalidName, "%s(%q): not an InvalidName error", fn, name)
+	var e *errors.Error
+	if assert.ErrorAs(t, err, &e, "%s(%q)", fn, name) {
+		assert.Equal(t, name, e.Name, "%s(%q): error %#v does not carry the name", fn, name, e)
+		assert.Empty(t, e.Op, "%s(%q): error %#v does not carry the name", fn, name, e)
+	}
+	if want != anyErr {
+		assert.Contains(t, err.Error(), want, "%s(%q)", fn, name)
 	}
 }
 
@@ -190,11 +190,9 @@ func TestOperand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		err := names.Operand(tc.s)
-		if (err == nil) != tc.ok {
-			t.Errorf("Operand(%q) = %v, want ok=%v", tc.s, err, tc.ok)
-		}
-		if err != nil && !errors.Is(err, errors.ErrInvalidArgument) {
-			t.Errorf("Operand(%q) = %v, not InvalidArgument", tc.s, err)
+		assert.Equal(t, tc.ok, err == nil, "Operand(%q) = %v, want ok", tc.s, err)
+		if err != nil {
+			assert.ErrorIs(t, err, errors.ErrInvalidArgument, "Operand(%q): not InvalidArgument", tc.s)
 		}
 	}
 }
@@ -216,11 +214,9 @@ func TestExtraArgs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		err := names.ExtraArgs("tank/a", tc.args)
-		if (err == nil) != tc.ok {
-			t.Errorf("ExtraArgs(%q) = %v, want ok=%v", tc.args, err, tc.ok)
-		}
-		if err != nil && !errors.Is(err, errors.ErrInvalidArgument) {
-			t.Errorf("ExtraArgs(%q) = %v, not InvalidArgument", tc.args, err)
+		assert.Equal(t, tc.ok, err == nil, "ExtraArgs(%q) = %v, want ok", tc.args, err)
+		if err != nil {
+			assert.ErrorIs(t, err, errors.ErrInvalidArgument, "ExtraArgs(%q): not InvalidArgument", tc.args)
 		}
 	}
 }
@@ -236,9 +232,9 @@ func TestSplit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		ds, snap, mark := names.Split(tc.name)
-		if ds != tc.ds || snap != tc.snap || mark != tc.mark {
-			t.Errorf("Split(%q) = %q, %q, %q; want %q, %q, %q", tc.name, ds, snap, mark, tc.ds, tc.snap, tc.mark)
-		}
+		assert.Equal(t, tc.ds, ds, "Split(%q)", tc.name)
+		assert.Equal(t, tc.snap, snap, "Split(%q)", tc.name)
+		assert.Equal(t, tc.mark, mark, "Split(%q)", tc.name)
 	}
 }
 
@@ -251,9 +247,7 @@ func TestPoolOf(t *testing.T) {
 		{"", ""},
 	}
 	for _, tc := range tests {
-		if got := names.PoolOf(tc.name); got != tc.want {
-			t.Errorf("PoolOf(%q) = %q, want %q", tc.name, got, tc.want)
-		}
+		assert.Equal(t, tc.want, names.PoolOf(tc.name), "PoolOf(%q)", tc.name)
 	}
 }
 
@@ -271,16 +265,13 @@ func TestParent(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, ok := names.Parent(tc.name)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("Parent(%q) = %q, %v; want %q, %v", tc.name, got, ok, tc.want, tc.ok)
-		}
+		assert.Equal(t, tc.want, got, "Parent(%q)", tc.name)
+		assert.Equal(t, tc.ok, ok, "Parent(%q)", tc.name)
 	}
 }
 
 func TestWithOp(t *testing.T) {
 	err := errs.WithOp(names.Snapshot("tank/a@"), "snapshot")
 	want := "zfs snapshot tank/a@: invalid name: empty component or misplaced '@' or '#' delimiter in name"
-	if err == nil || err.Error() != want {
-		t.Errorf("got %v, want %q", err, want)
-	}
+	assert.EqualError(t, err, want)
 }

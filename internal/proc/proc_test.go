@@ -7,16 +7,16 @@ import (
 	"testing"
 
 	"github.com/gozfs/gozfs/internal/proc"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestFindSelf(t *testing.T) {
 	p, ok, err := proc.Find(os.Getpid())
-	if err != nil || !ok {
-		t.Fatalf("Find(self) = %v, %v, %v", p, ok, err)
-	}
-	if p.PID != os.Getpid() || p.PPID != os.Getppid() {
-		t.Errorf("Find(self) = %+v", p)
-	}
+	require.NoError(t, err, "Find(self) = %v", p)
+	require.True(t, ok, "Find(self) = %v", p)
+	assert.Equal(t, os.Getpid(), p.PID, "Find(self) = %+v", p)
+	assert.Equal(t, os.Getppid(), p.PPID, "Find(self) = %+v", p)
 }
 
 func TestFindMissing(t *testing.T) {
@@ -26,9 +26,8 @@ func TestFindMissing(t *testing.T) {
 	}
 	// The child has been reaped, so its pid is free (until reused).
 	p, ok, err := proc.Find(cmd.Process.Pid)
-	if err != nil || ok {
-		t.Errorf("Find(exited) = %+v, %v, %v; want not found", p, ok, err)
-	}
+	assert.NoError(t, err, "Find(exited) = %+v", p)
+	assert.False(t, ok, "Find(exited) = %+v", p)
 }
 
 func TestNamedAndDescendants(t *testing.T) {
@@ -37,26 +36,16 @@ func TestNamedAndDescendants(t *testing.T) {
 		t.Skip(err)
 	}
 	cmd := exec.Command(sleep, "30")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, cmd.Start())
 	defer cmd.Wait()
 	defer cmd.Process.Kill()
 
 	named, err := proc.Named(filepath.Base(sleep))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !contains(named, cmd.Process.Pid) {
-		t.Errorf("Named(sleep) = %+v, missing pid %d", named, cmd.Process.Pid)
-	}
+	require.NoError(t, err)
+	assert.True(t, contains(named, cmd.Process.Pid), "Named(sleep) = %+v, missing pid %d", named, cmd.Process.Pid)
 	desc, err := proc.Descendants(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !contains(desc, cmd.Process.Pid) {
-		t.Errorf("Descendants(self) = %+v, missing child %d", desc, cmd.Process.Pid)
-	}
+	require.NoError(t, err)
+	assert.True(t, contains(desc, cmd.Process.Pid), "Descendants(self) = %+v, missing child %d", desc, cmd.Process.Pid)
 }
 
 func contains(ps []proc.Process, pid int) bool {

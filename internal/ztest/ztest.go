@@ -18,6 +18,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Require skips t unless real ZFS can be used: running as root, with the zfs
@@ -50,9 +53,7 @@ func Dir(t testing.TB) string {
 		return t.TempDir()
 	}
 	d, err := os.MkdirTemp(base, "t")
-	if err != nil {
-		t.Fatalf("ztest: %v", err)
-	}
+	require.NoError(t, err, "ztest")
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
 }
@@ -96,12 +97,8 @@ func NewPool(t testing.TB, o PoolOptions) *Pool {
 	p := &Pool{Name: UniqueName("gz"), AltRoot: filepath.Join(dir, "root")}
 	for i := 0; i < o.Files; i++ {
 		f := filepath.Join(dir, fmt.Sprintf("vdev%d", i))
-		if err := os.WriteFile(f, nil, 0o600); err != nil {
-			t.Fatalf("ztest: %v", err)
-		}
-		if err := os.Truncate(f, o.Size); err != nil {
-			t.Fatalf("ztest: %v", err)
-		}
+		require.NoError(t, os.WriteFile(f, nil, 0o600), "ztest")
+		require.NoError(t, os.Truncate(f, o.Size), "ztest")
 		p.Vdevs = append(p.Vdevs, f)
 	}
 	args := []string{"create", "-f", "-R", p.AltRoot, "-o", "cachefile=none"}
@@ -116,8 +113,8 @@ func NewPool(t testing.TB, o PoolOptions) *Pool {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		out, err := exec.CommandContext(ctx, "zpool", "destroy", "-f", p.Name).CombinedOutput()
-		if err != nil && !bytes.Contains(out, []byte("no such pool")) {
-			t.Errorf("ztest: zpool destroy %s: %v: %s", p.Name, err, out)
+		if !bytes.Contains(out, []byte("no such pool")) {
+			assert.NoError(t, err, "ztest: zpool destroy %s: %s", p.Name, out)
 		}
 	})
 	return p
@@ -136,9 +133,7 @@ func UniqueName(prefix string) string {
 func Run(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	out, err := Try(name, args...)
-	if err != nil {
-		t.Fatalf("ztest: %s %s: %v", name, strings.Join(args, " "), err)
-	}
+	require.NoError(t, err, "ztest: %s %s", name, strings.Join(args, " "))
 	return out
 }
 

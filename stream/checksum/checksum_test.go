@@ -3,7 +3,6 @@ package checksum_test
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/checksum"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var algs = []checksum.Algorithm{checksum.SHA256, checksum.BLAKE3, checksum.XXH64}
@@ -28,12 +29,11 @@ func TestKnownDigests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, n, err := checksum.Sum(strings.NewReader(tt.in), tt.alg)
-		if err != nil || n != int64(len(tt.in)) || hex.EncodeToString(got) != tt.want {
-			t.Errorf("%v(%q) = %x, %d, %v; want %s", tt.alg, tt.in, got, n, err, tt.want)
+		if assert.NoError(t, err, "%v(%q) = %x", tt.alg, tt.in, got) {
+			assert.Equal(t, int64(len(tt.in)), n, "%v(%q) = %x", tt.alg, tt.in, got)
+			assert.Equal(t, tt.want, hex.EncodeToString(got), "%v(%q) = %x", tt.alg, tt.in, got)
 		}
-		if len(got) != tt.alg.Size() {
-			t.Errorf("%v: Size = %d, digest has %d bytes", tt.alg, tt.alg.Size(), len(got))
-		}
+		assert.Len(t, got, tt.alg.Size(), "%v: Size", tt.alg)
 	}
 }
 
@@ -45,9 +45,10 @@ func TestTapsAgree(t *testing.T) {
 		w.Write(data)
 		r := checksum.NewReader(bytes.NewReader(data), a)
 		io.Copy(io.Discard, iotest.OneByteReader(r))
-		if !bytes.Equal(w.Sum(), r.Sum()) || w.N() != int64(len(data)) || r.N() != w.N() || !bytes.Equal(dst.Bytes(), data) {
-			t.Errorf("%v: writer %x/%d, reader %x/%d", a, w.Sum(), w.N(), r.Sum(), r.N())
-		}
+		assert.Equal(t, r.Sum(), w.Sum(), "%v: writer", a)
+		assert.Equal(t, int64(len(data)), w.N(), "%v: writer", a)
+		assert.Equal(t, w.N(), r.N(), "%v: writer", a)
+		assert.Equal(t, data, dst.Bytes(), "%v: writer", a)
 	}
 }
 
@@ -55,12 +56,9 @@ func seal(t *testing.T, tr stream.Transform, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, _ := tr.NewWriter(&buf)
-	if _, err := w.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	_, err := w.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
 	return buf.Bytes()
 }
 
@@ -77,21 +75,16 @@ func check(tr stream.Transform, sealed []byte, oneByte bool) ([]byte, error) {
 func TestTrailerRoundTrip(t *testing.T) {
 	for _, a := range algs {
 		tr, err := checksum.Trailer(a)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		for _, n := range []int{0, 1, checksum.TrailerSize(a), 40000, 100000} {
 			t.Run(fmt.Sprintf("%v/%d", a, n), func(t *testing.T) {
 				data := bytes.Repeat([]byte{'d'}, n)
 				sealed := seal(t, tr, data)
-				if len(sealed) != n+checksum.TrailerSize(a) {
-					t.Errorf("sealed size %d, want %d", len(sealed), n+checksum.TrailerSize(a))
-				}
+				assert.Len(t, sealed, n+checksum.TrailerSize(a), "sealed size")
 				for _, one := range []bool{false, true} {
 					got, err := check(tr, sealed, one)
-					if err != nil || !bytes.Equal(got, data) {
-						t.Fatalf("oneByte=%v: got %d bytes, %v", one, len(got), err)
-					}
+					require.NoError(t, err, "oneByte=%v", one)
+					require.Equal(t, data, got, "oneByte=%v", one)
 				}
 			})
 		}
@@ -122,15 +115,14 @@ func TestTrailerDetectsDamage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := check(tt.tr, tt.in, false)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want)
 		})
 	}
 	_, err := check(tr, flip, false)
 	var me *checksum.MismatchError
-	if !errors.As(err, &me) || me.Algorithm != checksum.BLAKE3 || bytes.Equal(me.Want, me.Got) {
-		t.Errorf("errors.As MismatchError: %v", err)
+	if assert.ErrorAs(t, err, &me, "errors.As MismatchError") {
+		assert.Equal(t, checksum.BLAKE3, me.Algorithm, "errors.As MismatchError")
+		assert.False(t, bytes.Equal(me.Want, me.Got), "errors.As MismatchError")
 	}
 }
 
@@ -139,15 +131,12 @@ func TestSpecAndRegistry(t *testing.T) {
 	var g stream.Registry
 	checksum.Register(&g)
 	ts, err := g.Build(tr.Spec())
-	if err != nil || ts[0].Spec().String() != "checksum(algorithm=xxh64)" {
-		t.Fatalf("Build = %v, %v", ts, err)
-	}
-	if _, err := checksum.Trailer(9); !errors.Is(err, checksum.ErrUnknownAlgorithm) {
-		t.Errorf("Trailer(9) = %v", err)
-	}
-	if _, err := checksum.ParseAlgorithm("md5"); !errors.Is(err, checksum.ErrUnknownAlgorithm) {
-		t.Errorf("ParseAlgorithm(md5) = %v", err)
-	}
+	require.NoError(t, err, "Build = %v", ts)
+	require.Equal(t, "checksum(algorithm=xxh64)", ts[0].Spec().String(), "Build = %v", ts)
+	_, err = checksum.Trailer(9)
+	assert.ErrorIs(t, err, checksum.ErrUnknownAlgorithm, "Trailer(9)")
+	_, err = checksum.ParseAlgorithm("md5")
+	assert.ErrorIs(t, err, checksum.ErrUnknownAlgorithm, "ParseAlgorithm(md5)")
 }
 
 // FuzzTrailerReader feeds arbitrary bytes to the trailer reader: it must not
@@ -167,8 +156,7 @@ func FuzzTrailerReader(f *testing.F) {
 			return
 		}
 		sum, _, _ := checksum.Sum(bytes.NewReader(got), checksum.XXH64)
-		if !bytes.HasSuffix(in, sum) || len(in) != len(got)+checksum.TrailerSize(checksum.XXH64) {
-			t.Fatalf("accepted %x as %x", in, got)
-		}
+		require.True(t, bytes.HasSuffix(in, sum), "accepted %x as %x", in, got)
+		require.Len(t, in, len(got)+checksum.TrailerSize(checksum.XXH64), "accepted %x as %x", in, got)
 	})
 }

@@ -314,9 +314,8 @@ func TestAgeEveryTruncationFails(t *testing.T) {
 			}
 		}
 		for _, cut := range cuts {
-			if _, err := open(r, ct[:cut]); !errors.Is(err, encrypt.ErrTruncated) {
-				t.Fatalf("%d bytes cut to %d of %d: err = %v, want ErrTruncated", n, cut, len(ct), err)
-			}
+			_, err := open(r, ct[:cut])
+			require.ErrorIs(t, err, encrypt.ErrTruncated, "%d bytes cut to %d of %d", n, cut, len(ct))
 		}
 	}
 }
@@ -332,9 +331,7 @@ func TestAgeBitFlipsFail(t *testing.T) {
 		c := bytes.Clone(ct)
 		c[i] ^= 1 << bit
 		_, err := open(r, c)
-		if err == nil {
-			t.Fatalf("flipping bit %d of byte %d went undetected", bit, i)
-		}
+		require.Error(t, err, "flipping bit %d of byte %d went undetected", bit, i)
 		requireTyped(t, err)
 	}
 }
@@ -348,7 +345,7 @@ func requireTyped(t testing.TB, err error) {
 			return
 		}
 	}
-	t.Fatalf("untyped error %v", err)
+	require.Failf(t, "untyped error", "%v", err)
 }
 
 // TestOneReaderBothFormats: a restore tool with one passphrase reads old

@@ -37,7 +37,7 @@ func requireAgeCLI(t *testing.T) {
 	for _, tool := range []string{"age", "age-keygen"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("GOZFS_REQUIRE_AGE") == "1" {
-				t.Fatalf("GOZFS_REQUIRE_AGE=1 but %s is not installed: %v (make test-deps installs it)", tool, err)
+				require.NoError(t, err, "GOZFS_REQUIRE_AGE=1 but %s is not installed (make test-deps installs it)", tool)
 			}
 			t.Skipf("%s is not installed (apt-get install age, or run make test, which installs it): skipping the interoperability test", tool)
 		}
@@ -257,7 +257,7 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Helper()
 	noPTY := func(err error) {
 		if os.Getenv("GOZFS_REQUIRE_AGE") == "1" {
-			t.Fatalf("GOZFS_REQUIRE_AGE=1 but no pseudo-terminal for age's passphrase prompt: %v", err)
+			require.Failf(t, "GOZFS_REQUIRE_AGE=1 but no pseudo-terminal for age's passphrase prompt", "%v", err)
 		}
 		t.Skipf("no pseudo-terminal for age's passphrase prompt: %v", err)
 	}

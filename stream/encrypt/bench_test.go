@@ -10,6 +10,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/gozfs/gozfs/stream/encrypt"
+	"github.com/stretchr/testify/require"
 )
 
 // The benchmarks time the two contenders in the same loop, one after the
@@ -62,9 +63,7 @@ func report(b *testing.B, baseName, otherName string, n int, base, other time.Du
 
 func benchTransforms(b *testing.B, alg encrypt.Algorithm) (gozfs, ag *encrypt.Transform) {
 	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	gozfs = mustNew(b, encrypt.Options{Key: testKey(9), Algorithm: alg})
 	ag = mustNew(b, encrypt.Options{Recipients: []age.Recipient{id.Recipient()}, Identities: []age.Identity{id}})
 	return gozfs, ag
@@ -72,21 +71,15 @@ func benchTransforms(b *testing.B, alg encrypt.Algorithm) (gozfs, ag *encrypt.Tr
 
 func encryptOnce(b *testing.B, tr *encrypt.Transform, data []byte, dst io.Writer) {
 	w, err := tr.Writer(dst)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.Copy(w, onlyReader{bytes.NewReader(data)}); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	_, err = io.Copy(w, onlyReader{bytes.NewReader(data)})
+	require.NoError(b, err)
+	require.NoError(b, w.Close())
 }
 
 func decryptOnce(b *testing.B, tr *encrypt.Transform, ct []byte) {
-	if _, err := io.Copy(io.Discard, tr.Reader(bytes.NewReader(ct))); err != nil {
-		b.Fatal(err)
-	}
+	_, err := io.Copy(io.Discard, tr.Reader(bytes.NewReader(ct)))
+	require.NoError(b, err)
 }
 
 // BenchmarkAgeVsGozfs compares age (ChaCha20-Poly1305, X25519 recipient)
@@ -128,21 +121,16 @@ func benchFormats(b *testing.B, alg encrypt.Algorithm) {
 func BenchmarkAgeReader(b *testing.B) {
 	data := randBytesSeed(benchSize, 2)
 	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	ag := mustNew(b, encrypt.Options{Recipients: []age.Recipient{id.Recipient()}, Identities: []age.Identity{id}})
 	var ct bytes.Buffer
 	encryptOnce(b, ag, data, &ct)
 	theirs, ours := pair(b,
 		func() {
 			r, err := age.Decrypt(bytes.NewReader(ct.Bytes()), id)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := io.Copy(io.Discard, r); err != nil {
-				b.Fatal(err)
-			}
+			require.NoError(b, err)
+			_, err = io.Copy(io.Discard, r)
+			require.NoError(b, err)
 		},
 		func() { decryptOnce(b, ag, ct.Bytes()) })
 	report(b, "filippo.io/age", "ours", benchSize, theirs, ours)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/encrypt"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, encrypt.KeySize) }
@@ -19,9 +21,7 @@ func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, encrypt.KeySize) }
 func mustNew(t testing.TB, o encrypt.Options) *encrypt.Transform {
 	t.Helper()
 	tr, err := encrypt.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return tr
 }
 
@@ -29,20 +29,15 @@ func seal(t testing.TB, tr *encrypt.Transform, pt []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := tr.Writer(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	// Write in uneven pieces to exercise chunk boundaries.
 	for rest := pt; len(rest) > 0; {
 		n := min(len(rest), 1+len(rest)/3)
-		if _, err := w.Write(rest[:n]); err != nil {
-			t.Fatal(err)
-		}
+		_, err := w.Write(rest[:n])
+		require.NoError(t, err)
 		rest = rest[n:]
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Close())
 	return buf.Bytes()
 }
 
@@ -79,12 +74,8 @@ func TestRoundTrip(t *testing.T) {
 				pt := randBytes(rng, n)
 				ct := seal(t, tr, pt)
 				got, err := open(tr, ct)
-				if err != nil {
-					t.Fatalf("open: %v", err)
-				}
-				if !bytes.Equal(got, pt) {
-					t.Fatalf("plaintext mismatch: got %d bytes, want %d", len(got), len(pt))
-				}
+				require.NoError(t, err, "open")
+				require.True(t, bytes.Equal(got, pt), "plaintext mismatch: got %d bytes, want %d", len(got), len(pt))
 				// Size is header + frames + tags exactly.
 				c := o.ChunkSize
 				if c == 0 {
@@ -92,9 +83,7 @@ func TestRoundTrip(t *testing.T) {
 				}
 				chunks := max(1, (n+c-1)/c)
 				want := 81 + len(o.KeyID) + n + chunks*(encrypt.FrameSize+encrypt.TagSize)
-				if len(ct) != want {
-					t.Errorf("ciphertext size = %d, want %d", len(ct), want)
-				}
+				assert.Equal(t, want, len(ct), "ciphertext size")
 			})
 		}
 	}
@@ -104,9 +93,7 @@ func TestNonceAndSeedAreRandomPerStream(t *testing.T) {
 	tr := mustNew(t, encrypt.Options{Key: testKey(1)})
 	a := seal(t, tr, []byte("same"))
 	b := seal(t, tr, []byte("same"))
-	if bytes.Equal(a, b) {
-		t.Fatal("two encryptions of the same plaintext are identical")
-	}
+	require.NotEqual(t, a, b, "two encryptions of the same plaintext are identical")
 }
 
 // chunkOffsets returns the start offsets of each chunk frame in ct.
@@ -128,9 +115,7 @@ func TestTamperingDetected(t *testing.T) {
 	ct := seal(t, tr, pt)
 	hdr := 81 + 1
 	offs := chunkOffsets(t, ct, hdr)
-	if len(offs) != 3 {
-		t.Fatalf("got %d chunks, want 3", len(offs))
-	}
+	require.Len(t, offs, 3, "chunks")
 	chunkAt := func(i int) []byte {
 		end := len(ct)
 		if i+1 < len(offs) {
@@ -171,14 +156,11 @@ func TestTamperingDetected(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := open(tr, tt.ct)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
+			require.ErrorIs(t, err, tt.want)
 			// Whatever was released must be a prefix of the true plaintext,
 			// made of whole authenticated chunks.
-			if !bytes.HasPrefix(pt, got) || len(got)%chunk != 0 && len(got) != len(pt) {
-				t.Errorf("released %q, not whole authenticated chunks of the plaintext", got)
-			}
+			assert.True(t, bytes.HasPrefix(pt, got) && (len(got)%chunk == 0 || len(got) == len(pt)),
+				"released %q, not whole authenticated chunks of the plaintext", got)
 		})
 	}
 }
@@ -191,9 +173,8 @@ func TestEveryBitFlipFails(t *testing.T) {
 			for bit := range 8 {
 				c := bytes.Clone(ct)
 				c[i] ^= 1 << bit
-				if _, err := open(tr, c); err == nil {
-					t.Fatalf("%v: flipping bit %d of byte %d went undetected", alg, bit, i)
-				}
+				_, err := open(tr, c)
+				require.Error(t, err, "%v: flipping bit %d of byte %d went undetected", alg, bit, i)
 			}
 		}
 	}
@@ -204,9 +185,8 @@ func TestEveryTruncationFails(t *testing.T) {
 	for _, n := range []int{0, 8, 20} {
 		ct := seal(t, tr, bytes.Repeat([]byte{'x'}, n))
 		for cut := range len(ct) {
-			if _, err := open(tr, ct[:cut]); !errors.Is(err, encrypt.ErrTruncated) {
-				t.Fatalf("plaintext %d bytes cut to %d of %d: err = %v, want ErrTruncated", n, cut, len(ct), err)
-			}
+			_, err := open(tr, ct[:cut])
+			require.ErrorIs(t, err, encrypt.ErrTruncated, "plaintext %d bytes cut to %d of %d", n, cut, len(ct))
 		}
 	}
 }
@@ -234,12 +214,8 @@ func TestWrongKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := open(mustNew(t, tt.opener), tt.ct)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
-			if len(got) != 0 {
-				t.Errorf("released %q with a wrong key", got)
-			}
+			require.ErrorIs(t, err, tt.want)
+			assert.Empty(t, got, "released with a wrong key")
 		})
 	}
 }
@@ -256,18 +232,19 @@ func TestKeyLookupByID(t *testing.T) {
 	for id, k := range keys {
 		ct := seal(t, mustNew(t, encrypt.Options{Key: k, KeyID: id}), []byte("payload "+id))
 		got, err := open(opener, ct)
-		if err != nil || string(got) != "payload "+id {
-			t.Errorf("key %s: got %q, %v", id, got, err)
+		if assert.NoError(t, err, "key %s", id) {
+			assert.Equal(t, "payload "+id, string(got), "key %s", id)
 		}
 		r := opener.Reader(bytes.NewReader(ct))
 		h, err := r.Header()
-		if err != nil || h.KeyID != id || h.Algorithm != encrypt.AES256GCM || h.ChunkSize != encrypt.DefaultChunkSize {
-			t.Errorf("Header = %+v, %v", h, err)
+		if assert.NoError(t, err, "Header") {
+			assert.Equal(t, id, h.KeyID, "Header = %+v", h)
+			assert.Equal(t, encrypt.AES256GCM, h.Algorithm, "Header = %+v", h)
+			assert.Equal(t, encrypt.DefaultChunkSize, h.ChunkSize, "Header = %+v", h)
 		}
 	}
-	if _, err := opener.Writer(io.Discard); !errors.Is(err, encrypt.ErrNoKey) {
-		t.Errorf("Writer with only Keys = %v, want ErrNoKey", err)
-	}
+	_, err := opener.Writer(io.Discard)
+	assert.ErrorIs(t, err, encrypt.ErrNoKey, "Writer with only Keys")
 }
 
 func TestStopAtFinalIsSelfDelimiting(t *testing.T) {
@@ -275,13 +252,10 @@ func TestStopAtFinalIsSelfDelimiting(t *testing.T) {
 	ct := seal(t, tr, []byte("first stream, longer than one chunk"))
 	src := bytes.NewReader(append(ct, "TRAILER"...))
 	got, err := io.ReadAll(tr.Reader(src))
-	if err != nil || string(got) != "first stream, longer than one chunk" {
-		t.Fatalf("got %q, %v", got, err)
-	}
+	require.NoError(t, err)
+	require.Equal(t, "first stream, longer than one chunk", string(got))
 	rest, _ := io.ReadAll(src)
-	if string(rest) != "TRAILER" {
-		t.Errorf("reader consumed past the final chunk: rest = %q", rest)
-	}
+	assert.Equal(t, "TRAILER", string(rest), "reader consumed past the final chunk")
 }
 
 func TestOptionsValidation(t *testing.T) {
@@ -298,45 +272,33 @@ func TestOptionsValidation(t *testing.T) {
 		{"long key id", encrypt.Options{Key: testKey(1), KeyID: string(make([]byte, 256))}, encrypt.ErrFormat},
 	}
 	for _, tt := range tests {
-		if _, err := encrypt.New(tt.o); !errors.Is(err, tt.want) {
-			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
-		}
+		_, err := encrypt.New(tt.o)
+		assert.ErrorIs(t, err, tt.want, tt.name)
 	}
-	if !errors.Is(encrypt.ErrUnsupported, errors.ErrUnsupported) {
-		t.Error("ErrUnsupported does not match errors.ErrUnsupported")
-	}
-	if a, err := encrypt.ParseAlgorithm("chacha20-poly1305"); err != nil || a != encrypt.ChaCha20Poly1305 {
-		t.Errorf("ParseAlgorithm = %v, %v", a, err)
+	assert.ErrorIs(t, encrypt.ErrUnsupported, errors.ErrUnsupported)
+	a, err := encrypt.ParseAlgorithm("chacha20-poly1305")
+	if assert.NoError(t, err, "ParseAlgorithm") {
+		assert.Equal(t, encrypt.ChaCha20Poly1305, a, "ParseAlgorithm")
 	}
 }
 
 func TestTransformInChain(t *testing.T) {
 	tr := mustNew(t, encrypt.Options{Key: testKey(9), KeyID: "k1"})
-	if s := tr.Spec().String(); s != "encrypt(algorithm=aes-256-gcm,chunk_size=65536,kdf=none,key_id=k1)" {
-		t.Errorf("Spec = %s", s)
-	}
+	assert.Equal(t, "encrypt(algorithm=aes-256-gcm,chunk_size=65536,kdf=none,key_id=k1)", tr.Spec().String(), "Spec")
 	var g stream.Registry
 	g.Register("encrypt", encrypt.Factory(encrypt.Options{Key: testKey(9)}))
 	rx, err := g.Build(tr.Spec())
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var buf bytes.Buffer
 	w, err := stream.Encoder(&buf, tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	io.WriteString(w, "through a chain")
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Close())
 	r, err := stream.Decoder(&buf, rx...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	got, err := io.ReadAll(r)
-	if err != nil || string(got) != "through a chain" {
-		t.Errorf("got %q, %v", got, err)
+	if assert.NoError(t, err) {
+		assert.Equal(t, "through a chain", string(got))
 	}
 }
 
@@ -371,19 +333,13 @@ func TestWritePaths(t *testing.T) {
 		for name, write := range paths {
 			var buf bytes.Buffer
 			w, _ := tr.Writer(&buf)
-			if err := write(w); err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, write(w))
+			require.NoError(t, w.Close())
 			chunks := max(1, (n+chunk-1)/chunk)
-			if want := 81 + n + chunks*(encrypt.FrameSize+encrypt.TagSize); buf.Len() != want {
-				t.Errorf("%s/%d: size %d, want %d", name, n, buf.Len(), want)
-			}
+			assert.Equal(t, 81+n+chunks*(encrypt.FrameSize+encrypt.TagSize), buf.Len(), "%s/%d: size", name, n)
 			got, err := open(tr, buf.Bytes())
-			if err != nil || !bytes.Equal(got, pt) {
-				t.Errorf("%s/%d: round trip failed: %v", name, n, err)
+			if assert.NoError(t, err, "%s/%d: round trip failed", name, n) {
+				assert.True(t, bytes.Equal(got, pt), "%s/%d: round trip failed", name, n)
 			}
 		}
 	}

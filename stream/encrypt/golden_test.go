@@ -2,21 +2,18 @@ package encrypt_test
 
 import (
 	"bytes"
-	"flag"
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"filippo.io/age"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gozfs/gozfs/internal/golden"
 	"github.com/gozfs/gozfs/stream/encrypt"
 )
-
-var update = flag.Bool("update", false, "regenerate the golden files in testdata (needs age, age-keygen and ssh-keygen)")
 
 // The golden files pin both formats: age files written by the age command
 // (1.1.1, Debian bookworm) with test keys, and gozfs streams as this
@@ -31,18 +28,11 @@ const (
 // goldenPlaintext is the multi-chunk plaintext of age-x25519.age.
 func goldenPlaintext() []byte { return randBytesSeed(64<<10+100, 64) }
 
-func golden(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return b
-}
-
 func goldenIdentities(t testing.TB) []age.Identity {
 	t.Helper()
 	var ids []age.Identity
 	for _, f := range []string{"age-key.txt", "age-ssh-ed25519"} {
-		id, err := encrypt.ParseIdentities(bytes.NewReader(golden(t, f)))
+		id, err := encrypt.ParseIdentities(bytes.NewReader(golden.Read(t, f)))
 		require.NoError(t, err)
 		ids = append(ids, id...)
 	}
@@ -52,8 +42,10 @@ func goldenIdentities(t testing.TB) []age.Identity {
 // goldenGozfsRand is the fixed randomness of the gozfs golden streams.
 func goldenGozfsRand() detRand { return detRand{rand.NewChaCha8([32]byte{'g', 'o', 'l', 'd'})} }
 
+// TestGolden reads every golden file. With -update it first regenerates
+// them (that needs age, age-keygen and ssh-keygen).
 func TestGolden(t *testing.T) {
-	if *update {
+	if golden.Update() {
 		regenerateGolden(t)
 	}
 	ids := goldenIdentities(t)
@@ -74,7 +66,7 @@ func TestGolden(t *testing.T) {
 	}
 	for name, g := range files {
 		t.Run(name, func(t *testing.T) {
-			r := g.tr.Reader(bytes.NewReader(golden(t, name)))
+			r := g.tr.Reader(bytes.NewReader(golden.Read(t, name)))
 			f, err := r.Format()
 			require.NoError(t, err)
 			require.Equal(t, g.f, f)
@@ -90,9 +82,8 @@ func TestGolden(t *testing.T) {
 // package. Keys are regenerated too, so every file changes.
 func regenerateGolden(t *testing.T) {
 	requireAgeCLI(t)
-	dir := "testdata"
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	p := func(name string) string { return filepath.Join(dir, name) }
+	require.NoError(t, os.MkdirAll("testdata", 0o755))
+	p := golden.Path
 	run := func(stdin []byte, name string, args ...string) []byte {
 		cmd := exec.Command(name, args...)
 		cmd.Stdin = bytes.NewReader(stdin)

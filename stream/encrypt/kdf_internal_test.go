@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -56,8 +57,8 @@ func TestPassphraseDerivedLazilyOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			got, err := io.ReadAll(r.Reader(bytes.NewReader(s)))
-			if err != nil || !bytes.Equal(got, []byte{byte(i)}) {
-				t.Errorf("stream %d: %q, %v", i, got, err)
+			if assert.NoError(t, err, "stream %d", i) {
+				assert.Equal(t, []byte{byte(i)}, got, "stream %d", i)
 			}
 		}()
 	}

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/progressbar"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -33,13 +33,9 @@ func TestBar(t *testing.T) {
 			p := stream.NewProgress(stream.ProgressOptions{Total: tt.total, Interval: time.Nanosecond, OnUpdate: bar.Update})
 			io.Copy(p.Writer(io.Discard), bytes.NewReader(make([]byte, 1<<20)))
 			p.Finish()
-			if err := bar.Finish(); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, bar.Finish())
 			for _, w := range tt.want {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q: %q", w, out.String())
-				}
+				assert.Contains(t, out.String(), w, "output lacks")
 			}
 		})
 	}

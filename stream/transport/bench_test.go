@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gozfs/gozfs/stream/transport"
+	"github.com/stretchr/testify/require"
 )
 
 // benchSize is the payload of one delivery in the benchmarks.
@@ -85,9 +86,7 @@ type tcpBaseline struct {
 
 func newTCPBaseline(b *testing.B) *tcpBaseline {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	b.Cleanup(func() { ln.Close() })
 	return &tcpBaseline{ln: ln, buf: make([]byte, 256<<10)}
 }
@@ -108,18 +107,14 @@ func (tb *tcpBaseline) run(b *testing.B, src *patternReader) {
 		got, rerr = discard(c, make([]byte, 256<<10))
 	}()
 	c, err := net.Dial("tcp", tb.ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.CopyBuffer(c, struct{ io.Reader }{src}, tb.buf); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	_, err = io.CopyBuffer(c, struct{ io.Reader }{src}, tb.buf)
+	require.NoError(b, err)
 	c.(*net.TCPConn).CloseWrite()
 	wg.Wait()
 	c.Close()
-	if rerr != nil || got != benchSize {
-		b.Fatalf("baseline got %d bytes, err %v", got, rerr)
-	}
+	require.NoError(b, rerr, "baseline")
+	require.EqualValues(b, benchSize, got, "baseline bytes")
 }
 
 // ncBaseline pipes the bytes through two real netcat processes over
@@ -140,19 +135,13 @@ func findNC(b *testing.B) *ncBaseline {
 
 func (nb *ncBaseline) run(b *testing.B, src *patternReader) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	srv := exec.Command(nb.path, "-l", "127.0.0.1", fmt.Sprint(port))
 	out, err := srv.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	require.NoError(b, srv.Start())
 	var got int64
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -163,20 +152,14 @@ func (nb *ncBaseline) run(b *testing.B, src *patternReader) {
 	waitListening(b, port)
 	cli := exec.Command(nb.path, "-N", "127.0.0.1", fmt.Sprint(port))
 	in, err := cli.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cli.Start(); err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
+	require.NoError(b, cli.Start())
 	io.CopyBuffer(in, struct{ io.Reader }{src}, make([]byte, 256<<10))
 	in.Close()
 	cli.Wait()
 	wg.Wait()
 	srv.Wait()
-	if got != benchSize {
-		b.Fatalf("nc delivered %d bytes", got)
-	}
+	require.EqualValues(b, benchSize, got, "nc delivered bytes")
 }
 
 // waitListening polls /proc/net/tcp until a socket listens on port, without
@@ -193,16 +176,14 @@ func waitListening(b *testing.B, port int) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	b.Fatal("netcat did not start listening")
+	require.Fail(b, "netcat did not start listening")
 }
 
 // benchServer starts a receiver whose handler discards with a 256 KiB
 // buffer.
 func benchServer(b *testing.B, cfg *tls.Config) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
+	require.NoError(b, err)
 	srv := &transport.Server{TLSConfig: cfg, Handler: transport.HandlerFunc(
 		func(ctx context.Context, t *transport.Transfer, r io.Reader) error {
 			_, err := discard(r, make([]byte, 256<<10))
@@ -262,9 +243,8 @@ func BenchmarkLoopback(b *testing.B) {
 				start, cpu0 := time.Now(), cpuTime()
 				res, err := s.SendReader(ctx, src, transport.Header{Dataset: "bench"})
 				o, cpu1 := time.Since(start), cpuTime()
-				if err != nil || res.Bytes != benchSize {
-					b.Fatalf("send: %v %+v", err, res)
-				}
+				require.NoError(b, err, "send")
+				require.EqualValues(b, benchSize, res.Bytes, "send: %+v", res)
 				src.reset(benchSize)
 				start = time.Now()
 				base(b, src)

@@ -8,12 +8,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gozfs/gozfs/stream"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func randString(r *rand.Rand, max int) string {
@@ -61,35 +62,33 @@ func TestControlRoundTrip(t *testing.T) {
 	for i := range 2000 {
 		h := randHello(r)
 		got, err := parseHello(h.marshal())
-		if err != nil || !reflect.DeepEqual(got, h) {
-			t.Fatalf("case %d: hello %+v\n  decoded %+v, %v", i, h, got, err)
-		}
+		require.NoError(t, err, "case %d: hello", i)
+		require.Equal(t, h, got, "case %d: hello", i)
 		a := accept{version: ProtocolVersion, flags: uint8(r.IntN(2)), offset: r.Uint64N(1 << 50), reply: randMap(r)}
-		if got, err := parseAccept(a.marshal()); err != nil || !reflect.DeepEqual(got, a) {
-			t.Fatalf("case %d: accept %+v decoded %+v, %v", i, a, got, err)
-		}
+		gotAccept, err := parseAccept(a.marshal())
+		require.NoError(t, err, "case %d: accept", i)
+		require.Equal(t, a, gotAccept, "case %d: accept", i)
 		count := r.Uint64()
 		e := end{count: count, start: r.Uint64N(count + 1), algo: checksumXXH3, sum: r.Uint64()}
-		if got, err := parseEnd(e.marshal()); err != nil || got != e {
-			t.Fatalf("case %d: end %+v decoded %+v, %v", i, e, got, err)
-		}
+		gotEnd, err := parseEnd(e.marshal())
+		require.NoError(t, err, "case %d: end", i)
+		require.Equal(t, e, gotEnd, "case %d: end", i)
 		res := result{status: resultStatus(r.IntN(8)), count: r.Uint64(), sum: r.Uint64(), message: randString(r, 100)}
-		if got, err := parseResult(res.marshal()); err != nil || got != res {
-			t.Fatalf("case %d: result %+v decoded %+v, %v", i, res, got, err)
-		}
+		gotResult, err := parseResult(res.marshal())
+		require.NoError(t, err, "case %d: result", i)
+		require.Equal(t, res, gotResult, "case %d: result", i)
 		off := r.Uint64()
-		if got, err := parseAck(marshalAck(off)); err != nil || got != off {
-			t.Fatalf("case %d: ack %d decoded %d, %v", i, off, got, err)
-		}
+		gotAck, err := parseAck(marshalAck(off))
+		require.NoError(t, err, "case %d: ack", i)
+		require.Equal(t, off, gotAck, "case %d: ack", i)
 		msg := randString(r, 200)
-		if got, err := parseAbort(marshalAbort(msg)); err != nil || got != msg {
-			t.Fatalf("case %d: abort %q decoded %q, %v", i, msg, got, err)
-		}
+		gotAbort, err := parseAbort(marshalAbort(msg))
+		require.NoError(t, err, "case %d: abort", i)
+		require.Equal(t, msg, gotAbort, "case %d: abort", i)
 		// Any strict prefix of a payload is rejected, never misread.
 		p := h.marshal()
-		if _, err := parseHello(p[:r.IntN(len(p))]); err == nil {
-			t.Fatalf("case %d: truncated hello decoded", i)
-		}
+		_, err = parseHello(p[:r.IntN(len(p))])
+		require.Error(t, err, "case %d: truncated hello decoded", i)
 	}
 }
 
@@ -121,11 +120,11 @@ func TestParseHeader(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := parseHeader(tc.b)
-			if tc.ok != (err == nil) {
-				t.Fatalf("err = %v, want ok=%v", err, tc.ok)
-			}
-			if err != nil && !errors.Is(err, ErrProtocol) {
-				t.Errorf("err %v does not match ErrProtocol", err)
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrProtocol)
 			}
 		})
 	}
@@ -189,9 +188,8 @@ func TestParseRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.parse(); !tc.match(err) {
-				t.Errorf("unexpected result %v", err)
-			}
+			err := tc.parse()
+			assert.True(t, tc.match(err), "unexpected result %v", err)
 		})
 	}
 }
@@ -210,9 +208,7 @@ func TestTruncate(t *testing.T) {
 		{"héllo", 3, "hé"},
 	}
 	for _, tc := range tests {
-		if got := truncate(tc.in, tc.n); got != tc.want {
-			t.Errorf("truncate(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-		}
+		assert.Equal(t, tc.want, truncate(tc.in, tc.n), "truncate(%q, %d)", tc.in, tc.n)
 	}
 }
 
@@ -269,8 +265,8 @@ func decodeStream(t *testing.T, b []byte) {
 		}
 		// Maps are re-encoded in key order, so only compare when the input
 		// had its keys sorted; decoding again must give equal values.
-		if again != nil && !bytes.Equal(again, p) && h.typ != frameHello && h.typ != frameAccept {
-			t.Fatalf("%v frame %x re-encodes as %x", h.typ, p, again)
+		if again != nil && h.typ != frameHello && h.typ != frameAccept {
+			require.True(t, bytes.Equal(again, p), "%v frame %x re-encodes as %x", h.typ, p, again)
 		}
 	}
 }
@@ -305,9 +301,7 @@ func FuzzFrameDecoder(f *testing.F) {
 // rawServer serves a transport.Server on loopback and returns its address.
 func rawServer(t *testing.T, h Handler) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	srv := &Server{Handler: h, ResumeTimeout: time.Second}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -323,18 +317,12 @@ func readResult(t *testing.T, c net.Conn) result {
 	var hb [headerLen]byte
 	for {
 		h, err := readHeader(c, &hb)
-		if err != nil {
-			t.Fatalf("reading a result: %v", err)
-		}
+		require.NoError(t, err, "reading a result")
 		p, err := readControl(c, h, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if h.typ == frameResult {
 			r, err := parseResult(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			return r
 		}
 	}
@@ -384,20 +372,14 @@ func TestReceiverProtocolViolations(t *testing.T) {
 				return err
 			}))
 			c, err := net.Dial("tcp", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, err)
 			defer c.Close()
-			if _, err := c.Write(tc.frames()); err != nil {
-				t.Fatal(err)
-			}
-			if r := readResult(t, c); r.status != tc.wantStatus {
-				t.Errorf("status %v (%s), want %v", r.status, r.message, tc.wantStatus)
-			}
+			_, err = c.Write(tc.frames())
+			require.NoError(t, err)
+			r := readResult(t, c)
+			assert.Equal(t, tc.wantStatus, r.status, "status (%s)", r.message)
 			if tc.readErr != nil {
-				if err := <-readErr; !errors.Is(err, tc.readErr) {
-					t.Errorf("handler read error %v, want %v", err, tc.readErr)
-				}
+				assert.ErrorIs(t, <-readErr, tc.readErr, "handler read error")
 			}
 		})
 	}
@@ -406,9 +388,7 @@ func TestReceiverProtocolViolations(t *testing.T) {
 // fakeReceiver answers the first hello with the given frames.
 func fakeReceiver(t *testing.T, reply func(h hello) []byte) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -483,28 +463,18 @@ func TestSenderProtocolViolations(t *testing.T) {
 				src = pr
 			}
 			_, err := s.SendReader(context.Background(), src, Header{})
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("err = %v, want %v", err, tc.want)
-			}
+			require.ErrorIs(t, err, tc.want)
 		})
 	}
 }
 
 func TestStatusAndFrameNames(t *testing.T) {
 	for s := range resultStatus(9) {
-		if s.String() == "" {
-			t.Errorf("status %d has no name", s)
-		}
+		assert.NotEmpty(t, s.String(), "status %d has no name", int(s))
 	}
-	if got := resultStatus(200).String(); got != "status 200" {
-		t.Errorf("unknown status name %q", got)
-	}
+	assert.Equal(t, "status 200", resultStatus(200).String(), "unknown status name")
 	for ft := range frameType(10) {
-		if ft.String() == "" {
-			t.Errorf("frame type %d has no name", ft)
-		}
+		assert.NotEmpty(t, ft.String(), "frame type %d has no name", int(ft))
 	}
-	if got := fmt.Sprint(frameType(0)); got != "frame type 0" {
-		t.Errorf("unknown frame type name %q", got)
-	}
+	assert.Equal(t, "frame type 0", fmt.Sprint(frameType(0)), "unknown frame type name")
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/gozfs/gozfs/stream/transport"
 	"github.com/gozfs/gozfs/stream/transport/transporttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMain(m *testing.M) {
@@ -35,17 +37,11 @@ type testPKI struct {
 func newTestPKI(tb testing.TB) *testPKI {
 	tb.Helper()
 	ca, err := transporttest.NewCA("test CA")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	srv, err := ca.Issue("receiver", "127.0.0.1", "localhost", netnsServerIP)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	cli, err := ca.Issue("sender")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return &testPKI{ca: ca, server: srv, client: cli}
 }
 
@@ -139,9 +135,7 @@ func (h *recordingHandler) ServeTransfer(ctx context.Context, t *transport.Trans
 func startServer(tb testing.TB, srv *transport.Server) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	return serveOn(tb, srv, ln)
 }
 
@@ -153,11 +147,9 @@ func serveOn(tb testing.TB, srv *transport.Server, ln net.Listener) string {
 		cancel()
 		select {
 		case err := <-done:
-			if err != nil {
-				tb.Errorf("Serve: %v", err)
-			}
+			assert.NoError(tb, err, "Serve")
 		case <-time.After(10 * time.Second):
-			tb.Errorf("Serve did not return after cancel")
+			assert.Fail(tb, "Serve did not return after cancel")
 		}
 	})
 	return ln.Addr().String()
@@ -186,9 +178,7 @@ type proxyPlan struct {
 func newProxy(tb testing.TB, target string, plans ...proxyPlan) *proxy {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	require.NoError(tb, err)
 	p := &proxy{ln: ln, target: target, plans: plans, open: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.loop()

@@ -22,6 +22,8 @@ import (
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/stream/transport"
 	"github.com/gozfs/gozfs/stream/transport/transporttest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // waitReceived returns the next transfer the handler finished.
@@ -31,7 +33,7 @@ func waitReceived(t *testing.T, h *recordingHandler) received {
 	case r := <-h.done:
 		return r
 	case <-time.After(20 * time.Second):
-		t.Fatal("handler did not finish")
+		require.Fail(t, "handler did not finish")
 		return received{}
 	}
 }
@@ -78,41 +80,39 @@ func TestDeliver(t *testing.T) {
 				Meta:       map[string]string{"k": "v", "snapshot": "tank/data@1"},
 			}
 			res, err := s.SendReader(context.Background(), bytes.NewReader(data), hdr)
-			if err != nil {
-				t.Fatalf("SendReader: %v", err)
-			}
+			require.NoError(t, err, "SendReader")
 			got := waitReceived(t, h)
-			if want := sha256.Sum256(data); got.sum != want || got.n != int64(tc.size) {
-				t.Errorf("handler got %d bytes sha256 %x, want %d bytes %x", got.n, got.sum, tc.size, want)
-			}
-			if got.readErr != nil {
-				t.Errorf("handler read error: %v", got.readErr)
-			}
-			if res.Bytes != int64(tc.size) || res.ID == "" || res.Reconnects != 0 {
-				t.Errorf("result = %+v", res)
-			}
-			if res.Message != "stored tank/data" || res.Reply["echo"] != "v" {
-				t.Errorf("result message %q reply %v", res.Message, res.Reply)
-			}
+			assert.Equal(t, int64(tc.size), got.n, "handler byte count")
+			assert.Equal(t, sha256.Sum256(data), got.sum, "handler sha256")
+			assert.NoError(t, got.readErr, "handler read error")
+			assert.Equal(t, int64(tc.size), res.Bytes, "result = %+v", res)
+			assert.NotEmpty(t, res.ID, "result = %+v", res)
+			assert.Zero(t, res.Reconnects, "result = %+v", res)
+			assert.Equal(t, "stored tank/data", res.Message, "result message")
+			assert.Equal(t, "v", res.Reply["echo"], "result reply %v", res.Reply)
 			info := got.info
 			wantSize := int64(tc.size)
 			if tc.size == 0 {
 				wantSize = -1
 			}
-			if info.ID != res.ID || info.Dataset != hdr.Dataset || info.Size != wantSize ||
-				len(info.Transforms) != 2 || info.Transforms[0].String() != "zstd(level=3)" ||
-				info.Transforms[1].Name != "encrypt" || info.Meta["snapshot"] != "tank/data@1" {
-				t.Errorf("handler saw header %+v", info.Header)
+			assert.Equal(t, res.ID, info.ID, "handler saw header %+v", info.Header)
+			assert.Equal(t, hdr.Dataset, info.Dataset, "handler saw header %+v", info.Header)
+			assert.Equal(t, wantSize, info.Size, "handler saw header %+v", info.Header)
+			assert.Equal(t, "tank/data@1", info.Meta["snapshot"], "handler saw header %+v", info.Header)
+			if assert.Len(t, info.Transforms, 2, "handler saw header %+v", info.Header) {
+				assert.Equal(t, "zstd(level=3)", info.Transforms[0].String(), "handler saw header %+v", info.Header)
+				assert.Equal(t, "encrypt", info.Transforms[1].Name, "handler saw header %+v", info.Header)
 			}
-			if tc.tls && aesHardware() && info.TLS.CipherSuite != tls.TLS_AES_128_GCM_SHA256 && info.TLS.CipherSuite != tls.TLS_AES_256_GCM_SHA384 {
-				t.Errorf("negotiated %s, want an AES-GCM suite on AES hardware", tls.CipherSuiteName(info.TLS.CipherSuite))
+			if tc.tls && aesHardware() {
+				assert.Contains(t, []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384}, info.TLS.CipherSuite,
+					"negotiated %s, want an AES-GCM suite on AES hardware", tls.CipherSuiteName(info.TLS.CipherSuite))
 			}
-			switch {
-			case !tc.tls && info.TLS != nil:
-				t.Errorf("plain transfer has TLS state")
-			case tc.mutual && (info.TLS == nil || len(info.TLS.PeerCertificates) == 0 ||
-				info.TLS.PeerCertificates[0].Subject.CommonName != "sender"):
-				t.Errorf("mutual TLS transfer lacks the client certificate")
+			if !tc.tls {
+				assert.Nil(t, info.TLS, "plain transfer has TLS state")
+			}
+			if tc.mutual && assert.NotNil(t, info.TLS, "mutual TLS transfer lacks the client certificate") &&
+				assert.NotEmpty(t, info.TLS.PeerCertificates, "mutual TLS transfer lacks the client certificate") {
+				assert.Equal(t, "sender", info.TLS.PeerCertificates[0].Subject.CommonName, "mutual TLS transfer lacks the client certificate")
 			}
 		})
 	}
@@ -170,41 +170,31 @@ func TestTLSFailures(t *testing.T) {
 			s := tc.sender(startServer(t, tc.server))
 			s.MaxReconnects = -1
 			_, err := s.SendReader(context.Background(), strings.NewReader("payload"), transport.Header{})
-			if !errors.Is(err, transport.ErrTLS) {
-				t.Fatalf("err = %v, want ErrTLS", err)
-			}
+			require.ErrorIs(t, err, transport.ErrTLS)
 			var oe *transport.OpError
-			if !errors.As(err, &oe) {
-				t.Errorf("err %T is not an *OpError", err)
-			}
-			if called.Load() {
-				t.Errorf("handler ran")
-			}
+			assert.ErrorAs(t, err, &oe)
+			assert.False(t, called.Load(), "handler ran")
 		})
 	}
 }
 
 func TestRefused(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
 	s := &transport.Sender{Addr: addr}
 	_, err = s.SendReader(context.Background(), strings.NewReader("x"), transport.Header{})
 	var oe *transport.OpError
-	if !errors.Is(err, transport.ErrRefused) || !errors.As(err, &oe) || oe.Op != "dial" {
-		t.Fatalf("err = %v, want ErrRefused from dial", err)
-	}
+	require.ErrorIs(t, err, transport.ErrRefused)
+	require.ErrorAs(t, err, &oe)
+	require.Equal(t, "dial", oe.Op, "err = %v, want ErrRefused from dial", err)
 }
 
 // silentListener accepts connections and never answers.
 func silentListener(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
@@ -247,12 +237,8 @@ func TestTimeouts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
 			_, err := tc.s.SendReader(context.Background(), strings.NewReader("x"), transport.Header{})
-			if !errors.Is(err, transport.ErrTimeout) {
-				t.Fatalf("err = %v, want ErrTimeout", err)
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("took %v", d)
-			}
+			require.ErrorIs(t, err, transport.ErrTimeout)
+			assert.LessOrEqual(t, time.Since(start), 5*time.Second, "took too long")
 		})
 	}
 	t.Run("context deadline", func(t *testing.T) {
@@ -260,9 +246,8 @@ func TestTimeouts(t *testing.T) {
 		defer cancel()
 		s := &transport.Sender{Addr: addr}
 		_, err := s.SendReader(ctx, strings.NewReader("x"), transport.Header{})
-		if !errors.Is(err, transport.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("err = %v, want ErrTimeout and DeadlineExceeded", err)
-		}
+		require.ErrorIs(t, err, transport.ErrTimeout)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 }
 
@@ -323,15 +308,11 @@ func TestRejections(t *testing.T) {
 			src := &countingSource{data: data}
 			_, err := s.Send(context.Background(), src, transport.Header{ID: "t-1", Dataset: "pool/missing"})
 			var re *transport.RejectedError
-			if !errors.As(err, &re) || !errors.Is(err, transport.ErrRejected) {
-				t.Fatalf("err = %v, want *RejectedError", err)
-			}
-			if re.ID != "t-1" || !strings.Contains(re.Message, tc.wantMsg) {
-				t.Errorf("rejection %+v, want message containing %q", re, tc.wantMsg)
-			}
-			if got := src.opened.Load(); got != tc.wantOpens {
-				t.Errorf("source opened %d times, want %d", got, tc.wantOpens)
-			}
+			require.ErrorAs(t, err, &re)
+			require.ErrorIs(t, err, transport.ErrRejected)
+			assert.Equal(t, "t-1", re.ID, "rejection %+v", re)
+			assert.Contains(t, re.Message, tc.wantMsg, "rejection %+v", re)
+			assert.Equal(t, tc.wantOpens, src.opened.Load(), "source opened")
 			waitReceived(t, h)
 		})
 	}
@@ -349,12 +330,9 @@ func TestHandlerReturnsEarlyStillVerified(t *testing.T) {
 		})})
 	s := &transport.Sender{Addr: addr}
 	res, err := s.SendReader(context.Background(), bytes.NewReader(data), transport.Header{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Bytes != int64(len(data)) || calls.Load() != 1 {
-		t.Errorf("result %+v after %d handler calls", res, calls.Load())
-	}
+	require.NoError(t, err)
+	assert.Equal(t, int64(len(data)), res.Bytes, "result %+v", res)
+	assert.EqualValues(t, 1, calls.Load(), "handler calls")
 }
 
 func TestResumeAfterDrops(t *testing.T) {
@@ -393,19 +371,13 @@ func TestResumeAfterDrops(t *testing.T) {
 				s.TLSConfig.ServerName = "127.0.0.1"
 			}
 			res, err := s.SendReader(context.Background(), bytes.NewReader(data), transport.Header{Dataset: "d"})
-			if err != nil {
-				t.Fatalf("SendReader: %v", err)
-			}
+			require.NoError(t, err, "SendReader")
 			got := waitReceived(t, h)
-			if want := sha256.Sum256(data); got.sum != want || got.n != int64(len(data)) {
-				t.Fatalf("handler got %d bytes sha256 %x, want %d bytes %x", got.n, got.sum, len(data), want)
-			}
-			if res.Reconnects < tc.minRecs || res.Bytes != int64(len(data)) {
-				t.Errorf("result %+v, want at least %d reconnects", res, tc.minRecs)
-			}
-			if n := len(h.got); n != 1 {
-				t.Errorf("handler ran %d times", n)
-			}
+			require.Equal(t, int64(len(data)), got.n, "handler byte count")
+			require.Equal(t, sha256.Sum256(data), got.sum, "handler sha256")
+			assert.GreaterOrEqual(t, res.Reconnects, tc.minRecs, "result %+v", res)
+			assert.Equal(t, int64(len(data)), res.Bytes, "result %+v", res)
+			assert.Len(t, h.got, 1, "handler runs")
 		})
 	}
 }
@@ -417,16 +389,13 @@ func TestChecksumMismatch(t *testing.T) {
 	s := &transport.Sender{Addr: px.addr(), MaxReconnects: -1}
 	_, err := s.SendReader(context.Background(), bytes.NewReader(data), transport.Header{})
 	var ce *transport.ChecksumError
-	if !errors.As(err, &ce) || !errors.Is(err, transport.ErrChecksum) {
-		t.Fatalf("err = %v, want *ChecksumError", err)
-	}
-	if ce.Bytes != int64(len(data)) || ce.WantBytes != int64(len(data)) || ce.Sum == ce.WantSum {
-		t.Errorf("checksum error %+v", ce)
-	}
+	require.ErrorAs(t, err, &ce)
+	require.ErrorIs(t, err, transport.ErrChecksum)
+	assert.Equal(t, int64(len(data)), ce.Bytes, "checksum error %+v", ce)
+	assert.Equal(t, int64(len(data)), ce.WantBytes, "checksum error %+v", ce)
+	assert.NotEqual(t, ce.WantSum, ce.Sum, "checksum error %+v", ce)
 	got := waitReceived(t, h)
-	if !errors.Is(got.readErr, transport.ErrChecksum) {
-		t.Errorf("handler read error = %v, want ErrChecksum", got.readErr)
-	}
+	assert.ErrorIs(t, got.readErr, transport.ErrChecksum, "handler read error")
 }
 
 // failingReader yields n bytes of data, then err.
@@ -451,12 +420,10 @@ func TestSenderGivesUp(t *testing.T) {
 		s := &transport.Sender{Addr: startServer(t, &transport.Server{Handler: h})}
 		src := &failingReader{r: bytes.NewReader(data), err: srcErr}
 		_, err := s.SendReader(context.Background(), src, transport.Header{})
-		if !errors.Is(err, srcErr) {
-			t.Fatalf("err = %v, want the source's error", err)
-		}
+		require.ErrorIs(t, err, srcErr, "want the source's error")
 		got := waitReceived(t, h)
-		if !errors.Is(got.readErr, transport.ErrAborted) || !strings.Contains(got.readErr.Error(), "exit status 1") {
-			t.Errorf("handler read error = %v, want ErrAborted with the reason", got.readErr)
+		if assert.ErrorIs(t, got.readErr, transport.ErrAborted, "handler read error") {
+			assert.ErrorContains(t, got.readErr, "exit status 1", "handler read error, want the reason")
 		}
 	})
 	t.Run("context cancelled", func(t *testing.T) {
@@ -472,29 +439,21 @@ func TestSenderGivesUp(t *testing.T) {
 			cancel()
 		}()
 		_, err := s.Send(ctx, src, transport.Header{})
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("err = %v, want context.Canceled", err)
-		}
+		require.ErrorIs(t, err, context.Canceled)
 		got := waitReceived(t, h)
-		if !errors.Is(got.readErr, transport.ErrAborted) {
-			t.Errorf("handler read error = %v, want ErrAborted", got.readErr)
-		}
+		assert.ErrorIs(t, got.readErr, transport.ErrAborted, "handler read error")
 	})
 	t.Run("writer closed with error", func(t *testing.T) {
 		h := newRecordingHandler()
 		s := &transport.Sender{Addr: startServer(t, &transport.Server{Handler: h})}
 		w := s.NewWriter(context.Background(), transport.Header{})
-		if _, err := w.Write(data[:1<<20]); err != nil {
-			t.Fatal(err)
-		}
-		err := w.CloseWithError(srcErr)
-		if !errors.Is(err, srcErr) || w.Result() != nil {
-			t.Fatalf("CloseWithError = %v, result %v", err, w.Result())
-		}
+		_, err := w.Write(data[:1<<20])
+		require.NoError(t, err)
+		err = w.CloseWithError(srcErr)
+		require.ErrorIs(t, err, srcErr, "CloseWithError")
+		require.Nil(t, w.Result(), "result after CloseWithError")
 		got := waitReceived(t, h)
-		if !errors.Is(got.readErr, transport.ErrAborted) {
-			t.Errorf("handler read error = %v, want ErrAborted", got.readErr)
-		}
+		assert.ErrorIs(t, got.readErr, transport.ErrAborted, "handler read error")
 	})
 }
 
@@ -512,21 +471,16 @@ func TestWriter(t *testing.T) {
 	s := &transport.Sender{Addr: startServer(t, &transport.Server{Handler: h})}
 	w := s.NewWriter(context.Background(), transport.Header{Dataset: "w"})
 	for off := 0; off < len(data); off += 100_000 {
-		if _, err := w.Write(data[off:min(off+100_000, len(data))]); err != nil {
-			t.Fatal(err)
-		}
+		_, err := w.Write(data[off:min(off+100_000, len(data))])
+		require.NoError(t, err)
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, w.Close())
 	res := w.Result()
 	got := waitReceived(t, h)
-	if res == nil || res.Bytes != int64(len(data)) || got.sum != sha256.Sum256(data) {
-		t.Fatalf("result %+v, handler got %d bytes", res, got.n)
-	}
-	if got.info.Dataset != "w" {
-		t.Errorf("dataset %q", got.info.Dataset)
-	}
+	require.NotNil(t, res, "result")
+	require.Equal(t, int64(len(data)), res.Bytes, "result %+v", res)
+	require.Equal(t, sha256.Sum256(data), got.sum, "handler got %d bytes", got.n)
+	assert.Equal(t, "w", got.info.Dataset, "dataset")
 }
 
 func TestWriterRejected(t *testing.T) {
@@ -541,12 +495,8 @@ func TestWriterRejected(t *testing.T) {
 			break
 		}
 	}
-	if !errors.Is(err, transport.ErrRejected) {
-		t.Errorf("Write error = %v, want the rejection", err)
-	}
-	if err := w.Close(); !errors.Is(err, transport.ErrRejected) {
-		t.Errorf("Close = %v, want the rejection", err)
-	}
+	assert.ErrorIs(t, err, transport.ErrRejected, "Write error, want the rejection")
+	assert.ErrorIs(t, w.Close(), transport.ErrRejected, "Close, want the rejection")
 	waitReceived(t, h)
 }
 
@@ -562,12 +512,8 @@ func TestWriterConnectFailure(t *testing.T) {
 			break
 		}
 	}
-	if !errors.Is(err, transport.ErrRefused) {
-		t.Errorf("Write error = %v, want ErrRefused", err)
-	}
-	if err := w.Close(); !errors.Is(err, transport.ErrRefused) {
-		t.Errorf("Close = %v, want ErrRefused", err)
-	}
+	assert.ErrorIs(t, err, transport.ErrRefused, "Write error")
+	assert.ErrorIs(t, w.Close(), transport.ErrRefused, "Close")
 }
 
 // killer is a dialer whose connections die after a byte budget, to play a
@@ -609,53 +555,39 @@ func TestResumeWithNewSender(t *testing.T) {
 	first := &transport.Sender{Addr: addr, TLSConfig: p.clientTLS(true), DialContext: k.dial, MaxReconnects: -1}
 	hdr := transport.Header{ID: "resume-me", Dataset: "tank/r"}
 	_, err := first.SendReader(context.Background(), bytes.NewReader(data), hdr)
-	if !errors.Is(err, transport.ErrConnLost) {
-		t.Fatalf("first sender: %v, want ErrConnLost", err)
-	}
+	require.ErrorIs(t, err, transport.ErrConnLost, "first sender")
 
 	second := &transport.Sender{Addr: addr, TLSConfig: p.clientTLS(true)}
 	src := &countingSource{data: data}
 	res, err := second.Resume(context.Background(), src, hdr)
-	if err != nil {
-		t.Fatalf("Resume: %v", err)
-	}
+	require.NoError(t, err, "Resume")
 	got := waitReceived(t, h)
-	if got.sum != sha256.Sum256(data) || got.n != int64(len(data)) {
-		t.Fatalf("handler got %d bytes, not the original stream", got.n)
-	}
+	require.Equal(t, int64(len(data)), got.n, "handler got %d bytes, not the original stream", got.n)
+	require.Equal(t, sha256.Sum256(data), got.sum, "handler got %d bytes, not the original stream", got.n)
 	off := src.offset.Load()
-	if src.opened.Load() != 1 || off <= 0 || off >= int64(len(data)) {
-		t.Errorf("source opened %d times at %d", src.opened.Load(), off)
-	}
-	if res.Bytes != int64(len(data)) {
-		t.Errorf("result %+v", res)
-	}
+	assert.EqualValues(t, 1, src.opened.Load(), "source opened %d times at %d", src.opened.Load(), off)
+	assert.Positive(t, off, "source opened %d times at %d", src.opened.Load(), off)
+	assert.Less(t, off, int64(len(data)), "source opened %d times at %d", src.opened.Load(), off)
+	assert.Equal(t, int64(len(data)), res.Bytes, "result %+v", res)
 
 	t.Run("unknown transfer", func(t *testing.T) {
 		_, err := second.Resume(context.Background(), src, transport.Header{ID: "no-such-transfer"})
-		if !errors.Is(err, transport.ErrUnknownTransfer) {
-			t.Fatalf("err = %v, want ErrUnknownTransfer", err)
-		}
+		require.ErrorIs(t, err, transport.ErrUnknownTransfer)
 	})
 	t.Run("other client certificate", func(t *testing.T) {
 		k.budget.Store(1 << 20)
 		hdr := transport.Header{ID: "mine"}
-		if _, err := first.SendReader(context.Background(), bytes.NewReader(data), hdr); !errors.Is(err, transport.ErrConnLost) {
-			t.Fatalf("first sender: %v", err)
-		}
+		_, err := first.SendReader(context.Background(), bytes.NewReader(data), hdr)
+		require.ErrorIs(t, err, transport.ErrConnLost, "first sender")
 		cfg := p.clientTLS(false)
 		cert, err := p.ca.Issue("intruder")
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		cfg.Certificates = append(cfg.Certificates, cert)
 		thief := &transport.Sender{Addr: addr, TLSConfig: cfg}
-		if _, err := thief.Resume(context.Background(), src, hdr); !errors.Is(err, transport.ErrUnknownTransfer) {
-			t.Fatalf("resume by another certificate: %v, want ErrUnknownTransfer", err)
-		}
-		if _, err := second.Resume(context.Background(), src, hdr); err != nil {
-			t.Fatalf("resume by the owner: %v", err)
-		}
+		_, err = thief.Resume(context.Background(), src, hdr)
+		require.ErrorIs(t, err, transport.ErrUnknownTransfer, "resume by another certificate")
+		_, err = second.Resume(context.Background(), src, hdr)
+		require.NoError(t, err, "resume by the owner")
 		waitReceived(t, h)
 	})
 }
@@ -667,13 +599,9 @@ func TestReceiverResumeTimeout(t *testing.T) {
 	px := newProxy(t, addr, proxyPlan{cutAfter: 1 << 20, corruptAt: -1})
 	s := &transport.Sender{Addr: px.addr(), MaxReconnects: -1}
 	_, err := s.SendReader(context.Background(), bytes.NewReader(data), transport.Header{})
-	if !errors.Is(err, transport.ErrConnLost) {
-		t.Fatalf("err = %v, want ErrConnLost", err)
-	}
+	require.ErrorIs(t, err, transport.ErrConnLost)
 	got := waitReceived(t, h)
-	if !errors.Is(got.readErr, transport.ErrTimeout) {
-		t.Errorf("handler read error = %v, want ErrTimeout", got.readErr)
-	}
+	assert.ErrorIs(t, got.readErr, transport.ErrTimeout, "handler read error")
 }
 
 func TestServerLimits(t *testing.T) {
@@ -701,21 +629,17 @@ func TestServerLimits(t *testing.T) {
 	} {
 		_, err := s.SendReader(context.Background(), strings.NewReader("second"), transport.Header{ID: tc.id})
 		var re *transport.RejectedError
-		if !errors.As(err, &re) || !strings.Contains(re.Message, tc.want) {
-			t.Errorf("%s: err = %v, want rejection containing %q", tc.name, err, tc.want)
+		if assert.ErrorAs(t, err, &re, tc.name) {
+			assert.Contains(t, re.Message, tc.want, tc.name)
 		}
 	}
 	close(release)
-	if err := <-errc; err != nil {
-		t.Errorf("first transfer: %v", err)
-	}
+	assert.NoError(t, <-errc, "first transfer")
 }
 
 func TestServeShutdown(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	reading := make(chan struct{})
 	handlerErr := make(chan error, 1)
 	srv := &transport.Server{Handler: transport.HandlerFunc(func(ctx context.Context, tr *transport.Transfer, r io.Reader) error {
@@ -747,45 +671,31 @@ func TestServeShutdown(t *testing.T) {
 	}()
 	<-reading
 	cancel()
-	if err := <-served; err != nil {
-		t.Errorf("Serve = %v, want nil after cancel", err)
-	}
-	if err := <-handlerErr; !errors.Is(err, context.Canceled) {
-		t.Errorf("handler read error = %v, want context.Canceled", err)
-	}
+	assert.NoError(t, <-served, "Serve after cancel")
+	assert.ErrorIs(t, <-handlerErr, context.Canceled, "handler read error")
 	// The server delivers the handler's outcome before closing.
 	var re *transport.RejectedError
-	if err := <-sent; !errors.As(err, &re) || !strings.Contains(re.Message, "context canceled") {
-		t.Errorf("sender error = %v, want a rejection saying the context was cancelled", err)
+	if assert.ErrorAs(t, <-sent, &re, "sender error, want a rejection") {
+		assert.Contains(t, re.Message, "context canceled", "sender error, want a rejection saying the context was cancelled")
 	}
 }
 
 func TestServeErrors(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := (&transport.Server{}).Serve(context.Background(), ln); err == nil {
-		t.Error("Serve without a handler succeeded")
-	}
+	require.NoError(t, err)
+	assert.Error(t, (&transport.Server{}).Serve(context.Background(), ln), "Serve without a handler succeeded")
 	srv := &transport.Server{Handler: newRecordingHandler()}
-	if err := srv.ListenAndServe(context.Background(), "127.0.0.1:-1"); err == nil {
-		t.Error("ListenAndServe on a bad address succeeded")
-	}
-	if _, err := (&transport.Sender{}).SendReader(context.Background(), strings.NewReader(""), transport.Header{}); err == nil {
-		t.Error("Send without an address succeeded")
-	}
+	assert.Error(t, srv.ListenAndServe(context.Background(), "127.0.0.1:-1"), "ListenAndServe on a bad address succeeded")
+	_, err = (&transport.Sender{}).SendReader(context.Background(), strings.NewReader(""), transport.Header{})
+	assert.Error(t, err, "Send without an address succeeded")
 	s := &transport.Sender{Addr: "127.0.0.1:1"}
-	if _, err := s.SendReader(context.Background(), strings.NewReader(""), transport.Header{ID: strings.Repeat("x", 200)}); err == nil {
-		t.Error("Send with an overlong ID succeeded")
-	}
+	_, err = s.SendReader(context.Background(), strings.NewReader(""), transport.Header{ID: strings.Repeat("x", 200)})
+	assert.Error(t, err, "Send with an overlong ID succeeded")
 	big := map[string]string{"blob": strings.Repeat("m", transport.MaxControlSize)}
-	if _, err := s.SendReader(context.Background(), strings.NewReader(""), transport.Header{Meta: big}); err == nil {
-		t.Error("Send with oversized metadata succeeded")
-	}
-	if _, err := s.Resume(context.Background(), transport.ReaderSource(strings.NewReader("")), transport.Header{}); err == nil {
-		t.Error("Resume without an ID succeeded")
-	}
+	_, err = s.SendReader(context.Background(), strings.NewReader(""), transport.Header{Meta: big})
+	assert.Error(t, err, "Send with oversized metadata succeeded")
+	_, err = s.Resume(context.Background(), transport.ReaderSource(strings.NewReader("")), transport.Header{})
+	assert.Error(t, err, "Resume without an ID succeeded")
 }
 
 func TestSources(t *testing.T) {
@@ -794,36 +704,22 @@ func TestSources(t *testing.T) {
 	read := func(t *testing.T, s transport.Source, off int64) string {
 		t.Helper()
 		rc, err := s.Open(ctx, off)
-		if err != nil {
-			t.Fatalf("Open(%d): %v", off, err)
-		}
+		require.NoError(t, err, "Open(%d)", off)
 		defer rc.Close()
 		b, err := io.ReadAll(rc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		return string(b)
 	}
-	if got := read(t, transport.SeekerSource(bytes.NewReader(data)), 4); got != "456789" {
-		t.Errorf("SeekerSource at 4 = %q", got)
-	}
+	assert.Equal(t, "456789", read(t, transport.SeekerSource(bytes.NewReader(data)), 4), "SeekerSource at 4")
 	name := t.TempDir() + "/f"
-	if err := writeFile(name, data); err != nil {
-		t.Fatal(err)
-	}
-	if got := read(t, transport.FileSource(name), 7); got != "789" {
-		t.Errorf("FileSource at 7 = %q", got)
-	}
-	if _, err := transport.FileSource(name+".missing").Open(ctx, 0); err == nil {
-		t.Error("FileSource opened a missing file")
-	}
+	require.NoError(t, writeFile(name, data))
+	assert.Equal(t, "789", read(t, transport.FileSource(name), 7), "FileSource at 7")
+	_, err := transport.FileSource(name+".missing").Open(ctx, 0)
+	assert.Error(t, err, "FileSource opened a missing file")
 	rs := transport.ReaderSource(bytes.NewReader(data))
-	if _, err := rs.Open(ctx, 3); !errors.Is(err, transport.ErrNotResumable) {
-		t.Errorf("ReaderSource at 3: %v, want ErrNotResumable", err)
-	}
-	if got := read(t, rs, 0); got != string(data) {
-		t.Errorf("ReaderSource = %q", got)
-	}
+	_, err = rs.Open(ctx, 3)
+	assert.ErrorIs(t, err, transport.ErrNotResumable, "ReaderSource at 3")
+	assert.Equal(t, string(data), read(t, rs, 0), "ReaderSource")
 }
 
 // replySource records the reply it is given, like a ZFS source picking up a
@@ -846,34 +742,27 @@ func TestReplySource(t *testing.T) {
 	}
 	s := &transport.Sender{Addr: startServer(t, &transport.Server{Handler: h})}
 	src := &replySource{countingSource: countingSource{data: []byte("stream")}}
-	if _, err := s.Send(context.Background(), src, transport.Header{}); err != nil {
-		t.Fatal(err)
-	}
-	if src.token != "1-abc-def" {
-		t.Errorf("source saw token %q", src.token)
-	}
+	_, err := s.Send(context.Background(), src, transport.Header{})
+	require.NoError(t, err)
+	assert.Equal(t, "1-abc-def", src.token, "source saw token")
 	waitReceived(t, h)
 }
 
 func TestPKIHelpers(t *testing.T) {
 	ca, err := transporttest.NewCA("ca")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	cert, err := ca.Issue("leaf", "127.0.0.1", "host.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cert.Leaf.IPAddresses) != 1 || cert.Leaf.DNSNames[0] != "host.example" {
-		t.Errorf("leaf SANs %v %v", cert.Leaf.IPAddresses, cert.Leaf.DNSNames)
+	require.NoError(t, err)
+	assert.Len(t, cert.Leaf.IPAddresses, 1, "leaf SANs %v %v", cert.Leaf.IPAddresses, cert.Leaf.DNSNames)
+	if assert.NotEmpty(t, cert.Leaf.DNSNames, "leaf SANs") {
+		assert.Equal(t, "host.example", cert.Leaf.DNSNames[0], "leaf SANs %v %v", cert.Leaf.IPAddresses, cert.Leaf.DNSNames)
 	}
 	certPEM, keyPEM, err := transporttest.EncodePEM(cert)
-	if err != nil || !bytes.Contains(certPEM, []byte("CERTIFICATE")) || !bytes.Contains(keyPEM, []byte("PRIVATE KEY")) {
-		t.Errorf("EncodePEM: %v", err)
+	if assert.NoError(t, err, "EncodePEM") {
+		assert.Contains(t, string(certPEM), "CERTIFICATE", "EncodePEM")
+		assert.Contains(t, string(keyPEM), "PRIVATE KEY", "EncodePEM")
 	}
-	if !bytes.Contains(ca.CertPEM(), []byte("BEGIN CERTIFICATE")) {
-		t.Error("CertPEM")
-	}
+	assert.Contains(t, string(ca.CertPEM()), "BEGIN CERTIFICATE", "CertPEM")
 }
 
 // stallingReader yields first, pauses, then yields rest.
@@ -909,21 +798,22 @@ func TestIdleTimeoutsDiffer(t *testing.T) {
 		name           string
 		sender, server time.Duration
 	}{
-		{"short sender timeout", 300 * time.Millisecond, 0},
-		{"short receiver timeout", 0, 300 * time.Millisecond},
+		// The timeouts leave room for a loaded machine (a keepalive every
+		// half second must arrive within 1.5 s); the stall is well beyond
+		// them, so a run that passes proves the keepalives, not luck.
+		{"short sender timeout", 1500 * time.Millisecond, 0},
+		{"short receiver timeout", 0, 1500 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newRecordingHandler()
 			addr := startServer(t, &transport.Server{Handler: h, IdleTimeout: tc.server})
 			s := &transport.Sender{Addr: addr, IdleTimeout: tc.sender, MaxReconnects: -1}
-			src := &stallingReader{first: data[:1<<20], rest: data[1<<20:], pause: 1200 * time.Millisecond}
+			src := &stallingReader{first: data[:1<<20], rest: data[1<<20:], pause: 4500 * time.Millisecond}
 			res, err := s.SendReader(context.Background(), src, transport.Header{})
-			if err != nil {
-				t.Fatalf("SendReader: %v", err)
-			}
-			if got := waitReceived(t, h); got.sum != sha256.Sum256(data) || res.Reconnects != 0 {
-				t.Errorf("got %d bytes after %d reconnects", got.n, res.Reconnects)
-			}
+			require.NoError(t, err, "SendReader")
+			got := waitReceived(t, h)
+			assert.Equal(t, sha256.Sum256(data), got.sum, "got %d bytes after %d reconnects", got.n, res.Reconnects)
+			assert.Zero(t, res.Reconnects, "got %d bytes after %d reconnects", got.n, res.Reconnects)
 		})
 	}
 }
@@ -965,13 +855,11 @@ func TestRandomDrops(t *testing.T) {
 			}
 			s.Addr = newProxy(t, startServer(t, srv), plans...).addr()
 			res, err := s.SendReader(context.Background(), bytes.NewReader(data), transport.Header{})
-			if err != nil {
-				t.Fatalf("size %d frame %d window %d plans %+v: %v", size, frame, window, plans, err)
-			}
+			require.NoError(t, err, "size %d frame %d window %d plans %+v", size, frame, window, plans)
 			got := waitReceived(t, h)
-			if got.sum != sha256.Sum256(data) || got.n != int64(size) || res.Bytes != int64(size) {
-				t.Fatalf("size %d frame %d window %d plans %+v: got %d bytes", size, frame, window, plans, got.n)
-			}
+			require.Equal(t, int64(size), got.n, "size %d frame %d window %d plans %+v: got %d bytes", size, frame, window, plans, got.n)
+			require.Equal(t, sha256.Sum256(data), got.sum, "size %d frame %d window %d plans %+v: got %d bytes", size, frame, window, plans, got.n)
+			require.Equal(t, int64(size), res.Bytes, "size %d frame %d window %d plans %+v: got %d bytes", size, frame, window, plans, got.n)
 		})
 	}
 }
