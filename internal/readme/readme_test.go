@@ -66,6 +66,7 @@ var (
 		"github.com/gozfs/gozfs/command",
 		"github.com/gozfs/gozfs/errors",
 		"github.com/gozfs/gozfs/recv",
+		"github.com/gozfs/gozfs/replication",
 		"github.com/gozfs/gozfs/retention",
 		"github.com/gozfs/gozfs/send",
 		"github.com/gozfs/gozfs/stream",
