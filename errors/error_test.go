@@ -219,14 +219,8 @@ func TestResumableErrorMatchesInterrupted(t *testing.T) {
 		{errors.ResumableStatePresent, false},
 	} {
 		err := error(&errors.ResumableError{Token: "1-x", Err: &errors.Error{Op: "receive", Kind: tc.kind, Err: context.Canceled}})
-		if got := errors.Is(err, errors.ErrInterrupted); got != tc.interrupted {
-			t.Errorf("%v: Is(ErrInterrupted) = %v", tc.kind, got)
-		}
-		if !errors.Is(err, tc.kind.Err()) {
-			t.Errorf("%v: does not match its own kind", tc.kind)
-		}
-		if errors.KindOf(err) != tc.kind {
-			t.Errorf("%v: KindOf = %v", tc.kind, errors.KindOf(err))
-		}
+		assert.Equal(t, tc.interrupted, errors.Is(err, errors.ErrInterrupted), "%v: Is(ErrInterrupted)", tc.kind)
+		assert.ErrorIs(t, err, tc.kind.Err(), "%v: does not match its own kind", tc.kind)
+		assert.Equal(t, tc.kind, errors.KindOf(err), "%v: KindOf", tc.kind)
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // gate makes a transfer that cannot finish until the test lets it: the
@@ -95,7 +97,7 @@ func killAt(t testing.TB, at int64) (stream.ReadTransform, func() bool) {
 			deadline := time.Now().Add(time.Minute)
 			for !killReceive(t) {
 				if time.Now().After(deadline) {
-					t.Error("found no zfs receive to kill")
+					assert.Fail(t, "found no zfs receive to kill")
 					return
 				}
 				time.Sleep(10 * time.Millisecond)
@@ -132,8 +134,6 @@ func (k *killReader) Read(p []byte) (int, error) {
 func openFDs(t testing.TB) int {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return len(ents)
 }

@@ -401,26 +401,20 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 		c := zfs.New(zfs.ClientOptions{Runner: rec})
 		dst := p.name("auto")
 		est, err := send.Estimate(ctx, c, src+"@s1", send.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		prog := stream.NewProgress(stream.ProgressOptions{Total: est})
 		res, err := recv.Replicate(ctx, c, c, src+"@s1", dst, recv.ReplicateOptions{
 			Send:    send.Options{Progress: prog},
 			Receive: recv.Options{Resumable: true, Transforms: []stream.ReadTransform{kill}},
 			Retries: 3,
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ps := prog.Finish()
 		t.Logf("progress after the resume: %d of %d bytes (estimate %d), %.1f%%", ps.Bytes, ps.Total, est, 100*ps.Fraction())
-		if ps.Bytes > ps.Total*105/100 || ps.Bytes < ps.Total*9/10 || ps.Fraction() > 1 {
-			t.Errorf("progress ends at %d of %d bytes", ps.Bytes, ps.Total)
-		}
-		if !killed() {
-			t.Fatal("the receive was never killed")
-		}
+		assert.LessOrEqual(t, ps.Bytes, ps.Total*105/100, "progress ends at %d of %d bytes", ps.Bytes, ps.Total)
+		assert.GreaterOrEqual(t, ps.Bytes, ps.Total*9/10, "progress ends at %d of %d bytes", ps.Bytes, ps.Total)
+		assert.LessOrEqual(t, ps.Fraction(), 1.0, "progress ends at %d of %d bytes", ps.Bytes, ps.Total)
+		require.True(t, killed(), "the receive was never killed")
 		resumed := false
 		for _, a := range argv {
 			if len(a) > 2 && a[1] == "send" && slices.Contains(a, "-t") {
@@ -436,34 +430,29 @@ func TestIntegrationResumeAfterKill(t *testing.T) {
 		kill, killed := killAt(t, 2<<20)
 		dst := p.name("manual")
 		s, err := send.Reader(ctx, p.c, src+"@s1", send.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		res, err := recv.Into(ctx, p.c, dst, s, recv.Options{Resumable: true, Transforms: []stream.ReadTransform{kill}})
 		s.Close()
 		var re *errors.ResumableError
-		if !killed() || !errors.As(err, &re) || re.Token == "" {
-			t.Fatalf("killed %v, err = %v; want a resumable error with a token", killed(), err)
-		}
-		if !errors.Is(err, errors.ErrInterrupted) {
-			t.Errorf("err = %v (kind %v), want it to match ErrInterrupted", err, errors.KindOf(err))
-		}
-		if len(res.Snapshots) != 0 || res.Incomplete != dst+"@s1" {
-			t.Errorf("Result = %+v, want nothing committed and %s incomplete", res, dst+"@s1")
-		}
+		require.True(t, killed(), "the receive was never killed; err = %v", err)
+		require.ErrorAs(t, err, &re, "want a resumable error with a token")
+		require.NotEmpty(t, re.Token, "want a resumable error with a token")
+		assert.ErrorIs(t, err, errors.ErrInterrupted, "kind %v", errors.KindOf(err))
+		assert.Empty(t, res.Snapshots, "Result %+v: want nothing committed", res)
+		assert.Equal(t, dst+"@s1", res.Incomplete, "Result %+v: want %s incomplete", res, dst+"@s1")
 
 		// A full stream into the target that holds the partial state:
 		// zfs says it exists; the error says what is there.
 		s, err = send.Reader(ctx, p.c, src+"@s1", send.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, err = recv.Into(ctx, p.c, dst, s, recv.Options{Resumable: true})
 		s.Close()
-		if !errors.As(err, &re) || re.Token != tok0(t, p, dst) || !errors.Is(err, errors.ErrResumableStatePresent) ||
-			errors.Is(err, errors.ErrInterrupted) || errors.Is(err, errors.ErrExist) {
-			t.Errorf("full stream into partial state: err = %v (kind %v), want ResumableStatePresent with the token", err, errors.KindOf(err))
+		if assert.ErrorAs(t, err, &re, "full stream into partial state: want a ResumableError") {
+			assert.Equal(t, tok0(t, p, dst), re.Token, "full stream into partial state: token")
 		}
+		assert.ErrorIs(t, err, errors.ErrResumableStatePresent, "full stream into partial state: kind %v", errors.KindOf(err))
+		assert.NotErrorIs(t, err, errors.ErrInterrupted, "full stream into partial state")
+		assert.NotErrorIs(t, err, errors.ErrExist, "full stream into partial state")
 		t.Logf("full stream into partial state: %v", err)
 		tok, err := recv.ResumeToken(ctx, p.c, dst)
 		assert.NoError(t, err, "ResumeToken")
@@ -499,24 +488,19 @@ func TestIntegrationIncrementalAgain(t *testing.T) {
 	p.zfs("snapshot", src+"@s1")
 	p.write(src, "b", 256<<10)
 	p.zfs("snapshot", src+"@s2")
-	if _, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", dst, recv.ReplicateOptions{Receive: recv.Options{NoMount: true}}); err != nil {
-		t.Fatal(err)
-	}
+	_, err := recv.Replicate(ctx, p.c, p.c, src+"@s1", dst, recv.ReplicateOptions{Receive: recv.Options{NoMount: true}})
+	require.NoError(t, err)
 	var inc bytes.Buffer
-	if err := send.To(ctx, p.c, &inc, src+"@s2", send.Options{From: src + "@s1"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, send.To(ctx, p.c, &inc, src+"@s2", send.Options{From: src + "@s1"}))
 	res, err := recv.Into(ctx, p.c, dst, bytes.NewReader(inc.Bytes()), recv.Options{NoMount: true})
-	if err != nil || !slices.Equal(res.Snapshots, []string{dst + "@s2"}) || len(res.Skipped) != 0 {
-		t.Fatalf("first: %+v, %v", res, err)
-	}
+	require.NoError(t, err, "first")
+	require.Equal(t, []string{dst + "@s2"}, res.Snapshots, "first: Snapshots")
+	require.Empty(t, res.Skipped, "first: Skipped")
 	res, err = recv.Into(ctx, p.c, dst, bytes.NewReader(inc.Bytes()), recv.Options{NoMount: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Snapshots) != 0 || !slices.Equal(res.Skipped, []string{dst + "@s2"}) || res.Incomplete != "" {
-		t.Errorf("again: Result = %+v, want %s skipped and nothing committed", res, dst+"@s2")
-	}
+	require.NoError(t, err, "again")
+	assert.Empty(t, res.Snapshots, "again: Result %+v: want nothing committed", res)
+	assert.Equal(t, []string{dst + "@s2"}, res.Skipped, "again: Result %+v: want %s skipped", res, dst+"@s2")
+	assert.Empty(t, res.Incomplete, "again: Result %+v: want nothing incomplete", res)
 }
 
 // TestIntegrationCancelLeavesNothing cancels transfers that cannot finish
@@ -554,33 +538,28 @@ func TestIntegrationCancelLeavesNothing(t *testing.T) {
 			select {
 			case <-g.holding:
 			case o := <-done:
-				t.Fatalf("finished before the cancel: %+v, %v", o.res, o.err)
+				require.Failf(t, "finished before the cancel", "%+v, %v", o.res, o.err)
 			}
 			cancel()
 			start := time.Now()
 			o := <-done
 			t.Logf("returned %v after cancel: %v", time.Since(start), o.err)
-			if !errors.Is(o.err, context.Canceled) || !errors.Is(o.err, errors.ErrCanceled) {
-				t.Errorf("err = %v, want context.Canceled", o.err)
-			}
+			assert.ErrorIs(t, o.err, context.Canceled)
+			assert.ErrorIs(t, o.err, errors.ErrCanceled)
 			// Nearly all of the stream was received: the state is saved.
 			var re *errors.ResumableError
-			if !errors.As(o.err, &re) || re.Token == "" || !errors.Is(o.err, errors.ErrInterrupted) {
-				t.Errorf("err = %v, want a resumable error matching ErrInterrupted", o.err)
+			if assert.ErrorAs(t, o.err, &re, "want a resumable error") {
+				assert.NotEmpty(t, re.Token, "resumable error without a token")
 			}
-			if o.res == nil || len(o.res.Snapshots) != 0 || o.res.Incomplete != dst+"@s1" {
-				t.Errorf("Result = %+v, want nothing committed and %s incomplete", o.res, dst+"@s1")
+			assert.ErrorIs(t, o.err, errors.ErrInterrupted)
+			if assert.NotNil(t, o.res, "Result") {
+				assert.Empty(t, o.res.Snapshots, "Result %+v: want nothing committed", o.res)
+				assert.Equal(t, dst+"@s1", o.res.Incomplete, "Result %+v: want %s incomplete", o.res, dst+"@s1")
 			}
-			if err := recv.Abort(context.Background(), p.c, dst); err != nil {
-				t.Error(err)
-			}
-			if p.exists(dst) {
-				t.Errorf("%s left after Abort", dst)
-			}
+			assert.NoError(t, recv.Abort(context.Background(), p.c, dst))
+			assert.False(t, p.exists(dst), "%s left after Abort", dst)
 			noZFSChildren(t)
-			if n := openFDs(t); n != fds {
-				t.Errorf("%d file descriptors open, %d before", n, fds)
-			}
+			assert.Equal(t, fds, openFDs(t), "file descriptors open now vs before")
 		})
 	}
 }

@@ -158,9 +158,7 @@ func FuzzParseReceiving(f *testing.F) {
 		}
 		v := &verboseLog{target: target}
 		v.Write([]byte(line + "\n"))
-		if s := v.result(true, false).Snapshots; len(s) != 1 || s[0] != got {
-			t.Fatalf("verboseLog = %q, want [%q]", s, got)
-		}
+		require.Equal(t, []string{got}, v.result(true, false).Snapshots, "verboseLog")
 	})
 }
 

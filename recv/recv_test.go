@@ -337,24 +337,17 @@ esac`)
 	cancel()
 	err := <-done
 	var re *errors.ResumableError
-	if !errors.As(err, &re) || re.Token != token {
-		t.Fatalf("err = %v, want *errors.ResumableError with the token", err)
-	}
-	if !errors.Is(err, context.Canceled) || !errors.Is(err, errors.ErrCanceled) || !errors.Is(err, errors.ErrInterrupted) {
-		t.Errorf("err = %v, want it to match context.Canceled, ErrCanceled and ErrInterrupted", err)
-	}
-	if errors.Is(err, errors.ErrResumableStatePresent) {
-		t.Errorf("err = %v matches ErrResumableStatePresent", err)
-	}
-	if res := <-result; len(res.Snapshots) != 0 || res.Incomplete != "tank/b@s" {
-		t.Errorf("Result = %+v, want nothing committed, tank/b@s incomplete", res)
-	}
-	if !exists(filepath.Join(dir, "sigint")) {
-		t.Error("zfs receive was not sent SIGINT")
-	}
-	if !gone(pid) {
-		t.Errorf("fake zfs receive %d still running", pid)
-	}
+	require.ErrorAs(t, err, &re, "want *errors.ResumableError with the token")
+	require.Equal(t, token, re.Token, "want *errors.ResumableError with the token")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, errors.ErrCanceled)
+	assert.ErrorIs(t, err, errors.ErrInterrupted)
+	assert.NotErrorIs(t, err, errors.ErrResumableStatePresent)
+	res := <-result
+	assert.Empty(t, res.Snapshots, "Result %+v: want nothing committed", res)
+	assert.Equal(t, "tank/b@s", res.Incomplete, "Result %+v: want tank/b@s incomplete", res)
+	assert.True(t, exists(filepath.Join(dir, "sigint")), "zfs receive was not sent SIGINT")
+	assert.True(t, gone(pid), "fake zfs receive %d still running", pid)
 }
 
 func TestResumableErrors(t *testing.T) {

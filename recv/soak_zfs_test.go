@@ -23,6 +23,8 @@ import (
 	"github.com/gozfs/gozfs/send"
 	"github.com/gozfs/gozfs/stream"
 	"github.com/gozfs/gozfs/zfs"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The soak: reliability at scale. `make soak` runs it with GOZFS_SOAK=1 and
@@ -69,9 +71,7 @@ func soakCancel(t *testing.T, p *labPool, count int) {
 	p.write(src, "a", 1<<20)
 	p.zfs("snapshot", src+"@s")
 	size, err := send.Estimate(context.Background(), p.c, src+"@s", send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	fds := openFDs(t)
 	routes := []string{"send transform", "receive transform", "network", "direct pipe"}
 	var outcome [4]map[string]int
@@ -87,24 +87,14 @@ func soakCancel(t *testing.T, p *labPool, count int) {
 		got := cancelOnce(t, p, src+"@s", dst, route, at, resumable)
 		outcome[route][got]++
 		if p.exists(dst) {
-			if !resumable {
-				t.Errorf("transfer %d (%s at %d): %s left behind", i, routes[route], at, dst)
-			}
-			if err := recv.Abort(context.Background(), p.c, dst); err != nil {
-				t.Errorf("transfer %d: Abort: %v", i, err)
-			}
-			if p.exists(dst) {
-				t.Errorf("transfer %d: %s left after Abort", i, dst)
-			}
+			assert.True(t, resumable, "transfer %d (%s at %d): %s left behind", i, routes[route], at, dst)
+			assert.NoError(t, recv.Abort(context.Background(), p.c, dst), "transfer %d: Abort", i)
+			assert.False(t, p.exists(dst), "transfer %d: %s left after Abort", i, dst)
 		}
 		noZFSChildren(t)
-		if t.Failed() {
-			t.Fatalf("stopping at transfer %d", i)
-		}
+		require.False(t, t.Failed(), "stopping at transfer %d", i)
 	}
-	if n := openFDs(t); n != fds {
-		t.Errorf("%d file descriptors open, %d before", n, fds)
-	}
+	assert.Equal(t, fds, openFDs(t), "file descriptors open now vs before")
 	for i, r := range routes {
 		t.Logf("SOAK cancel %-17s %v", r, outcome[i])
 	}
@@ -139,9 +129,7 @@ func cancelOnce(t *testing.T, p *labPool, snap, dst string, route int, at int64,
 		res, err = recv.Replicate(ctx, p.c, p.c, snap, dst, recv.ReplicateOptions{Receive: ropts})
 	case 2: // on the network: the sender's connection is cut at `at`
 		ln, lerr := net.Listen("tcp", "127.0.0.1:0")
-		if lerr != nil {
-			t.Fatal(lerr)
-		}
+		require.NoError(t, lerr)
 		sent := make(chan error, 1)
 		go func() {
 			conn, err := net.Dial("tcp", ln.Addr().String())
@@ -161,9 +149,7 @@ func cancelOnce(t *testing.T, p *labPool, snap, dst string, route int, at int64,
 		}()
 		conn, aerr := ln.Accept()
 		ln.Close()
-		if aerr != nil {
-			t.Fatal(aerr)
-		}
+		require.NoError(t, aerr)
 		res, err = recv.Into(ctx, p.c, dst, conn, ropts)
 		conn.Close()
 		<-sent
@@ -185,29 +171,26 @@ func cancelOnce(t *testing.T, p *labPool, snap, dst string, route int, at int64,
 	switch {
 	case err == nil:
 		// The cancel came after the end of the stream.
-		if res == nil || len(res.Snapshots) != 1 {
-			t.Errorf("%s: success without a snapshot: %+v", dst, res)
+		if assert.NotNil(t, res, "%s: success without a Result", dst) {
+			assert.Len(t, res.Snapshots, 1, "%s: success without a snapshot: %+v", dst, res)
 		}
 		p.zfs("destroy", "-r", dst)
 		return "completed"
 	case !errors.Is(err, context.Canceled):
-		t.Errorf("%s: err = %v, want context.Canceled", dst, err)
+		assert.ErrorIs(t, err, context.Canceled, "%s", dst)
 		return "other"
 	case res != nil && len(res.Snapshots) != 0:
 		// zfs receive had committed the stream when the cancel reached
 		// it (the whole stream was already in the pipe): the Result says
 		// so, and the snapshot is there.
-		if !p.exists(res.Snapshots[0]) {
-			t.Errorf("%s: Result %+v names a snapshot that does not exist", dst, res)
-		}
+		assert.True(t, p.exists(res.Snapshots[0]), "%s: Result %+v names a snapshot that does not exist", dst, res)
 		p.zfs("destroy", "-r", dst)
 		return "committed as it was cancelled"
 	}
 	var re *errors.ResumableError
 	if errors.As(err, &re) {
-		if !resumable || !errors.Is(err, errors.ErrInterrupted) {
-			t.Errorf("%s: %v: resumable error from a non-resumable receive or not Interrupted", dst, err)
-		}
+		assert.True(t, resumable, "%s: %v: resumable error from a non-resumable receive", dst, err)
+		assert.ErrorIs(t, err, errors.ErrInterrupted, "%s: resumable error not Interrupted", dst)
 		return "cancelled, state saved"
 	}
 	return "cancelled"
@@ -261,9 +244,7 @@ func soakKill(t *testing.T, p *labPool, kills, size int) {
 	done := 0
 	for attempt := 0; ; attempt++ {
 		est, err := send.Estimate(ctx, p.c, snap, sopts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		ropts := recv.Options{Resumable: true, NoMount: true}
 		var killed func() bool
 		if done < kills {
@@ -273,18 +254,18 @@ func soakKill(t *testing.T, p *labPool, kills, size int) {
 			ropts.Transforms = []stream.ReadTransform{tr}
 		}
 		s, err := send.Reader(ctx, p.c, snap, sopts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		_, err = recv.Into(ctx, p.c, dst, s, ropts)
 		s.Close()
 		if err == nil {
 			break
 		}
 		var re *errors.ResumableError
-		if !errors.As(err, &re) || re.Token == "" || !errors.Is(err, errors.ErrInterrupted) || killed == nil || !killed() {
-			t.Fatalf("attempt %d: %v", attempt, err)
-		}
+		require.ErrorAs(t, err, &re, "attempt %d", attempt)
+		require.NotEmpty(t, re.Token, "attempt %d: %v", attempt, err)
+		require.ErrorIs(t, err, errors.ErrInterrupted, "attempt %d", attempt)
+		require.NotNil(t, killed, "attempt %d: failed without a kill: %v", attempt, err)
+		require.True(t, killed(), "attempt %d: failed without a kill: %v", attempt, err)
 		done++
 		sopts, snap = send.Options{ResumeToken: re.Token}, ""
 		if est < 3<<20 && done < kills {
@@ -312,32 +293,27 @@ func soakConcurrent(t *testing.T, p *labPool, goroutines, each int) {
 			defer wg.Done()
 			for i := range each {
 				name := fs + "@g" + strconv.Itoa(g) + "-" + strconv.Itoa(i)
-				if _, err := p.c.CreateSnapshots(ctx, []string{name}, zfs.SnapshotOptions{}); err != nil {
-					t.Errorf("snapshot %s: %v", name, err)
+				if _, err := p.c.CreateSnapshots(ctx, []string{name}, zfs.SnapshotOptions{}); !assert.NoError(t, err, "snapshot %s", name) {
 					return
 				}
 				made.Add(1)
 				list, err := p.c.List(ctx, zfs.ListOptions{Roots: []string{fs}, Recursive: true, Types: []zfs.Type{zfs.TypeSnapshot}})
-				if err != nil {
-					t.Errorf("list: %v", err)
+				if !assert.NoError(t, err, "list") {
 					return
 				}
 				found := false
 				for _, d := range list {
 					found = found || d.Name() == name
 				}
-				if !found {
-					t.Errorf("%s missing from a listing of %d made after it", name, len(list))
-				}
+				assert.True(t, found, "%s missing from a listing of %d made after it", name, len(list))
 				listed.Add(int64(len(list)))
 			}
 		}()
 	}
 	wg.Wait()
 	list, err := p.c.List(ctx, zfs.ListOptions{Roots: []string{fs}, Recursive: true, Types: []zfs.Type{zfs.TypeSnapshot}})
-	if err != nil || len(list) != goroutines*each {
-		t.Errorf("final listing: %d snapshots, %v; want %d", len(list), err, goroutines*each)
-	}
+	assert.NoError(t, err, "final listing")
+	assert.Equal(t, goroutines*each, len(list), "final listing: snapshots")
 	noZFSChildren(t)
 	fmt.Printf("SOAK concurrent: %d goroutines made %d snapshots and listed %d entries in %d listings\n",
 		goroutines, made.Load(), listed.Load(), goroutines*each)
@@ -361,15 +337,13 @@ func soakFullPool(t *testing.T, p *labPool, mib int) {
 	}
 	p.zfs("snapshot", src+"@s")
 	res, err := recv.Replicate(ctx, p.c, p.c, src+"@s", dst, recv.ReplicateOptions{Receive: recv.Options{NoMount: true}})
-	if !errors.Is(err, errors.ErrNoSpace) {
-		t.Errorf("err = %v (kind %v), want NoSpace", err, errors.KindOf(err))
+	assert.ErrorIs(t, err, errors.ErrNoSpace, "kind %v", errors.KindOf(err))
+	if assert.NotNil(t, res, "Result") {
+		assert.Empty(t, res.Snapshots, "Result %+v: want nothing committed", res)
+		assert.Equal(t, dst+"@s", res.Incomplete, "Result %+v: want %s incomplete", res, dst+"@s")
 	}
-	if res == nil || len(res.Snapshots) != 0 || res.Incomplete != dst+"@s" {
-		t.Errorf("Result = %+v, want nothing committed, %s incomplete", res, dst+"@s")
-	}
-	if _, err := ztest.Try("zfs", "list", dst); err == nil {
-		t.Errorf("%s exists after the failed receive", dst)
-	}
+	_, lerr := ztest.Try("zfs", "list", dst)
+	assert.Error(t, lerr, "%s exists after the failed receive", dst)
 	noZFSChildren(t)
 	fmt.Printf("SOAK full pool: %s: %v\n", what, err)
 }

@@ -118,44 +118,27 @@ func TestIntegrationFilesystemAndVolume(t *testing.T) {
 	for _, ro := range []string{"off", "on"} {
 		ztest.Run(t, "zfs", "set", "readonly="+ro, fs)
 		err := send.To(ctx, c, io.Discard, fs, send.Options{})
-		if !errors.Is(err, errors.ErrBusy) {
-			t.Errorf("mounted, readonly=%s: err = %v, want Busy", ro, err)
-		}
+		assert.ErrorIs(t, err, errors.ErrBusy, "mounted, readonly=%s", ro)
 	}
 	ztest.Run(t, "zfs", "set", "readonly=off", fs)
 
 	// Unmounted: the current state, received under the name we choose.
 	mnt := strings.TrimSpace(ztest.Run(t, "zfs", "get", "-H", "-o", "value", "mountpoint", fs))
-	if err := os.WriteFile(filepath.Join(mnt, "after-s3"), []byte("head state"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(filepath.Join(mnt, "after-s3"), []byte("head state"), 0o644))
 	ztest.Run(t, "zfs", "unmount", fs)
 	var full, inc bytes.Buffer
-	if err := send.To(ctx, c, &full, fs, send.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := send.To(ctx, c, &inc, fs, send.Options{From: "@s3"}); err != nil {
-		t.Fatal(err)
-	}
-	if inc.Len() >= full.Len() {
-		t.Errorf("incremental %d bytes, full %d", inc.Len(), full.Len())
-	}
+	require.NoError(t, send.To(ctx, c, &full, fs, send.Options{}))
+	require.NoError(t, send.To(ctx, c, &inc, fs, send.Options{From: "@s3"}))
+	assert.Less(t, inc.Len(), full.Len(), "incremental vs full bytes")
 	res, err := recv.Into(ctx, c, pool+"/copy@now", bytes.NewReader(full.Bytes()), recv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Logf("received %q", res.Snapshots)
 	got, err := os.ReadFile(filepath.Join(strings.TrimSpace(ztest.Run(t, "zfs", "get", "-H", "-o", "value", "mountpoint", pool+"/copy")), "after-s3"))
-	if err != nil || string(got) != "head state" {
-		t.Errorf("received file: %q, %v", got, err)
-	}
+	assert.NoError(t, err, "received file")
+	assert.Equal(t, "head state", string(got), "received file")
 	res, err = recv.Into(ctx, c, pool+"/copy2", bytes.NewReader(full.Bytes()), recv.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Snapshots) != 1 || res.Snapshots[0] != pool+"/copy2@--head--" {
-		t.Errorf("default name: %q, want %s/copy2@--head--", res.Snapshots, pool)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{pool + "/copy2@--head--"}, res.Snapshots, "default name")
 	ztest.Run(t, "zfs", "mount", fs)
 
 	// A volume.
@@ -170,27 +153,19 @@ func TestIntegrationFilesystemAndVolume(t *testing.T) {
 			t.Logf("volume sent after %v", time.Since(start))
 			break
 		}
-		if !errors.Is(err, errors.ErrBusy) || time.Since(start) > 2*time.Minute {
-			t.Fatal(err)
-		}
+		require.ErrorIs(t, err, errors.ErrBusy)
+		require.LessOrEqual(t, time.Since(start), 2*time.Minute, "volume still busy: %v", err)
 		time.Sleep(time.Second)
 	}
-	if _, err := recv.Into(ctx, c, pool+"/volcopy@now", &vol, recv.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = recv.Into(ctx, c, pool+"/volcopy@now", &vol, recv.Options{})
+	require.NoError(t, err)
 
 	// A file open only for reading is refused before zfs runs.
 	ro := filepath.Join(ztest.Dir(t), "readonly")
-	if err := os.WriteFile(ro, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(ro, nil, 0o644))
 	f, err := os.Open(ro)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	err = send.To(ctx, c, f, fs+"@s1", send.Options{})
 	f.Close()
-	if !errors.Is(err, errors.ErrInvalidArgument) {
-		t.Errorf("read-only file: err = %v, want InvalidArgument", err)
-	}
+	assert.ErrorIs(t, err, errors.ErrInvalidArgument, "read-only file")
 }

@@ -299,37 +299,24 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestToReadOnlyFile(t *testing.T) {
 	c, dir := fakeZFS(t, `echo ran > "$DIR/ran"; printf stream`)
 	path := filepath.Join(dir, "out")
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, os.WriteFile(path, nil, 0o644))
 	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	err = send.To(context.Background(), c, f, snap, send.Options{})
-	if !errors.Is(err, errors.ErrInvalidArgument) || !strings.Contains(err.Error(), "open only for reading") {
-		t.Errorf("err = %v, want InvalidArgument saying the file is open only for reading", err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
-		t.Error("zfs send ran")
-	}
+	assert.ErrorIs(t, err, errors.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "open only for reading")
+	_, err = os.Stat(filepath.Join(dir, "ran"))
+	assert.Error(t, err, "zfs send ran")
 	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer pr.Close()
 	defer pw.Close()
-	if err := send.To(context.Background(), c, pr, snap, send.Options{}); !errors.Is(err, errors.ErrInvalidArgument) {
-		t.Errorf("read end of a pipe: err = %v, want InvalidArgument", err)
-	}
+	assert.ErrorIs(t, send.To(context.Background(), c, pr, snap, send.Options{}), errors.ErrInvalidArgument, "read end of a pipe")
 
 	s, err := send.Reader(context.Background(), c, snap, send.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer s.Close()
-	if _, err := io.Copy(f, s); !errors.Is(err, os.ErrClosed) && !errors.Is(err, syscall.EBADF) {
-		t.Errorf("WriteTo a read-only file: err = %v, want the file's EBADF", err)
-	}
+	_, err = io.Copy(f, s)
+	assert.True(t, errors.Is(err, os.ErrClosed) || errors.Is(err, syscall.EBADF), "WriteTo a read-only file: err = %v, want the file's EBADF", err)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/stretchr/testify/require"
 )
 
 func addGolden(f *testing.F, names ...string) {
@@ -26,20 +28,14 @@ func drain(t *testing.T, p rowParser, in []byte) []*Dataset {
 	for i := 0; ; i++ {
 		d, err := p.next()
 		if err != nil {
-			if err != io.EOF && d != nil {
-				t.Fatalf("dataset returned with error %v", err)
+			if err != io.EOF {
+				require.Nil(t, d, "dataset returned with error %v", err)
 			}
 			return out
 		}
-		if d.Name() == "" {
-			t.Fatalf("empty name from %q", in)
-		}
-		if d.Type() == 0 {
-			t.Fatalf("no type for %q", d.Name())
-		}
-		if i > len(in) {
-			t.Fatalf("more datasets than input bytes")
-		}
+		require.NotEmpty(t, d.Name(), "empty name from %q", in)
+		require.NotZero(t, d.Type(), "no type for %q", d.Name())
+		require.LessOrEqual(t, i, len(in), "more datasets than input bytes")
 		out = append(out, d)
 	}
 }
@@ -54,9 +50,7 @@ func FuzzParseListText(f *testing.F) {
 		for _, s := range shapes {
 			ds := drain(t, newTextListParser(s, bytes.NewReader(in)), in)
 			for _, d := range ds {
-				if len(d.Properties()) != 2 {
-					t.Fatalf("%d properties", len(d.Properties()))
-				}
+				require.Equal(t, 2, len(d.Properties()), "properties")
 			}
 		}
 	})
@@ -94,18 +88,14 @@ func FuzzParseJSON(f *testing.F) {
 		}
 		for _, d := range ds {
 			want, ok := doc.Datasets[d.Name()]
-			if !ok {
-				t.Fatalf("dataset %q not in encoding/json's result", d.Name())
-			}
+			require.True(t, ok, "dataset %q not in encoding/json's result", d.Name())
 			for _, p := range d.Properties() {
 				raw := want.Properties[p.Name].Value
 				var sv string
 				if json.Unmarshal(raw, &sv) == nil {
-					if sv != p.Value {
-						t.Fatalf("%s %s: got %q, encoding/json %q", d.Name(), p.Name, p.Value, sv)
-					}
-				} else if string(raw) != "null" && string(raw) != p.Value && len(raw) > 0 && raw[0] != '{' && raw[0] != '[' {
-					t.Fatalf("%s %s: got %q, encoding/json %s", d.Name(), p.Name, p.Value, raw)
+					require.Equal(t, sv, p.Value, "%s %s: value from encoding/json", d.Name(), p.Name)
+				} else if string(raw) != "null" && len(raw) > 0 && raw[0] != '{' && raw[0] != '[' {
+					require.Equal(t, string(raw), p.Value, "%s %s: raw value from encoding/json", d.Name(), p.Name)
 				}
 			}
 		}
@@ -169,8 +159,8 @@ func FuzzParseChange(f *testing.F) {
 			if !ok {
 				continue
 			}
-			if ch.Type == Renamed && ch.NewPath == "" && !strings.HasSuffix(line, "\t") {
-				t.Fatalf("rename without new path: %q", line)
+			if ch.Type == Renamed && !strings.HasSuffix(line, "\t") {
+				require.NotEmpty(t, ch.NewPath, "rename without new path: %q", line)
 			}
 		}
 	})
@@ -191,9 +181,7 @@ func FuzzUnescapePath(f *testing.F) {
 				esc.WriteByte('0' + c&7)
 			}
 		}
-		if got := unescapePath(esc.String()); got != string(in) {
-			t.Fatalf("unescape(%q) = %q, want %q", esc.String(), got, in)
-		}
+		require.Equal(t, string(in), unescapePath(esc.String()), "unescape(%q)", esc.String())
 		_ = unescapePath(string(in))
 	})
 }
@@ -206,9 +194,8 @@ func FuzzParseHolds(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, at := range []func(string) (time.Time, error){holdSeconds, localHoldTime(time.UTC)} {
 			for _, h := range parseHolds(string(in), at) {
-				if h.Snapshot == "" || strings.Contains(h.Snapshot, "\t") {
-					t.Fatalf("bad hold %+v", h)
-				}
+				require.NotEmpty(t, h.Snapshot, "bad hold %+v", h)
+				require.NotContains(t, h.Snapshot, "\t", "bad hold %+v", h)
 			}
 		}
 	})
@@ -218,8 +205,8 @@ func FuzzParseDestroyPlan(f *testing.F) {
 	addGolden(f, "destroy-R.out", "destroy-snap.out")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		p := parseDestroyPlan(string(in))
-		if !p.ReclaimKnown && p.Reclaim != 0 {
-			t.Fatal("reclaim without ReclaimKnown")
+		if !p.ReclaimKnown {
+			require.Zero(t, p.Reclaim, "reclaim without ReclaimKnown")
 		}
 	})
 }

@@ -208,7 +208,7 @@ func goldenProp(t *testing.T, version, file, dataset, prop string) string {
 			return f[2]
 		}
 	}
-	t.Fatalf("%s %s not in %s/%s", dataset, prop, version, file)
+	require.Failf(t, "property not in capture", "%s %s not in %s/%s", dataset, prop, version, file)
 	return ""
 }
 

@@ -210,7 +210,7 @@ func TestListEarlyBreak(t *testing.T) {
 	select {
 	case <-exited:
 	default:
-		t.Fatal("command still running after the loop ended")
+		require.Fail(t, "command still running after the loop ended")
 	}
 }
 
@@ -276,6 +276,6 @@ func TestListMalformedStops(t *testing.T) {
 	select {
 	case <-exited:
 	default:
-		t.Fatal("command still running after the listing ended")
+		require.Fail(t, "command still running after the listing ended")
 	}
 }

@@ -77,15 +77,16 @@ func TestArgv(t *testing.T) {
 		}},
 		{"rename", []string{"zfs", "rename", "-p", "-f", "-u", "tank/a", "tank/x/b"}, func(c *Client) error {
 			n, err := fsHandle(c, "tank/a").Rename(ctx, "tank/x/b", RenameOptions{Parents: true, ForceUnmount: true, NoMount: true})
-			if err == nil && n.Name() != "tank/x/b" {
-				t.Errorf("renamed handle is %s", n.Name())
+			if err == nil {
+				assert.Equal(t, "tank/x/b", n.Name(), "renamed handle")
 			}
 			return err
 		}},
 		{"rename snapshot short", []string{"zfs", "rename", "-r", "tank/a@s", "tank/a@t"}, func(c *Client) error {
 			n, err := snapHandle(c, "tank/a@s").Rename(ctx, "t", RenameOptions{Recursive: true})
-			if err == nil && (n.Name() != "tank/a@t" || n.GUID() != 55) {
-				t.Errorf("renamed handle is %s %d", n.Name(), n.GUID())
+			if err == nil {
+				assert.Equal(t, "tank/a@t", n.Name(), "renamed handle")
+				assert.Equal(t, uint64(55), n.GUID(), "renamed handle")
 			}
 			return err
 		}},

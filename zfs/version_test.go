@@ -40,8 +40,9 @@ func FuzzParseVersion(f *testing.F) {
 	f.Add("zfs-0.8.3\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := ParseVersion(s)
-		if err == nil && (v.Major < 0 || v.Userland == "") {
-			t.Fatalf("accepted %q as %+v", s, v)
+		if err == nil {
+			require.GreaterOrEqual(t, v.Major, 0, "accepted %q as %+v", s, v)
+			require.NotEmpty(t, v.Userland, "accepted %q as %+v", s, v)
 		}
 	})
 }

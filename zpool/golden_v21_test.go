@@ -599,7 +599,7 @@ func indexLine(t *testing.T, version, capture string) string {
 			return line
 		}
 	}
-	t.Fatalf("%s not in %s/index.tsv", capture, version)
+	require.Failf(t, "capture not indexed", "%s not in %s/index.tsv", capture, version)
 	return ""
 }
 

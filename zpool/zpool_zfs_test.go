@@ -55,7 +55,7 @@ func (l *lab) create(t *testing.T, c *Client, layout Layout) string {
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		if _, err := ztest.Try("zpool", "destroy", "-f", name); err != nil && !strings.Contains(err.Error(), "no such pool") {
-			t.Errorf("destroy %s: %v", name, err)
+			assert.NoError(t, err, "destroy %s", name)
 		}
 	})
 	return name
