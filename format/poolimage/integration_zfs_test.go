@@ -149,7 +149,13 @@ func TestIntegrationPoolImages(t *testing.T) {
 			ztest.Run(t, "zfs", "snapshot", p.Name+"@s")
 			fill(t, filepath.Join(mnt, "after"), 5, 99)
 			want := kernelView(t, mnt)
-			wantSnap := kernelView(t, filepath.Join(mnt, ".zfs", "snapshot", "s"))
+			// The snapshot as the kernel shows it, through a clone mounted
+			// outside the pool's file system: the .zfs/snapshot automount
+			// runs the host's mount helper, which need not match the
+			// kernel module under test (it hangs with OpenZFS 2.1 there).
+			ztest.Run(t, "zfs", "clone", "-o", "mountpoint=/snapview", p.Name+"@s", p.Name+"/snapview")
+			wantSnap := kernelView(t, filepath.Join(p.AltRoot, "snapview"))
+			ztest.Run(t, "zfs", "destroy", p.Name+"/snapview")
 			guid := strings.TrimSpace(ztest.Run(t, "zpool", "get", "-Hp", "-o", "value", "guid", p.Name))
 			ztest.Run(t, "zpool", "export", p.Name)
 
@@ -171,9 +177,7 @@ func TestIntegrationPoolImages(t *testing.T) {
 			assert.Equal(t, want, ourView(t, fsys))
 			snap, err := pool.FS(p.Name + "@s")
 			require.NoError(t, err)
-			// The kernel shows a mounted snapshot's root with the
-			// control directory's mode; compare the rest.
-			assert.Equal(t, wantSnap[1:], ourView(t, snap)[1:])
+			assert.Equal(t, wantSnap, ourView(t, snap))
 		})
 	}
 }
