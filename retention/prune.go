@@ -8,13 +8,9 @@ import (
 
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/names"
 	"github.com/gozfs/gozfs/zfs"
 )
-
-// maxArgLen bounds one `zfs destroy -nvp ds@a,b,c` argument of a dry run,
-// as the zfs package bounds those of DestroySnapshots: Linux rejects any
-// argument longer than 128 KiB.
-const maxArgLen = 100 << 10
 
 // ListProperties returns the properties a snapshot listing needs for
 // FromDataset: userrefs (the number of holds) and the given extra
@@ -270,26 +266,6 @@ func groupByDataset(snaps []string) (order []string, groups map[string][]string)
 	return order, groups
 }
 
-// commaBatches splits a dataset's short snapshot names into comma lists
-// that keep "ds@list" within maxArgLen.
-func commaBatches(ds string, shorts []string) [][]string {
-	var out [][]string
-	var cur []string
-	n := len(ds) + 1
-	for _, s := range shorts {
-		if len(cur) > 0 && n+len(s)+1 > maxArgLen {
-			out = append(out, cur)
-			cur, n = nil, len(ds)+1
-		}
-		cur = append(cur, s)
-		n += len(s) + 1
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
 // dryRun runs `zfs destroy -nvp` on the batches DestroySnapshots would
 // run, retrying a batch once without the snapshots zfs refuses, as
 // DestroySnapshots does.
@@ -297,7 +273,7 @@ func dryRun(ctx context.Context, c *zfs.Client, doomed []string, res *PruneResul
 	res.ReclaimExact = true
 	order, groups := groupByDataset(doomed)
 	for _, ds := range order {
-		batches := commaBatches(ds, groups[ds])
+		batches := names.CommaBatches(ds, groups[ds])
 		if len(batches) > 1 {
 			res.ReclaimExact = false
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/errs"
+	"github.com/gozfs/gozfs/internal/names"
 )
 
 // ClientOptions configure a [Client]. The zero value runs zfs and zpool from
@@ -133,4 +134,4 @@ const maxArgBytes = 1 << 20
 
 // maxArgLen bounds one argument: Linux rejects any longer than
 // MAX_ARG_STRLEN (128 KiB).
-const maxArgLen = 100 << 10
+const maxArgLen = names.MaxArgLen

@@ -223,31 +223,11 @@ func (c *Client) DestroySnapshots(ctx context.Context, snapshots []string, opts 
 	}
 	var failed error
 	for _, ds := range order {
-		for _, batch := range commaBatches(ds, groups[ds]) {
+		for _, batch := range names.CommaBatches(ds, groups[ds]) {
 			failed = errs.Append(failed, c.destroyBatch(ctx, ds, batch, opts))
 		}
 	}
 	return failed
-}
-
-// commaBatches splits short snapshot names into comma lists that keep
-// "ds@list" within maxArgLen.
-func commaBatches(ds string, shorts []string) [][]string {
-	var out [][]string
-	var cur []string
-	n := len(ds) + 1
-	for _, s := range shorts {
-		if len(cur) > 0 && n+len(s)+1 > maxArgLen {
-			out = append(out, cur)
-			cur, n = nil, len(ds)+1
-		}
-		cur = append(cur, s)
-		n += len(s) + 1
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
 }
 
 // destroyBatch destroys ds@a,b,c; if zfs names snapshots it could not

@@ -13,6 +13,7 @@ import (
 	"github.com/gozfs/gozfs/command"
 	"github.com/gozfs/gozfs/errors"
 	"github.com/gozfs/gozfs/internal/commandtest"
+	"github.com/gozfs/gozfs/internal/names"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -305,7 +306,7 @@ func TestCommaBatches(t *testing.T) {
 	for i := 0; i < 30000; i++ {
 		shorts = append(shorts, "autosnap_2024-01-01_00:00:00_"+strings.Repeat("x", i%7))
 	}
-	batches := commaBatches("tank/some/dataset", shorts)
+	batches := names.CommaBatches("tank/some/dataset", shorts)
 	require.Greater(t, len(batches), 1)
 	n := 0
 	for _, b := range batches {
